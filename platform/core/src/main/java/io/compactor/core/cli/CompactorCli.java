@@ -1,0 +1,23 @@
+package io.compactor.core.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The {@code compactor} command line. {@code System.exit} is called here and nowhere else. */
+@Command(name = "compactor", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    description = "Compresses ONNX models by combining filter pruning or 2:4 sparsity with INT8 per operator.",
+    subcommands = {InspectCommand.class, HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:finished", "1:job failed or internal error", "2:invalid arguments, model or configuration"})
+public final class CompactorCli {
+  /** Runs the command line and exits with its code. */
+  public static void main(String... args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** @return the configured command line, for {@link #main} and in-process tests */
+  public static CommandLine commandLine() {
+    return new CommandLine(new CompactorCli()).setExecutionExceptionHandler(new UserErrorHandler());
+  }
+}

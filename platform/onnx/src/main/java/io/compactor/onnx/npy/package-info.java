@@ -1,0 +1,7 @@
+/** Reading and writing numpy {@code .npy} files as {@link io.compactor.onnx.tensor.Tensor}s. */
+@Export
+@Version("1.0.0")
+package io.compactor.onnx.npy;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
