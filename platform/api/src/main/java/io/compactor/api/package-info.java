@@ -5,7 +5,7 @@
  * Start with {@code bundles/README.md}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.compactor.api;
 
 import org.osgi.annotation.bundle.Export;
