@@ -1,0 +1,41 @@
+package io.compactor.core.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.compactor.core.host.SystemPackages.Export;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SystemPackagesTest {
+  @Test
+  void parsesClausesWithSharedAttributesAndQuotedDirectives() {
+    List<Export> exports = SystemPackages.parse("a.b;version=\"1.2.0\";uses:=\"x.y,z\",c;d;version=2.0,e");
+
+    assertEquals(List.of(new Export("a.b", "1.2.0"), new Export("c", "2.0"), new Export("d", "2.0"),
+        new Export("e", "0.0.0")), exports);
+  }
+
+  @Test
+  void exportsThePlatformPackagesAtTheirBuiltVersionsAndOnnxRuntimeAtItsJarVersion() {
+    Map<String, String> versions = SystemPackages.fromClasspath(getClass().getClassLoader()).stream()
+        .collect(Collectors.toMap(Export::name, Export::version));
+
+    assertEquals("1.1.0", versions.get("io.compactor.api"));
+    assertEquals("1.0.0", versions.get("io.compactor.onnx.graph"));
+    assertEquals("1.0.0", versions.get("io.compactor.retrain"));
+    String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
+    assertEquals(ort, versions.get("ai.onnxruntime"));
+    assertEquals(ort, versions.get("ai.onnxruntime.providers"));
+    assertTrue(versions.keySet().stream().noneMatch(p -> p.startsWith("io.compactor.onnx.proto")),
+        "private packages stay private: " + versions.keySet());
+  }
+
+  @Test
+  void theHeaderQuotesEachVersion() {
+    assertEquals("a;version=\"1.0.0\",b;version=\"2.1.0\"",
+        SystemPackages.header(List.of(new Export("a", "1.0.0"), new Export("b", "2.1.0"))));
+  }
+}
