@@ -2,6 +2,7 @@ package io.compactor.core.cli;
 
 import io.compactor.api.CompactorException;
 import io.compactor.api.StepException;
+import io.compactor.core.host.HostException;
 import io.compactor.onnx.DataException;
 import io.compactor.onnx.ModelException;
 import picocli.CommandLine;
@@ -21,7 +22,7 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
     boolean verbose = parsed.hasMatchedOption("--verbose") || System.getenv("COMPACTOR_VERBOSE") != null;
     boolean userError = e instanceof ModelException || e instanceof DataException
-        || e instanceof CompactorException && !(e instanceof StepException);
+        || e instanceof CompactorException && !(e instanceof StepException || e instanceof HostException);
     cmd.getErr().println("error: " + e.getMessage());
     if (verbose) {
       e.printStackTrace(cmd.getErr());
