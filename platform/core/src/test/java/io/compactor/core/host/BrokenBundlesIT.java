@@ -91,6 +91,21 @@ class BrokenBundlesIT {
     assertEquals(List.of(), listing.problems());
   }
 
+  @Test
+  void aProviderWhosePropertiesDisagreeWithItsMethodsIsNeverChosen() throws Exception {
+    watched.drop(TestBundles.build(build, "test.mismatch", "1.0.0", "mismatch", Map.of()), "mismatch.jar");
+
+    ProviderEntry p = Await.until("the provider to be listed", () -> host.registry().providers(),
+        l -> !l.isEmpty()).get(0);
+
+    assertEquals(ProviderState.FAILED, p.state());
+    assertEquals("service properties disagree with the method: capability() returns 'sparsity.other' but "
+        + "compactor.capability is 'sparsity.mismatch'; stage() returns quantization but compactor.stage is "
+        + "sparsity; make them agree (CompressionMethodContract checks this in the bundle's tests)", p.reason());
+    assertThrows(ProviderMissingException.class, () -> host.registry().lease("sparsity.mismatch"));
+    assertThrows(ProviderMissingException.class, () -> host.registry().lease("sparsity.other"));
+  }
+
   private static void assertProblem(BundleListing listing, String file, BundleState state, String problem) {
     BundleEntry entry = listing.bundle(file).orElseThrow(() -> new AssertionError(file + " not listed: " + listing));
     assertEquals(state, entry.state(), entry.toString());
