@@ -3,11 +3,12 @@ package io.compactor.core.config;
 import io.compactor.core.config.ConfigTree.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Gives a {@link ConfigTree} its AMCT meaning: binds it to a {@link RetrainConfig} and checks every rule
@@ -40,8 +41,8 @@ final class ConfigBinder {
    * @param config the best-effort configuration: parts with problems are left out
    * @param problems every problem found in the file
    * @param warnings things that work but are probably not meant
-   * @param complete false when an override entry had to be left out entirely (its name or type was
-   *     unusable), so the indices of the entries after it no longer match the file
+   * @param complete false when an override or skip entry had to be left out entirely (its name or type
+   *     was unusable), so the indices of the entries after it no longer match the file
    */
   record Result(RetrainConfig config, List<Problem> problems, List<String> warnings, boolean complete) {}
 
@@ -81,18 +82,19 @@ final class ConfigBinder {
     b.regularPruneSkipTypes(skipList(r, "regular_prune_skip_types"));
     List<MessageReader> types = r.messages("override_layer_types", TYPE);
     List<MessageReader> layers = r.messages("override_layer_configs", LAYER);
-    complete &= types.size() == r.count("override_layer_types") && layers.size() == r.count("override_layer_configs");
+    boolean intact = types.size() == r.count("override_layer_types")
+        && layers.size() == r.count("override_layer_configs");
     List<TypeOverride> typeOverrides = new ArrayList<>();
     for (MessageReader m : types) {
       Optional<TypeOverride> o = typeOverride(m);
       o.ifPresent(typeOverrides::add);
-      complete &= o.isPresent();
+      intact &= o.isPresent();
     }
     List<LayerOverride> layerOverrides = new ArrayList<>();
     for (MessageReader m : layers) {
       Optional<LayerOverride> o = layerOverride(m);
       o.ifPresent(layerOverrides::add);
-      complete &= o.isPresent();
+      intact &= o.isPresent();
     }
     typeOverrides.forEach(b::overrideLayerType);
     layerOverrides.forEach(b::overrideLayerConfig);
@@ -103,23 +105,66 @@ final class ConfigBinder {
           "no retrain_data_quant_config, retrain_weight_quant_config or prune_config",
           "add a global prune_config and/or retrain_weight_quant_config (overrides alone enable nothing)");
     }
-    if (complete) {
+    complete &= intact;
+    if (intact) {
       checkDuplicates(typeOverrides, layerOverrides);
     }
     checkOneSparsityKind();
-    return b.build();
+    RetrainConfig config = b.build();
+    if (!r.has("prune_config")) {
+      warnIgnored(config, "prune_config", o -> o.prune().isPresent(), "sparsity", "no global prune_config",
+          List.of("regular_prune_skip_layers", "regular_prune_skip_types"), r);
+    }
+    if (!r.has("retrain_data_quant_config") && !r.has("retrain_weight_quant_config")) {
+      warnIgnored(config, "", ConfigOverride::overridesQuantization, "quantization",
+          "neither a global retrain_data_quant_config nor a global retrain_weight_quant_config",
+          List.of("quant_skip_layers", "quant_skip_types"), r);
+    }
+    return config;
   }
 
+  /** Warns about every override and skip list of a feature that is off because its global block is absent. */
+  private void warnIgnored(RetrainConfig config, String block, Predicate<ConfigOverride> overrides, String feature,
+      String missing, List<String> skipLists, MessageReader r) {
+    List<ConfigOverride> all = new ArrayList<>(config.overrideLayerTypes());
+    all.addAll(config.overrideLayerConfigs());
+    int types = config.overrideLayerTypes().size();
+    for (int i = 0; i < all.size(); i++) {
+      ConfigOverride o = all.get(i);
+      if (overrides.test(o)) {
+        String path = (i < types ? "override_layer_types[" + i : "override_layer_configs[" + (i - types)) + "]";
+        String what = block.isEmpty() ? (o.dataQuant().isPresent() ? "retrain_data_quant_config"
+            : "retrain_weight_quant_config") : block;
+        d.warn(path + "." + what + " (\"" + o.target() + "\") is ignored: " + feature + " is off because there is "
+            + missing + "; add the global block to enable " + feature + " (overrides alone enable nothing)");
+      }
+    }
+    for (String list : skipLists) {
+      if (r.count(list) > 0) {
+        d.warn(list + " has no effect: " + feature + " is off because there is " + missing);
+      }
+    }
+  }
+
+  /**
+   * Reads a skip list as written, duplicates included so indices match the file (a duplicate only
+   * warns; matching treats the list as a set).
+   */
   private List<String> skipList(MessageReader r, String field) {
-    Set<String> seen = new LinkedHashSet<>();
+    Set<String> seen = new HashSet<>();
+    List<String> kept = new ArrayList<>();
     for (MessageReader.Element e : r.strings(field)) {
       if (e.value().isEmpty()) {
         d.error(e.path(), "must not be empty", "\"\"", "give an ONNX node name or layer type, or remove it");
-      } else if (!seen.add(e.value())) {
+        continue;
+      }
+      if (!seen.add(e.value())) {
         d.warn(e.path() + " repeats \"" + e.value() + "\"; the duplicate is ignored");
       }
+      kept.add(e.value());
     }
-    return List.copyOf(seen);
+    complete &= kept.size() == r.count(field);
+    return kept;
   }
 
   private Optional<DataQuantConfig> dataQuant(MessageReader m) {

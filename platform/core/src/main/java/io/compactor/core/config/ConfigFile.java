@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param config what the file says; parts with problems are left out
  * @param problems every problem found in the file: unknown fields of a message first, then its values
  * @param warnings things that work but are probably not meant (e.g. a repeated skip entry)
- * @param complete false when an override entry had to be dropped entirely, so the indices of later
- *     entries no longer match the file; the planner then skips its model checks to avoid wrong paths
+ * @param complete false when an override or skip entry had to be dropped entirely, so the indices of
+ *     later entries no longer match the file; the planner then skips its model checks to avoid wrong paths
  */
 public record ConfigFile(String source, RetrainConfig config, List<Problem> problems, List<String> warnings,
     boolean complete) {

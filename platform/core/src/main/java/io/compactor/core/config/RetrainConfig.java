@@ -14,6 +14,9 @@ import java.util.Optional;
  * @param dataQuant global {@code retrain_data_quant_config}
  * @param weightQuant global {@code retrain_weight_quant_config}
  * @param prune global {@code prune_config}
+ * <p>Skip lists hold the entries as written, so their indices match the file; a repeated entry has no
+ * further effect.
+ *
  * @param skipLayers names excluded from every feature
  * @param skipLayerTypes types excluded from every feature
  * @param quantSkipLayers names excluded from quantization

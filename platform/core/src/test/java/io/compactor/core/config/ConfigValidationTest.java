@@ -218,7 +218,7 @@ class ConfigValidationTest {
         override_layer_configs { layer_name: "b" }
         """, ConfigFormat.TEXT, "t.cfg");
     assertEquals(List.of(), f.problems());
-    assertEquals(List.of("a"), f.config().skipLayers());
+    assertEquals(List.of("a", "a"), f.config().skipLayers(), "kept as written so indices match the file");
     assertEquals(List.of("skip_layers[1] repeats \"a\"; the duplicate is ignored",
         "override_layer_configs[0] (\"b\") sets no retrain_data_quant_config, retrain_weight_quant_config "
             + "or prune_config; it has no effect"), f.warnings());
