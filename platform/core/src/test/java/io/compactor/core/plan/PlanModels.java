@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Random;
 
 /** Models built in code for planning tests. */
-final class PlanModels {
+public final class PlanModels {
   private PlanModels() {}
 
   /** Compressible operators of {@link #zoo}, in topological order. */
@@ -34,7 +34,7 @@ final class PlanModels {
    *   <li>{@code seq_conv}: Conv1d 8→16 on a second input
    * </ul>
    */
-  static OnnxModel zoo(boolean weightsInConstants) {
+  public static OnnxModel zoo(boolean weightsInConstants) {
     Random r = new Random(7);
     boolean c = weightsInConstants;
     OnnxModel model = OnnxModel.create("zoo", 13);

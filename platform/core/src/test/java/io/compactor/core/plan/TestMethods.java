@@ -17,11 +17,11 @@ import java.util.Set;
  * section 3 (2:4 needs a 2-D kernel, no groups and Cin % 4 == 0; filter pruning refuses depthwise convs
  * and non-2-D kernels and does not handle ConvTranspose actively). They cannot compress anything.
  */
-final class TestMethods {
+public final class TestMethods {
   private TestMethods() {}
 
   /** A method with a fixed identity and an eligibility rule. */
-  record Method(String capability, Stage stage, Set<String> opTypes, Rule rule) implements CompressionMethod {
+  public record Method(String capability, Stage stage, Set<String> opTypes, Rule rule) implements CompressionMethod {
     @Override
     public Eligibility eligibility(Graph graph, Node node) {
       return rule.check(graph, node).map(Eligibility::ineligible).orElse(Eligibility.ELIGIBLE);
@@ -35,13 +35,13 @@ final class TestMethods {
 
   /** Why an operator is refused, or empty when it is eligible. */
   @FunctionalInterface
-  interface Rule {
+  public interface Rule {
     Optional<String> check(Graph graph, Node node);
   }
 
   static final Set<String> ALL_TYPES = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
 
-  static Method twoOfFour() {
+  public static Method twoOfFour() {
     return new Method(Capabilities.SPARSITY_2OF4, Stage.SPARSITY, ALL_TYPES, (g, n) -> {
       long[] w = g.initializerShape(n.input(1)).orElseThrow();
       if (n.opType().startsWith("Conv") && w.length != 4) {
@@ -56,7 +56,7 @@ final class TestMethods {
     });
   }
 
-  static Method filter() {
+  public static Method filter() {
     return new Method(Capabilities.SPARSITY_FILTER, Stage.SPARSITY, Set.of("Conv", "Gemm", "MatMul"), (g, n) -> {
       long[] w = g.initializerShape(n.input(1)).orElseThrow();
       if (n.opType().equals("Conv") && w.length != 4) {
@@ -68,7 +68,7 @@ final class TestMethods {
     });
   }
 
-  static Method int8() {
+  public static Method int8() {
     return new Method(Capabilities.QUANT_INT8, Stage.QUANTIZATION, ALL_TYPES,
         (g, n) -> n.opType().equals("Gemm") && n.attrInt("transA", 0) == 1
             ? Optional.of("Gemm with transA = 1") : Optional.empty());
@@ -83,12 +83,12 @@ final class TestMethods {
     };
   }
 
-  static Provider provider(Method m) {
+  public static Provider provider(Method m) {
     return new Provider("io.compactor.test." + m.capability().replace(".", ""), "1.2.3", m);
   }
 
   /** @return a catalog offering all three built-in capabilities */
-  static MethodCatalog all() {
+  public static MethodCatalog all() {
     return MethodCatalog.of(List.of(provider(twoOfFour()), provider(filter()), provider(int8())));
   }
 }
