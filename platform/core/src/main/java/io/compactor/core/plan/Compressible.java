@@ -29,7 +29,7 @@ public final class Compressible {
   public static Optional<String> whyNot(Graph graph, Node node) {
     if (!TYPES.contains(node.opType())) {
       return Optional.of("it is a " + node.opType()
-          + "; Compactor compresses Conv, ConvTranspose, Gemm and MatMul with a constant weight");
+          + " (Compactor compresses Conv, ConvTranspose, Gemm and MatMul with a constant weight)");
     }
     if (!node.domain().isEmpty()) {
       return Optional.of("it is a " + node.opType() + " of domain " + node.domain() + ", not of the ONNX domain");

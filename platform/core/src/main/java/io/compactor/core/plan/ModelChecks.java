@@ -110,7 +110,8 @@ final class ModelChecks {
       graph.nodes().forEach(n -> present.add(n.opType()));
       Set<String> candidates = new LinkedHashSet<>(LayerType.knownNames());
       candidates.addAll(present);
-      String hint = ClosestNames.typo(name, candidates).map(s -> "did you mean \"" + s + "\"? ").orElse("");
+      boolean typo = !type.known() && !present.contains(name);
+      String hint = typo ? ClosestNames.typo(name, candidates).map(s -> "did you mean \"" + s + "\"? ").orElse("") : "";
       problems.add(Problem.of(path, "selects no operator of the model", "\"" + name + "\" (" + type.meaning() + ")",
           hint + "types with compressible operators in this model: " + String.join(", ", typesInModel())));
     } else if (!anyCompressible) {
