@@ -145,6 +145,15 @@ class PlanCommandTest {
   }
 
   @Test
+  void verbosePrintsTheStackTrace() throws Exception {
+    Path bad = dir.resolve("bad.cfg");
+    Files.writeString(bad, "prune_config { }");
+    Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString(), "--verbose");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("\tat io.compactor.core.plan.Planner.plan"), r.err());
+  }
+
+  @Test
   void aMissingConfigurationFileExitsTwo() {
     Run r = run("plan", "--model", minilm.toString(), "--config", dir.resolve("nope.cfg").toString());
     assertEquals(2, r.code());
