@@ -20,7 +20,9 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
-    boolean verbose = parsed.hasMatchedOption("--verbose") || System.getenv("COMPACTOR_VERBOSE") != null;
+    // cmd is the (sub)command that failed; the top-level parse result does not hold subcommand options
+    boolean verbose = cmd.getParseResult().hasMatchedOption("--verbose") || parsed.hasMatchedOption("--verbose")
+        || System.getenv("COMPACTOR_VERBOSE") != null;
     boolean userError = e instanceof ModelException || e instanceof DataException
         || e instanceof CompactorException && !(e instanceof StepException || e instanceof HostException);
     cmd.getErr().println("error: " + e.getMessage());

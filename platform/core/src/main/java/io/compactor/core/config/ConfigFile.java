@@ -1,0 +1,101 @@
+package io.compactor.core.config;
+
+import io.compactor.core.config.ConfigTree.Message;
+import io.compactor.core.config.ConfigTree.SyntaxError;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A configuration as read from a file: the best-effort {@link RetrainConfig}, every problem found in the
+ * file and the warnings. The planner adds the problems that need the model and fails with all of them
+ * at once; callers without a model use {@link #orThrow()}.
+ *
+ * @param source the file, or a description of an in-memory configuration, for messages
+ * @param config what the file says; parts with problems are left out
+ * @param problems every problem found in the file: unknown fields of a message first, then its values
+ * @param warnings things that work but are probably not meant (e.g. a repeated skip entry)
+ * @param complete false when an override or skip entry had to be dropped entirely, so the indices of
+ *     later entries no longer match the file; the planner then skips its model checks to avoid wrong paths
+ */
+public record ConfigFile(String source, RetrainConfig config, List<Problem> problems, List<String> warnings,
+    boolean complete) {
+  public ConfigFile {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(config, "config");
+    problems = List.copyOf(problems);
+    warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * @param source a description for messages
+   * @param config a configuration built in code
+   * @return a configuration without file problems
+   */
+  public static ConfigFile of(String source, RetrainConfig config) {
+    return new ConfigFile(source, config, List.of(), List.of(), true);
+  }
+
+  /**
+   * Reads a {@code .json} or {@code .cfg} configuration; see {@link ConfigFormat#of}.
+   *
+   * @param file the configuration file
+   * @return the configuration with every problem found in it; never throws for its contents
+   * @throws InvalidConfigException when the file cannot be read at all
+   */
+  public static ConfigFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException(file.toString(), List.of(Problem.of("", "the configuration file does not exist",
+          file.toAbsolutePath().toString(), "check the --config path")));
+    } catch (CharacterCodingException e) {
+      throw new InvalidConfigException(file.toString(), List.of(Problem.of("", "the configuration is not UTF-8 text",
+          "undecodable bytes", "save the file as UTF-8")));
+    } catch (IOException e) {
+      throw new InvalidConfigException(file.toString(), List.of(Problem.of("", "the configuration cannot be read",
+          String.valueOf(e.getMessage()), "check the file's permissions")));
+    }
+    return parse(text, ConfigFormat.of(file, text), file.toString());
+  }
+
+  /**
+   * @param text the configuration
+   * @param format how it is written
+   * @param source a description for messages, usually the file name
+   * @return the configuration with every problem found in it
+   */
+  public static ConfigFile parse(String text, ConfigFormat format, String source) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(format, "format");
+    Message tree;
+    try {
+      tree = format == ConfigFormat.JSON ? JsonConfigParser.parse(text) : TextFormatParser.parse(text);
+    } catch (SyntaxError e) {
+      return new ConfigFile(source, RetrainConfig.builder().build(), List.of(e.problem()), List.of(), false);
+    }
+    ConfigBinder.Result r = ConfigBinder.bind(tree);
+    return new ConfigFile(source, r.config(), r.problems(), r.warnings(), r.complete());
+  }
+
+  /**
+   * @return the configuration
+   * @throws InvalidConfigException listing every problem, when there is one
+   */
+  public RetrainConfig orThrow() {
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(source, problems);
+    }
+    return config;
+  }
+
+  /** @return whether the file has no problems */
+  public boolean valid() {
+    return problems.isEmpty();
+  }
+}

@@ -1,0 +1,26 @@
+package io.compactor.core.config;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * AMCT's {@code retrain_data_quant_config { ulq_quantize { ... } }}: activation quantization by ULQ, the
+ * only activation algorithm. An empty block means ULQ with every default.
+ *
+ * @param clipMaxMin the starting clip range; absent: found by IFMR on the calibration data
+ * @param fixedMin true pins the lower clip at 0; absent: the bundle decides (true after a ReLU)
+ * @param dstType always {@link DataType#INT8}
+ */
+public record DataQuantConfig(Optional<ClipMaxMin> clipMaxMin, Optional<Boolean> fixedMin, DataType dstType) {
+  /** ULQ with every default. */
+  public static final DataQuantConfig DEFAULT =
+      new DataQuantConfig(Optional.empty(), Optional.empty(), DataType.INT8);
+
+  public DataQuantConfig {
+    Objects.requireNonNull(clipMaxMin, "clipMaxMin");
+    Objects.requireNonNull(fixedMin, "fixedMin");
+    if (dstType != DataType.INT8) {
+      throw new IllegalArgumentException("dst_type must be INT8, got " + dstType);
+    }
+  }
+}

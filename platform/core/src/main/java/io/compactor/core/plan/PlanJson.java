@@ -1,0 +1,84 @@
+package io.compactor.core.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The machine-readable form of a {@link Plan} ({@code compactor plan --json}, and the plan section of
+ * {@code report.json}). Field names are snake_case; absent values are left out, never null. Documented in
+ * {@code docs/config.md}.
+ */
+public final class PlanJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private PlanJson() {}
+
+  /** @return the plan as nested maps and lists of String, Number and Boolean, in a stable order */
+  public static Map<String, Object> tree(Plan plan) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("model", plan.model());
+    root.put("config", plan.config());
+    Map<String, Object> providers = new LinkedHashMap<>();
+    plan.providers().forEach((capability, provider) -> {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("installed", provider.isPresent());
+      provider.ifPresent(x -> {
+        p.put("bundle", x.bundle());
+        p.put("version", x.version());
+      });
+      providers.put(capability, p);
+    });
+    root.put("providers", providers);
+    List<Object> operators = new ArrayList<>();
+    for (OperatorPlan o : plan.operators()) {
+      Map<String, Object> op = new LinkedHashMap<>();
+      op.put("node", o.node());
+      op.put("op_type", o.opType());
+      op.put("combination", o.combination().label());
+      op.put("requested", o.requested().label());
+      op.put("sparsity", part(o.sparsity()));
+      op.put("quantization", part(o.quantization()));
+      operators.add(op);
+    }
+    root.put("operators", operators);
+    root.put("warnings", plan.warnings());
+    root.put("totals", labels(plan.totals()));
+    root.put("requested_totals", labels(plan.requestedTotals()));
+    return root;
+  }
+
+  /** @return the plan as indented JSON */
+  public static String write(Plan plan) {
+    try {
+      return MAPPER.writeValueAsString(tree(plan));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a plan tree holds only strings, numbers and booleans", e);
+    }
+  }
+
+  private static Map<String, Object> part(Assignment a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("decision", a.decision().id());
+    a.capability().ifPresent(c -> m.put("capability", c));
+    a.provider().ifPresent(p -> m.put("provider", p.describe()));
+    if (a.capability().isPresent()) {
+      m.put("settings", a.settings().asMap());
+      m.put("source", a.source());
+    }
+    if (!a.reason().isEmpty()) {
+      m.put("reason", a.reason());
+    }
+    return m;
+  }
+
+  private static Map<String, Integer> labels(Map<Combination, Integer> totals) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    totals.forEach((c, n) -> out.put(c.label(), n));
+    return out;
+  }
+}

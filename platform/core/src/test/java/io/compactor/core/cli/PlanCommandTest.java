@@ -1,0 +1,169 @@
+package io.compactor.core.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.compactor.core.plan.MethodCatalog;
+import io.compactor.core.plan.PlanModels;
+import io.compactor.core.plan.TestMethods;
+import io.compactor.onnx.fixtures.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PlanCommandTest {
+  private static final Path EXAMPLE_CFG = Path.of("../../examples/minilm-2of4-int8.cfg");
+  private static final Path EXAMPLE_JSON = Path.of("../../examples/minilm-2of4-int8.json");
+  @TempDir static Path shared;
+  static Path minilm;
+  static Path zoo;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void models() {
+    minilm = TestModels.miniLm(shared);
+    zoo = shared.resolve("zoo.onnx");
+    PlanModels.zoo(false).save(zoo);
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(MethodCatalog catalog, String... args) {
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        return type == PlanCommand.class ? type.cast(new PlanCommand(catalog))
+            : CommandLine.defaultFactory().create(type);
+      }
+    };
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = CompactorCli.commandLine(factory);
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = CompactorCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void withoutAHostTheTableShowsTheResolvedCombinationAndThatNoProviderIsInstalled() {
+    Run r = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_CFG.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("sparsity  sparsity.2of4: no provider installed, so nothing would run"), r.out());
+    assertTrue(r.out().matches("(?s).*/encoder/layer\\.0/attention/self/query/MatMul +MatMul +none \\(asked "
+        + "2of4\\+int8\\) +2of4 s1 \\(no provider\\) +int8 q1 \\(no provider\\).*"), r.out());
+    assertTrue(r.out().contains("s2  sparsity.2of4  n_out_of_m_type=M4N2 update_freq=4  (from "
+        + "override_layer_configs[0].prune_config; 1 operator)"), r.out());
+    assertTrue(r.out().contains("requested none 12, 2of4+int8 36"), r.out());
+    assertTrue(r.out().contains("totals    none 48  (0 of 48 operators compressed)"), r.out());
+  }
+
+  @Test
+  void withProvidersTheTableNamesThemAndTheReasonsForEveryPartLeftOut() throws Exception {
+    Path cfg = dir.resolve("c.cfg");
+    Files.writeString(cfg, """
+        prune_config { n_out_of_m_pruner { l1_selective_prune { } } }
+        retrain_weight_quant_config { arq_retrain { } }
+        quant_skip_layers: "head"
+        """);
+    Run r = run(TestMethods.all(), "plan", "--model", zoo.toString(), "--config", cfg.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("sparsity  sparsity.2of4 by io.compactor.test.sparsity2of4 1.2.3"), r.out());
+    assertTrue(r.out().matches("(?s).*\\nrgb_conv +Conv +int8 \\(asked 2of4\\+int8\\) +2of4 s1 \\(ineligible\\) +int8 q1 "
+        + "+sparsity ineligible: Cin = 3 is not a multiple of 4\\n.*"), r.out());
+    assertTrue(r.out().matches("(?s).*\\nhead +Gemm +2of4 +2of4 s1 +skipped +quantization skipped by quant_skip_layers\\n.*"),
+        r.out());
+    assertTrue(r.out().contains("totals    none 1, int8 3, 2of4 1, 2of4+int8 5  (9 of 10 operators compressed)"),
+        r.out());
+  }
+
+  @Test
+  void jsonIsMachineReadableAndTheSameForCfgAndJsonConfigurations() throws Exception {
+    Run cfg = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_CFG.toString(), "--json");
+    Run json = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_JSON.toString(), "--json");
+    assertEquals(0, cfg.code(), cfg.err());
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode a = mapper.readTree(cfg.out());
+    JsonNode b = mapper.readTree(json.out());
+    assertEquals(48, a.get("operators").size());
+    JsonNode first = a.get("operators").get(0);
+    assertEquals("/encoder/layer.0/attention/self/query/MatMul", first.get("node").asText());
+    assertEquals("none", first.get("combination").asText());
+    assertEquals("2of4+int8", first.get("requested").asText());
+    assertEquals("no-provider", first.get("sparsity").get("decision").asText());
+    assertEquals("sparsity.2of4", first.get("sparsity").get("capability").asText());
+    assertEquals(0, first.get("sparsity").get("settings").get("update_freq").asInt());
+    assertEquals("no provider for sparsity.2of4 is installed", first.get("sparsity").get("reason").asText());
+    assertFalse(first.get("sparsity").has("provider"));
+    assertFalse(a.get("providers").get("quant.int8").get("installed").asBoolean());
+    assertEquals(36, a.get("requested_totals").get("2of4+int8").asInt());
+    assertEquals("unsupported", a.get("operators").get(3).get("quantization").get("decision").asText());
+    ((ObjectNode) a).remove("config");
+    ((ObjectNode) b).remove("config");
+    assertEquals(a, b);
+  }
+
+  @Test
+  void configurationErrorsExitTwoAndListEveryProblem() throws Exception {
+    Path bad = dir.resolve("bad.cfg");
+    Files.writeString(bad, """
+        retrain_weight_quant_config { arq_retrain { channel_wise: true } }
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 1.5 } } }
+        override_layer_configs { layer_name: "/encoder/layer.0/attention/self/querry/MatMul"
+          retrain_data_quant_config { ulq_quantize { clip_max_min { clip_max: 6.0 } } } }
+        """);
+    Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().startsWith("error: " + bad + ": 4 problems in the configuration"), r.err());
+    for (String path : new String[] {"prune_config.filter_pruner.balanced_l2_norm_filter_prune.prune_ratio: ",
+        "override_layer_configs[0].retrain_data_quant_config.ulq_quantize.clip_max_min: ",
+        "override_layer_configs[0].layer_name: names no node of the model",
+        "retrain_weight_quant_config.arq_retrain.channel_wise: channel_wise true is not allowed"}) {
+      assertTrue(r.err().contains("  - " + path), () -> path + " missing from " + r.err());
+    }
+    assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void verbosePrintsTheStackTrace() throws Exception {
+    Path bad = dir.resolve("bad.cfg");
+    Files.writeString(bad, "prune_config { }");
+    Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString(), "--verbose");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("\tat io.compactor.core.plan.Planner.plan"), r.err());
+  }
+
+  @Test
+  void aMissingConfigurationFileExitsTwo() {
+    Run r = run("plan", "--model", minilm.toString(), "--config", dir.resolve("nope.cfg").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("the configuration file does not exist"), r.err());
+  }
+
+  @Test
+  void theConfigurationIsRequired() {
+    Run r = run("plan", "--model", minilm.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("Missing required option: '--config=C.cfg|C.json'"), r.err());
+  }
+}
