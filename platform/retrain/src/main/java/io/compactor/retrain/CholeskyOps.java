@@ -21,10 +21,7 @@ public final class CholeskyOps {
     double[] d = a.data();
     for (int j = 0; j < n; j++) {
       int rj = j * n;
-      double sum = d[rj + j];
-      for (int k = 0; k < j; k++) {
-        sum -= d[rj + k] * d[rj + k];
-      }
+      double sum = d[rj + j] - dot(d, rj, rj, j);
       if (!(sum > 0) || Double.isInfinite(sum)) {
         return false;
       }
@@ -32,11 +29,7 @@ public final class CholeskyOps {
       d[rj + j] = pivot;
       for (int i = j + 1; i < n; i++) {
         int ri = i * n;
-        double s = d[ri + j];
-        for (int k = 0; k < j; k++) {
-          s -= d[ri + k] * d[rj + k];
-        }
-        d[ri + j] = s / pivot;
+        d[ri + j] = (d[ri + j] - dot(d, ri, rj, j)) / pivot;
       }
     }
     for (int i = 0; i < n; i++) {
@@ -45,6 +38,25 @@ public final class CholeskyOps {
       }
     }
     return true;
+  }
+
+  /** @return {@code Σ_{k<n} d[a+k] d[b+k]}, with four independent sums so the loop is not latency-bound */
+  private static double dot(double[] d, int a, int b, int n) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int k = 0;
+    for (; k + 3 < n; k += 4) {
+      s0 += d[a + k] * d[b + k];
+      s1 += d[a + k + 1] * d[b + k + 1];
+      s2 += d[a + k + 2] * d[b + k + 2];
+      s3 += d[a + k + 3] * d[b + k + 3];
+    }
+    for (; k < n; k++) {
+      s0 += d[a + k] * d[b + k];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /**

@@ -3,10 +3,12 @@ package io.compactor.retrain;
 import java.util.Objects;
 
 /**
- * The Cholesky factor of a Hessian {@code H = XᵀX} after dampening: {@code H + λI} with
+ * The Cholesky factorization of a Hessian {@code H = XᵀX} after dampening: {@code H + λI} with
  * {@code λ = relativeDamping × mean(diag H)}. When the damped matrix is still not positive definite the
  * dampening is raised tenfold, up to {@link #MAX_RELATIVE_DAMPING}, before giving up with a message
- * that names the layer. Immutable once built.
+ * that names the layer. The factor is the upper-lower one, {@code H + λI = V Vᵀ} with {@code V} upper
+ * triangular (a Cholesky factorization in reversed order), because then the upper factor of the inverse
+ * that OBS sweeps need is simply {@code V⁻¹}. Immutable once built.
  */
 public final class DampedCholesky {
   /** The dampening SparseGPT and GPTQ use: 1 % of the mean diagonal. */
@@ -14,12 +16,12 @@ public final class DampedCholesky {
   /** The largest relative dampening tried before failing. */
   public static final double MAX_RELATIVE_DAMPING = 10;
 
-  private final DMatrix lower;
+  private final DMatrix reversedLower;
   private final double relativeDamping;
   private final double damping;
 
-  private DampedCholesky(DMatrix lower, double relativeDamping, double damping) {
-    this.lower = lower;
+  private DampedCholesky(DMatrix reversedLower, double relativeDamping, double damping) {
+    this.reversedLower = reversedLower;
     this.relativeDamping = relativeDamping;
     this.damping = damping;
   }
@@ -44,7 +46,7 @@ public final class DampedCholesky {
     }
     double scale = mean > 0 ? mean : 1;
     for (double rel = relativeDamping; rel <= MAX_RELATIVE_DAMPING * (1 + 1e-9); rel *= 10) {
-      DMatrix a = hessian.copy();
+      DMatrix a = reversed(hessian);
       double lambda = rel * scale;
       GramOps.addToDiagonal(a, lambda);
       if (CholeskyOps.decompose(a)) {
@@ -56,9 +58,23 @@ public final class DampedCholesky {
         + "; add calibration samples or check the layer input for constant or non-finite values");
   }
 
-  /** @return the lower factor {@code L} of {@code H + λI}; do not modify it */
-  public DMatrix lower() {
-    return lower;
+  /** @return {@code P a P} for the reversal permutation {@code P}: rows and columns in reverse order */
+  private static DMatrix reversed(DMatrix a) {
+    int n = a.rows();
+    DMatrix r = DMatrix.zeros(n, n);
+    double[] src = a.data();
+    double[] dst = r.data();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        dst[i * n + j] = src[(n - 1 - i) * n + (n - 1 - j)];
+      }
+    }
+    return r;
+  }
+
+  /** @return a new matrix {@code V}, upper triangular, with {@code H + λI = V Vᵀ} */
+  public DMatrix upperFactor() {
+    return reversed(reversedLower);
   }
 
   /** @return the relative dampening that succeeded (at least the one asked for) */
@@ -73,21 +89,12 @@ public final class DampedCholesky {
 
   /** @return a new matrix, {@code (H + λI)⁻¹} */
   public DMatrix inverse() {
-    return CholeskyOps.inverse(lower);
+    return reversed(CholeskyOps.inverse(reversedLower));
   }
 
-  /**
-   * @param layer the layer, for messages
-   * @return a new matrix {@code U}, upper triangular, with {@code (H + λI)⁻¹ = Uᵀ U}
-   * @throws ReconstructionException when rounding makes the inverse lose definiteness
-   */
-  public DMatrix upperFactorOfInverse(String layer) {
-    DMatrix u = CholeskyOps.upperFactorOfInverse(lower);
-    if (u == null) {
-      throw new ReconstructionException(layer, "the inverse Hessian lost positive definiteness to rounding, got "
-          + "relative dampening " + relativeDamping + "; raise the dampening or add calibration samples");
-    }
-    return u;
+  /** @return a new matrix {@code U = V⁻¹}, upper triangular, with {@code (H + λI)⁻¹ = Uᵀ U} */
+  public DMatrix upperFactorOfInverse() {
+    return reversed(CholeskyOps.invertLower(reversedLower));
   }
 
   /**
@@ -96,6 +103,19 @@ public final class DampedCholesky {
    * @param b right-hand sides; overwritten with the solution
    */
   public void solve(DMatrix b) {
-    CholeskyOps.solve(lower, b);
+    DMatrix r = reversedRows(b);
+    CholeskyOps.solve(reversedLower, r);
+    DMatrix back = reversedRows(r);
+    System.arraycopy(back.data(), 0, b.data(), 0, b.data().length);
+  }
+
+  private static DMatrix reversedRows(DMatrix b) {
+    int n = b.rows();
+    int k = b.cols();
+    DMatrix r = DMatrix.zeros(n, k);
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(b.data(), (n - 1 - i) * k, r.data(), i * k, k);
+    }
+    return r;
   }
 }

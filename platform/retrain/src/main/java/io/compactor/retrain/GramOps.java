@@ -1,5 +1,6 @@
 package io.compactor.retrain;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -95,6 +96,51 @@ public final class GramOps {
         }
       }
     });
+  }
+
+  /**
+   * The product {@code A Bᵀ} of two row-major matrices, tiled like the accumulations.
+   *
+   * @param a {@code m x k}; not modified
+   * @param b {@code n x k}; not modified
+   * @return a new {@code m x n} matrix
+   */
+  public static DMatrix multTransB(DMatrix a, DMatrix b) {
+    MatrixDimensionException.require(a.cols() == b.cols(), "A Bᵀ", "A and B need the same number of columns", a, b);
+    int k = a.cols();
+    double[][] ar = rows(a);
+    double[][] br = rows(b);
+    DMatrix c = DMatrix.zeros(a.rows(), b.rows());
+    double[] cd = c.data();
+    int n = b.rows();
+    IntStream range = IntStream.range(0, ar.length / TILE);
+    if ((long) a.rows() * n * k > PARALLEL_THRESHOLD) {
+      range = range.parallel();
+    }
+    range.forEach(ti -> {
+      double[] acc = new double[TILE * TILE];
+      int i = ti * TILE;
+      for (int j = 0; j < br.length; j += TILE) {
+        tile(ar, i, br, j, k, acc);
+        for (int p = 0; p < TILE && i + p < a.rows(); p++) {
+          for (int q = 0; q < TILE && j + q < n; q++) {
+            cd[(i + p) * n + j + q] = acc[p * TILE + q];
+          }
+        }
+      }
+    });
+    return c;
+  }
+
+  /** Row arrays of {@code m}, with zero rows appended up to a multiple of {@link #TILE}. */
+  private static double[][] rows(DMatrix m) {
+    int padded = (m.rows() + TILE - 1) / TILE * TILE;
+    double[][] out = new double[padded][];
+    for (int r = 0; r < padded; r++) {
+      out[r] = r < m.rows() ? Arrays.copyOfRange(m.data(), r * m.cols(), (r + 1) * m.cols())
+          : new double[m.cols()];
+    }
+    return out;
   }
 
   /**

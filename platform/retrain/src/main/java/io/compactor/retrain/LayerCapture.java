@@ -2,80 +2,178 @@ package io.compactor.retrain;
 
 import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.graph.ValueInfo;
-import io.compactor.onnx.runtime.ActivationCapture;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Runs calibration data through two models batch by batch: the model as compressed so far, cut after
- * the layers' inputs, and the reference model, cut after the layers' outputs. Each batch's activations
- * are turned into rows and accumulated into {@link LayerStatistics}, then dropped, so at most one batch
- * of activations is in memory at a time.
+ * Runs calibration data through two models batch by batch and turns each batch into layer statistics: the
+ * model as compressed so far supplies every layer's input rows, the reference model its output rows. Each
+ * batch's activations are accumulated into {@link LayerStatistics} and dropped, so at most one batch of
+ * activations is in memory at a time (the streaming of {@code ActivationCapture.stream}, with sessions
+ * kept open across passes).
+ *
+ * <p>One capture serves a whole sequential run: the reference session is opened once with every layer's
+ * output exposed; the probe session over the compressed model is opened once with every layer's input
+ * exposed and every layer's weight and bias turned from an initializer into a graph input, fed on every
+ * run with its current value from the model, so rewritten weights take effect without reopening the
+ * session. A change of the graph's structure (a bias created) reopens the probe. Close the capture to
+ * release both sessions.
  */
-public final class LayerCapture {
-  private LayerCapture() {}
+public final class LayerCapture implements AutoCloseable {
+  private final OnnxModel current;
+  private final Dataset data;
+  private final int batchSize;
+  private final List<LinearLayer> layers;
+  private final ModelSession reference;
+  private ModelSession probe;
+  private Set<String> fed = Set.of();
+
+  private LayerCapture(OnnxModel current, Dataset data, int batchSize, List<LinearLayer> layers,
+      ModelSession reference) {
+    this.current = current;
+    this.data = data;
+    this.batchSize = batchSize;
+    this.layers = List.copyOf(layers);
+    this.reference = reference;
+  }
 
   /**
-   * @param current the model as compressed so far; supplies each layer's input rows
-   * @param reference the model before the step; supplies each layer's reference output rows
-   * @param layers views on {@code current}'s graph; none may feed another (see {@link #dependsOn})
+   * @param current the model as compressed so far; read again on every pass
+   * @param reference the model before the step; not modified
+   * @param layers every layer the run will capture, as views on {@code current}'s graph
    * @param data calibration samples
-   * @param batchSize samples per ONNX Runtime run
+   * @param batchSize samples per ONNX Runtime run, at least 1
+   * @return an open capture; close it
+   * @throws ModelException when a model cannot be opened in ONNX Runtime
+   */
+  public static LayerCapture open(OnnxModel current, OnnxModel reference, List<LinearLayer> layers, Dataset data,
+      int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+    }
+    List<String> outputs = layers.stream().map(LinearLayer::outputValue).distinct().toList();
+    ModelSession ref = ModelSession.open(probeModel(reference, outputs, Set.of()));
+    return new LayerCapture(current, data, batchSize, layers, ref);
+  }
+
+  /**
+   * Opens a capture for {@code layers}, collects their statistics in one pass and closes it.
+   *
    * @return statistics per layer node name, in the order of {@code layers}
-   * @throws ModelException when a model cannot run or an activation does not fit its layer
    */
   public static Map<String, LayerStatistics> statistics(OnnxModel current, OnnxModel reference,
       List<LinearLayer> layers, Dataset data, int batchSize) {
+    try (LayerCapture capture = open(current, reference, layers, data, batchSize)) {
+      return capture.statistics(layers);
+    }
+  }
+
+  /**
+   * Notes that the current model's graph changed shape (e.g. a bias input was created), so the probe
+   * session is reopened before the next pass. Rewritten weight values need no notice.
+   */
+  public void structureChanged() {
+    closeProbe();
+  }
+
+  /**
+   * One pass over the calibration data for layers of which none feeds another.
+   *
+   * @param wave views on the current model's graph, a subset of the layers the capture was opened for
+   * @return statistics per layer node name, in the order of {@code wave}
+   * @throws ModelException when a model cannot run or an activation does not fit its layer
+   */
+  public Map<String, LayerStatistics> statistics(List<LinearLayer> wave) {
     Map<String, LayerStatistics.InputMoments> shared = new LinkedHashMap<>();
     Map<String, LayerStatistics> stats = new LinkedHashMap<>();
     Map<String, List<LinearLayer>> groups = new LinkedHashMap<>();
-    for (LinearLayer l : layers) {
+    for (LinearLayer l : wave) {
       String key = l.inputValue() + "|" + l.patchSignature() + "|" + l.inFeatures();
       LayerStatistics.InputMoments moments = shared.computeIfAbsent(key,
           k -> new LayerStatistics.InputMoments(l.inFeatures()));
       stats.put(l.node(), new LayerStatistics(l.node(), moments, l.outFeatures()));
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(l);
     }
-    Set<String> inputs = new LinkedHashSet<>();
-    List<String> outputs = new ArrayList<>();
-    layers.forEach(l -> inputs.add(l.inputValue()));
-    layers.forEach(l -> outputs.add(l.outputValue()));
-    OnnxModel probe = prefix(current, inputs, data);
-    try (ModelSession ref = ModelSession.open(prefix(reference, outputs, data))) {
-      ActivationCapture.stream(probe, List.copyOf(inputs), data, batchSize, (range, captured) -> {
-        Map<String, Tensor> expected = ref.run(data.batch(range[0], range[1]), outputs);
-        for (List<LinearLayer> group : groups.values()) {
-          accumulate(current.source(), group, captured, expected, stats);
-        }
-      });
+    List<String> inputs = wave.stream().map(LinearLayer::inputValue).distinct()
+        .filter(v -> !data.inputNames().contains(v)).toList();
+    List<String> outputs = wave.stream().map(LinearLayer::outputValue).distinct().toList();
+    ModelSession session = inputs.isEmpty() ? null : probe();
+    Map<String, Tensor> weights = currentWeights();
+    for (int[] range : data.batchRanges(batchSize)) {
+      Map<String, Tensor> feed = data.batch(range[0], range[1]);
+      Map<String, Tensor> captured = new LinkedHashMap<>(feed);
+      if (session != null) {
+        Map<String, Tensor> probeFeed = new LinkedHashMap<>(feed);
+        probeFeed.putAll(weights);
+        captured.putAll(session.run(probeFeed, inputs));
+      }
+      Map<String, Tensor> expected = reference.run(feed, outputs);
+      for (List<LinearLayer> group : groups.values()) {
+        accumulate(group, captured, expected, stats);
+      }
     }
     return stats;
   }
 
-  private static void accumulate(String model, List<LinearLayer> group, Map<String, Tensor> captured,
-      Map<String, Tensor> expected, Map<String, LayerStatistics> stats) {
-    LinearLayer first = group.get(0);
-    RowSource x = rows(model, first, () -> first.inputRows(captured.get(first.inputValue())));
-    List<RowSource> ys = new ArrayList<>();
-    for (LinearLayer l : group) {
-      RowSource y = rows(model, l, () -> l.outputRows(expected.get(l.outputValue())));
-      if (y.rows() != x.rows()) {
-        throw new ModelException(model, l.node(), "the reference output has " + y.rows() + " rows but the input "
-            + x.rows() + "; the model before the step and the current model disagree on shapes here");
-      }
-      ys.add(y);
+  private Map<String, Tensor> currentWeights() {
+    Map<String, Tensor> w = new LinkedHashMap<>();
+    Graph g = current.graph();
+    for (String name : fed) {
+      w.put(name, g.initializer(name).orElseThrow(() -> new ModelException(current.source(), name,
+          "a layer weight disappeared from the model during reconstruction")));
     }
+    return w;
+  }
+
+  private ModelSession probe() {
+    if (probe == null) {
+      Graph g = current.graph();
+      Set<String> names = new LinkedHashSet<>();
+      for (LinearLayer l : layers) {
+        Node node = g.node(l.node()).orElseThrow();
+        names.add(node.input(1));
+        LinearLayer.unsupported(g, node).ifPresent(why -> {
+          throw new ModelException(current.source(), l.node(), why);
+        });
+        BiasSlot bias = LinearLayer.of(current.source(), g, node).biasSlot();
+        if (bias.writable()) {
+          bias.initializer().ifPresent(names::add);
+        }
+      }
+      List<String> values = layers.stream().map(LinearLayer::inputValue).distinct()
+          .filter(v -> !data.inputNames().contains(v)).toList();
+      probe = ModelSession.open(probeModel(current, values, names));
+      fed = names;
+    }
+    return probe;
+  }
+
+  private void accumulate(List<LinearLayer> group, Map<String, Tensor> captured, Map<String, Tensor> expected,
+      Map<String, LayerStatistics> stats) {
+    LinearLayer first = group.get(0);
+    RowSource x = rows(first, () -> first.inputRows(captured.get(first.inputValue())));
+    List<RowSource> ys = new ArrayList<>();
     int maxCols = x.cols();
     for (LinearLayer l : group) {
+      RowSource y = rows(l, () -> l.outputRows(expected.get(l.outputValue())));
+      if (y.rows() != x.rows()) {
+        throw new ModelException(current.source(), l.node(), "the reference output has " + y.rows()
+            + " rows but the input " + x.rows() + "; the model before the step and the current model disagree on "
+            + "shapes here");
+      }
+      ys.add(y);
       maxCols = Math.max(maxCols, l.outFeatures());
     }
     int chunk = LayerStatistics.chunkRows(maxCols);
@@ -97,12 +195,12 @@ public final class LayerCapture {
     RowSource make();
   }
 
-  private static RowSource rows(String model, LinearLayer layer, RowMaker maker) {
+  private RowSource rows(LinearLayer layer, RowMaker maker) {
     try {
       return maker.make();
     } catch (IllegalArgumentException e) {
-      throw new ModelException(model, layer.node(), e.getMessage() + "; the layer's activation does not fit its "
-          + "weights", e);
+      throw new ModelException(current.source(), layer.node(), e.getMessage()
+          + "; the layer's activation does not fit its weights", e);
     }
   }
 
@@ -118,7 +216,7 @@ public final class LayerCapture {
       if (!seen.add(v)) {
         continue;
       }
-      var producer = graph.producer(v);
+      Optional<Node> producer = graph.producer(v);
       if (producer.isEmpty()) {
         continue;
       }
@@ -132,29 +230,45 @@ public final class LayerCapture {
   }
 
   /**
-   * @return a copy of {@code model} that computes only what {@code values} need, with those values as
-   *     its outputs; the model itself when every value is a graph input
+   * @return a copy of {@code model} whose outputs are {@code values} (its own outputs when there are
+   *     none) and whose initializers {@code fed} are graph inputs instead, so every run feeds them
    */
-  static OnnxModel prefix(OnnxModel model, Iterable<String> values, Dataset data) {
-    List<String> computed = new ArrayList<>();
-    for (String v : values) {
-      if (!data.inputNames().contains(v)) {
-        computed.add(v);
+  static OnnxModel probeModel(OnnxModel model, List<String> values, Set<String> fed) {
+    OnnxModel copy = model.copy(model.source() + " (capture)");
+    Graph g = copy.graph();
+    if (!values.isEmpty()) {
+      g.outputs().forEach(o -> g.removeOutput(o.name()));
+      for (String v : values) {
+        if (g.producer(v).isEmpty()) {
+          throw new ModelException(model.source(), v, "no node produces this value; it cannot be captured");
+        }
+        g.addOutput(g.valueInfo(v).orElse(ValueInfo.named(v)));
       }
     }
-    if (computed.isEmpty()) {
-      return model;
-    }
-    OnnxModel cut = model.copy(model.source() + " (prefix)");
-    Graph g = cut.graph();
-    g.outputs().forEach(o -> g.removeOutput(o.name()));
-    for (String v : computed) {
-      if (g.producer(v).isEmpty()) {
-        throw new ModelException(model.source(), v, "no node produces this value; it cannot be captured");
+    for (String w : fed) {
+      long[] shape = g.initializerShape(w).orElseThrow();
+      g.removeInitializer(w);
+      if (g.inputs().stream().noneMatch(i -> i.name().equals(w))) {
+        g.addInput(ValueInfo.of(w, ElementType.FLOAT, shape));
       }
-      g.addOutput(g.valueInfo(v).orElse(ValueInfo.named(v)));
     }
-    g.removeUnused();
-    return cut;
+    return copy;
+  }
+
+  private void closeProbe() {
+    if (probe != null) {
+      probe.close();
+      probe = null;
+    }
+  }
+
+  /** Closes both sessions. */
+  @Override
+  public void close() {
+    try {
+      closeProbe();
+    } finally {
+      reference.close();
+    }
   }
 }

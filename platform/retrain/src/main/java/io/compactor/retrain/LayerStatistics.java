@@ -153,26 +153,17 @@ public final class LayerStatistics {
     int in = inFeatures();
     MatrixDimensionException.require(w.rows() == out && w.cols() == in, layer + ": output error",
         "W must be " + out + "x" + in, w);
-    double[] h = input.gram.data();
     double[] c = cross.data();
     double[] wd = w.data();
+    double[] wh = GramOps.multTransB(w, input.gram).data();
     double total = outputSquares;
-    double[] hw = new double[in];
     for (int o = 0; o < out; o++) {
       int ro = o * in;
-      for (int i = 0; i < in; i++) {
-        double s = 0;
-        int ri = i * in;
-        for (int j = 0; j < in; j++) {
-          s += h[ri + j] * wd[ro + j];
-        }
-        hw[i] = s;
-      }
       double quad = 0;
       double lin = 0;
       double mean = 0;
       for (int i = 0; i < in; i++) {
-        quad += wd[ro + i] * hw[i];
+        quad += wd[ro + i] * wh[ro + i];
         lin += wd[ro + i] * c[i * out + o];
         mean += wd[ro + i] * input.sum[i];
       }

@@ -103,18 +103,24 @@ public final class SequentialReconstruction {
     sorted.sort(Comparator.comparing(position::get));
     List<LayerUpdate> updates = new ArrayList<>();
     int done = 0;
-    for (List<String> wave : waves(model, sorted)) {
-      listener.checkpoint();
-      List<LinearLayer> views = wave.stream().map(n -> view(model, n)).toList();
-      Map<String, LayerStatistics> stats = LayerCapture.statistics(model, reference, views, calibration, batchSize);
-      for (String name : wave) {
+    List<LinearLayer> all = sorted.stream().map(n -> view(model, n)).toList();
+    try (LayerCapture capture = LayerCapture.open(model, reference, all, calibration, batchSize)) {
+      for (List<String> wave : waves(model, sorted)) {
         listener.checkpoint();
-        LinearLayer layer = view(model, name);
-        LayerUpdate update = solver.solve(layer, layer.weights(graph), layer.bias(graph), stats.get(name));
-        layer.setWeights(graph, update.weights());
-        update.bias().ifPresent(b -> layer.setBias(graph, b));
-        updates.add(update);
-        listener.layerDone(++done, sorted.size(), layer, update);
+        Map<String, LayerStatistics> stats = capture.statistics(wave.stream().map(n -> view(model, n)).toList());
+        for (String name : wave) {
+          listener.checkpoint();
+          LinearLayer layer = view(model, name);
+          LayerUpdate update = solver.solve(layer, layer.weights(graph), layer.bias(graph), stats.remove(name));
+          layer.setWeights(graph, update.weights());
+          boolean newBias = update.bias().isPresent() && layer.biasSlot().initializer().isEmpty();
+          update.bias().ifPresent(b -> layer.setBias(graph, b));
+          if (newBias) {
+            capture.structureChanged();
+          }
+          updates.add(update);
+          listener.layerDone(++done, sorted.size(), layer, update);
+        }
       }
     }
     return updates;

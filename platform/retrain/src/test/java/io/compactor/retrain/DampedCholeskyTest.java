@@ -18,7 +18,21 @@ class DampedCholeskyTest {
     assertEquals(0.01 * GramOps.meanDiagonal(h), f.damping(), 1e-12);
     DMatrix damped = h.copy();
     GramOps.addToDiagonal(damped, f.damping());
-    assertTrue(Fixtures.maxAbsDiff(damped, Fixtures.multiply(f.lower(), f.lower().transpose())) < 1e-9);
+    DMatrix v = f.upperFactor();
+    assertTrue(Fixtures.maxAbsDiff(damped, Fixtures.multiply(v, v.transpose())) < 1e-9);
+    DMatrix u = f.upperFactorOfInverse();
+    for (int i = 0; i < 10; i++) {
+      for (int j = 0; j < i; j++) {
+        assertEquals(0, u.get(i, j), "U is upper triangular");
+        assertEquals(0, v.get(i, j), "V is upper triangular");
+      }
+    }
+    assertTrue(Fixtures.maxAbsDiff(DMatrix.identity(10), Fixtures.multiply(f.inverse(), damped)) < 1e-9);
+    assertTrue(Fixtures.maxAbsDiff(f.inverse(), Fixtures.multiply(u.transpose(), u)) < 1e-9);
+    DMatrix b = Fixtures.gaussian(r, 10, 2);
+    DMatrix solution = b.copy();
+    f.solve(solution);
+    assertTrue(Fixtures.maxAbsDiff(b, Fixtures.multiply(damped, solution)) < 1e-9);
   }
 
   @Test

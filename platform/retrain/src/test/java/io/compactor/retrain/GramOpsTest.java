@@ -56,6 +56,14 @@ class GramOpsTest {
   }
 
   @Test
+  void tiledProductEqualsTheDefinition() {
+    Random r = new Random(9);
+    DMatrix a = Fixtures.gaussian(r, 7, 13);
+    DMatrix b = Fixtures.gaussian(r, 5, 13);
+    assertTrue(Fixtures.maxAbsDiff(Fixtures.multiply(a, b.transpose()), GramOps.multTransB(a, b)) < TOLERANCE);
+  }
+
+  @Test
   void columnSumsAndSquares() {
     float[] x = {1, 2, 3, 4, 5, 6};
     double[] sums = new double[3];

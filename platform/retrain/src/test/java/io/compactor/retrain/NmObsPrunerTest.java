@@ -22,7 +22,7 @@ class NmObsPrunerTest {
     DMatrix h = Fixtures.gram(x, rows, in);
     DMatrix w = Fixtures.gaussian(r, out, in);
     DampedCholesky f = DampedCholesky.factor("test", h, DampedCholesky.DEFAULT_RELATIVE_DAMPING);
-    return new Problem(h, w, f.upperFactorOfInverse("test"), f);
+    return new Problem(h, w, f.upperFactorOfInverse(), f);
   }
 
   @Test

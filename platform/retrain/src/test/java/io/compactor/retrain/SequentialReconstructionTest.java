@@ -38,6 +38,27 @@ class SequentialReconstructionTest {
   }
 
   @Test
+  void aBiasCreatedOnOneLayerReachesTheNextLayersInputs() {
+    OnnxModel model = LayerModels.mlp(65, 6, 8, 3);
+    model.graph().node("fc1").orElseThrow().setInput(2, "");
+    model.graph().removeInitializer("fc1.b");
+    List<Double> fc2Input = new ArrayList<>();
+    new SequentialReconstruction(DATA, 16).run(model, model.copy(), List.of("fc1", "fc2"), (layer, w, bias, stats) -> {
+      if (layer.node().equals("fc1")) {
+        assertTrue(bias.isEmpty());
+        double[] ones = new double[w.rows()];
+        java.util.Arrays.fill(ones, 1);
+        return new SequentialReconstruction.LayerUpdate(DMatrix.zeros(w.rows(), w.cols()), Optional.of(ones), Map.of());
+      }
+      fc2Input.add(stats.gram().get(0, 0) / stats.rows());
+      fc2Input.add(stats.gram().get(3, 5) / stats.rows());
+      return new SequentialReconstruction.LayerUpdate(w, Optional.empty(), Map.of());
+    }, (done, total, layer, update) -> {});
+    assertEquals(List.of(1.0, 1.0), fc2Input, "relu(0·x + 1) = 1 on every row");
+    assertEquals("fc1.bias", model.graph().node("fc1").orElseThrow().input(2));
+  }
+
+  @Test
   void listenerHearsEveryLayerAndCanStopBetweenLayers() {
     OnnxModel model = LayerModels.mlp(63, 6, 8, 3);
     List<String> progress = new ArrayList<>();
