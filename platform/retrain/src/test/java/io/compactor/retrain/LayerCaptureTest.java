@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.graph.ValueInfo;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
@@ -81,7 +82,7 @@ class LayerCaptureTest {
     OnnxModel model = LayerModels.matMulAdd(56, 3, 8, 4);
     TestModels.weight(model.graph(), false, "k.w", TestModels.gaussian(new Random(57), 0.3f, 8, 4));
     TestModels.node(model.graph(), "MatMul", "k", List.of("x", "k.w"), "k.out", n -> {});
-    model.graph().addOutput(io.compactor.onnx.graph.ValueInfo.named("k.out"));
+    model.graph().addOutput(ValueInfo.named("k.out"));
     Map<String, LayerStatistics> s = LayerCapture.statistics(model, model, List.of(view(model, "proj"), view(model, "k")),
         LayerModels.data(LayerModels.correlated(58, 5, 3, 8)), 2);
     assertSame(s.get("proj").gram(), s.get("k").gram());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class NmPatternTest {
@@ -34,6 +35,6 @@ class NmPatternTest {
   void magnitudeMaskKeepsTheLargestAndPrefersLowerColumnsOnTies() {
     DMatrix w = DMatrix.wrap(2, 4, new double[] {0.1, -3, 2, 0.5, 1, 1, 1, 1});
     boolean[] keep = NmMaskOps.magnitudeMask(w, ColumnGroups.channelRuns(1, 4, 4), NmPattern.M4N2);
-    assertEquals("[false, true, true, false, true, true, false, false]", java.util.Arrays.toString(keep));
+    assertEquals("[false, true, true, false, true, true, false, false]", Arrays.toString(keep));
   }
 }

@@ -8,6 +8,7 @@ import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.retrain.fixtures.LayerModels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,7 @@ class SequentialReconstructionTest {
       if (layer.node().equals("fc1")) {
         assertTrue(bias.isEmpty());
         double[] ones = new double[w.rows()];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         return new SequentialReconstruction.LayerUpdate(DMatrix.zeros(w.rows(), w.cols()), Optional.of(ones), Map.of());
       }
       fc2Input.add(stats.gram().get(0, 0) / stats.rows());
