@@ -40,7 +40,8 @@ final class TwoOfFourStep {
   private final ReconstructionOptions options;
   private final Map<String, TwoOfFourSettings> settings = new LinkedHashMap<>();
   private final Map<String, LayerResult> results = new LinkedHashMap<>();
-  private int done;
+  private final List<String> order = new ArrayList<>();
+  private int reported;
   private String current;
 
   TwoOfFourStep(StepContext context, ReconstructionOptions options) {
@@ -52,11 +53,11 @@ final class TwoOfFourStep {
     long start = System.nanoTime();
     OnnxModel model = context.model();
     Graph graph = model.graph();
-    int total = context.layers().size();
     List<String> toReconstruct = new ArrayList<>();
     List<String> sparse = new ArrayList<>();
     for (LayerTask task : context.layers()) {
       settings.put(task.node(), TwoOfFourSettings.of(task));
+      order.add(task.node());
     }
     for (LayerTask task : context.layers()) {
       Node node = graph.node(task.node()).orElseThrow(() -> new StepException(CAPABILITY, task.node(),
@@ -83,7 +84,8 @@ final class TwoOfFourStep {
       }
     }
     context.throwIfCancelled();
-    reconstruct(toReconstruct, total);
+    reconstruct(toReconstruct);
+    reportUpTo(order.size());
     try {
       NmPatternCheck.require(model, sparse, NmPattern.M4N2);
     } catch (ModelException e) {
@@ -95,7 +97,7 @@ final class TwoOfFourStep {
     return StepResult.of(summary(sparse, ordered, (System.nanoTime() - start) / 1e9), ordered);
   }
 
-  private void reconstruct(List<String> nodes, int total) {
+  private void reconstruct(List<String> nodes) {
     if (nodes.isEmpty()) {
       return;
     }
@@ -126,9 +128,24 @@ final class TwoOfFourStep {
     }
   }
 
+  /**
+   * Records a layer's result and reports progress in task order: every finished layer up to the first one
+   * still waiting for reconstruction.
+   */
   private void finish(String node, Map<String, Object> metrics) {
     results.put(node, new LayerResult(node, metrics));
-    context.progress(++done, context.layers().size(), node);
+    int next = reported;
+    while (next < order.size() && results.containsKey(order.get(next))) {
+      next++;
+    }
+    reportUpTo(next);
+  }
+
+  private void reportUpTo(int end) {
+    while (reported < end) {
+      String node = order.get(reported++);
+      context.progress(reported, order.size(), node);
+    }
   }
 
   private static double sparsity(DMatrix w) {
