@@ -123,7 +123,7 @@ final class TwoOfFourStep {
     } catch (ReconstructionException e) {
       throw new StepException(CAPABILITY, e.layer().orElse(current), e.getMessage(), e);
     } catch (ModelException e) {
-      throw new StepException(CAPABILITY, current == null ? e.element().orElse(null) : current,
+      throw new StepException(CAPABILITY, e.element().orElse(current),
           "calibration data could not be run through the model: " + e.getMessage(), e);
     }
   }
