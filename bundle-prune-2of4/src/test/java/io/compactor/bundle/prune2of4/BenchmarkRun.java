@@ -9,6 +9,7 @@ import io.compactor.onnx.runtime.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -39,11 +40,13 @@ record BenchmarkRun(String name, OnnxModel model, StepResult result, double seco
             TwoOfFourSettings.N_OUT_OF_M_TYPE, "M4N2"))))
         .toList();
     try {
-      SimpleStepContext context = new SimpleStepContext(model, tasks, calibration,
-          Files.createTempDirectory("bench-2of4"), batchSize);
+      Path work = Files.createTempDirectory("bench-2of4");
+      SimpleStepContext context = new SimpleStepContext(model, tasks, calibration, work, batchSize);
       long start = System.nanoTime();
       StepResult result = new TwoOfFourMethod(options).apply(context);
-      return new BenchmarkRun(name, model, result, (System.nanoTime() - start) / 1e9);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Files.delete(work);
+      return new BenchmarkRun(name, model, result, seconds);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -111,7 +111,10 @@ public final class TwoOfFourBenchmark {
 
   static void miniLm(int calibrationSentences) throws IOException {
     Path dir = Files.createTempDirectory("bench-minilm");
-    OnnxModel fp32 = OnnxModel.load(TestModels.miniLm(dir));
+    Path file = TestModels.miniLm(dir);
+    OnnxModel fp32 = OnnxModel.load(file);
+    Files.delete(file);
+    Files.delete(dir);
     fp32.graph().normalizeConstants();
     WordPieceTokenizer tokenizer = WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json");
     List<String> sentences = sentences();
