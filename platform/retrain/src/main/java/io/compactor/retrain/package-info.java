@@ -1,7 +1,16 @@
 /**
- * Layer-wise retraining shared by every bundle: capture a layer's inputs on calibration data from the
- * model as compressed so far, accumulate {@code H = XᵀX}, and solve for the weights that minimize the
- * layer's output error (Cholesky, OBS, ridge least squares).
+ * Layer-wise retraining shared by every bundle, without a training framework. A
+ * {@link io.compactor.retrain.LinearLayer} presents a Conv, ConvTranspose, Gemm or MatMul as
+ * {@code y = W x + b} on rows; {@link io.compactor.retrain.LayerCapture} streams calibration data through
+ * the model as compressed so far and through the reference model, batch by batch, into
+ * {@link io.compactor.retrain.LayerStatistics} ({@code H = XᵀX}, {@code XᵀY}, sums; memory
+ * {@code O(in² + in·out)}); {@link io.compactor.retrain.SequentialReconstruction} runs a
+ * {@link io.compactor.retrain.SequentialReconstruction.LayerSolver} over layers in topological order and
+ * writes each result back before the next layer is captured. The numerics are stateless {@code *Ops}
+ * classes and small objects on {@link io.compactor.retrain.DMatrix}: {@code CholeskyOps},
+ * {@code DampedCholesky}, {@code GramOps}, {@code LeastSquaresOps}, the OBS sweep {@code ObsSweep}
+ * (SparseGPT pruning, GPTQ rounding) and {@code NmObsPruner}. {@link io.compactor.retrain.NmPatternCheck}
+ * proves N:M sparsity of weight tensors.
  */
 @Export
 @Version("1.0.0")

@@ -1,0 +1,205 @@
+package io.compactor.bundle.prune2of4;
+
+import io.compactor.api.Capabilities;
+import io.compactor.api.CompactorException;
+import io.compactor.api.Eligibility;
+import io.compactor.api.LayerResult;
+import io.compactor.api.LayerTask;
+import io.compactor.api.StepContext;
+import io.compactor.api.StepException;
+import io.compactor.api.StepResult;
+import io.compactor.onnx.ModelException;
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.runtime.Evaluation;
+import io.compactor.onnx.runtime.Fidelity;
+import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.ColumnGroups;
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.LinearLayer;
+import io.compactor.retrain.NmMaskOps;
+import io.compactor.retrain.NmPattern;
+import io.compactor.retrain.NmPatternCheck;
+import io.compactor.retrain.ReconstructionException;
+import io.compactor.retrain.SequentialReconstruction;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One 2:4 step of one job: decides per layer (skip with reason, already 2:4, reconstruct), runs the
+ * sequential reconstruction with progress and cancellation between layers, proves the pattern on every
+ * touched weight and assembles the report. Lives only during {@link TwoOfFourMethod#apply}.
+ */
+final class TwoOfFourStep {
+  private static final String CAPABILITY = Capabilities.SPARSITY_2OF4;
+  private final StepContext context;
+  private final ReconstructionOptions options;
+  private final Map<String, TwoOfFourSettings> settings = new LinkedHashMap<>();
+  private final Map<String, LayerResult> results = new LinkedHashMap<>();
+  private final List<String> order = new ArrayList<>();
+  private int reported;
+  private String current;
+
+  TwoOfFourStep(StepContext context, ReconstructionOptions options) {
+    this.context = context;
+    this.options = options;
+  }
+
+  StepResult run() {
+    long start = System.nanoTime();
+    OnnxModel model = context.model();
+    Graph graph = model.graph();
+    List<String> toReconstruct = new ArrayList<>();
+    List<String> sparse = new ArrayList<>();
+    for (LayerTask task : context.layers()) {
+      settings.put(task.node(), TwoOfFourSettings.of(task));
+      order.add(task.node());
+    }
+    for (LayerTask task : context.layers()) {
+      Node node = graph.node(task.node()).orElseThrow(() -> new StepException(CAPABILITY, task.node(),
+          "no node of that name in the model; the plan and the model disagree"));
+      Eligibility e = TwoOfFourEligibility.check(graph, node);
+      if (!e.eligible()) {
+        context.warn(task.node() + ": left dense, " + e.reason());
+        finish(task.node(), Map.of("status", "skipped", "reason", e.reason()));
+        continue;
+      }
+      sparse.add(task.node());
+      LinearLayer layer = LinearLayer.of(model.source(), graph, node);
+      DMatrix w = layer.weights(graph);
+      TwoOfFourSettings s = settings.get(task.node());
+      ColumnGroups groups = layer.inputChannelGroups(s.pattern().groupSize());
+      if (NmMaskOps.satisfies(w, groups, s.pattern())) {
+        finish(task.node(), Map.of("status", "unchanged (already 2:4)", "sparsity", sparsity(w)));
+      } else if (!options.reconstruct()) {
+        NmMaskOps.apply(w, NmMaskOps.magnitudeMask(w, groups, s.pattern()));
+        layer.setWeights(graph, w);
+        finish(task.node(), Map.of("status", "magnitude", "sparsity", sparsity(w)));
+      } else {
+        toReconstruct.add(task.node());
+      }
+    }
+    context.throwIfCancelled();
+    reconstruct(toReconstruct);
+    reportUpTo(order.size());
+    try {
+      NmPatternCheck.require(model, sparse, NmPattern.M4N2);
+    } catch (ModelException e) {
+      throw new StepException(CAPABILITY, e.element().orElse(null), "the result breaks the 2:4 pattern, a bug in "
+          + "the bundle; " + e.getMessage(), e);
+    }
+    List<LayerResult> ordered = new ArrayList<>();
+    context.layers().forEach(t -> ordered.add(results.get(t.node())));
+    return StepResult.of(summary(sparse, ordered, (System.nanoTime() - start) / 1e9), ordered);
+  }
+
+  private void reconstruct(List<String> nodes) {
+    if (nodes.isEmpty()) {
+      return;
+    }
+    SequentialReconstruction engine = new SequentialReconstruction(context.calibration(), context.batchSize());
+    TwoOfFourSolver solver = new TwoOfFourSolver(options, settings::get);
+    try {
+      engine.run(context.model(), context.original(), nodes, (layer, w, bias, stats) -> {
+        current = layer.node();
+        return solver.solve(layer, w, bias, stats);
+      }, new SequentialReconstruction.Listener() {
+        @Override
+        public void checkpoint() {
+          context.throwIfCancelled();
+        }
+
+        @Override
+        public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
+          finish(layer.node(), update.metrics());
+        }
+      });
+    } catch (CompactorException e) {
+      throw e;
+    } catch (ReconstructionException e) {
+      throw new StepException(CAPABILITY, e.layer().orElse(current), e.getMessage(), e);
+    } catch (ModelException e) {
+      throw new StepException(CAPABILITY, e.element().orElse(current),
+          "calibration data could not be run through the model: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records a layer's result and reports progress in task order: every finished layer up to the first one
+   * still waiting for reconstruction.
+   */
+  private void finish(String node, Map<String, Object> metrics) {
+    results.put(node, new LayerResult(node, metrics));
+    int next = reported;
+    while (next < order.size() && results.containsKey(order.get(next))) {
+      next++;
+    }
+    reportUpTo(next);
+  }
+
+  private void reportUpTo(int end) {
+    while (reported < end) {
+      String node = order.get(reported++);
+      context.progress(reported, order.size(), node);
+    }
+  }
+
+  private static double sparsity(DMatrix w) {
+    return (double) NmMaskOps.zeros(w) / w.data().length;
+  }
+
+  private Map<String, Object> summary(List<String> sparse, List<LayerResult> layers, double seconds) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    long zeros = 0;
+    long weights = 0;
+    Graph g = context.model().graph();
+    for (String node : sparse) {
+      float[] w = g.initializer(g.node(node).orElseThrow().input(1)).orElseThrow().floats();
+      weights += w.length;
+      for (float v : w) {
+        zeros += v == 0 ? 1 : 0;
+      }
+    }
+    s.put("pattern", NmPattern.M4N2.amctName());
+    s.put("layers", layers.size());
+    s.put("layers_sparse", sparse.size());
+    s.put("layers_skipped", layers.size() - sparse.size());
+    s.put("sparse_weights", weights);
+    s.put("sparsity", weights == 0 ? 0.0 : (double) zeros / weights);
+    s.put("mean_error_magnitude", mean(layers, "error_magnitude"));
+    s.put("mean_error_reconstructed", mean(layers, "error_reconstructed"));
+    s.put("calibration_samples", context.calibration().size());
+    s.put("seconds", seconds);
+    if (!sparse.isEmpty()) {
+      Fidelity f = calibrationFidelity();
+      s.put("calibration_mean_cosine", f.meanCosine());
+      s.put("calibration_top1_agreement", f.top1Agreement());
+    }
+    return s;
+  }
+
+  private static double mean(List<LayerResult> layers, String key) {
+    return layers.stream().filter(l -> l.metrics().get(key) instanceof Number)
+        .mapToDouble(l -> ((Number) l.metrics().get(key)).doubleValue()).average().orElse(0);
+  }
+
+  /** Fidelity of the first graph output to the step's input model on the calibration data. */
+  private Fidelity calibrationFidelity() {
+    String output = context.model().graph().outputs().get(0).name();
+    Tensor before;
+    Tensor after;
+    try (ModelSession ref = ModelSession.open(context.original());
+        ModelSession now = ModelSession.open(context.model())) {
+      before = Evaluation.runAll(ref, context.calibration(), context.batchSize()).get(output);
+      after = Evaluation.runAll(now, context.calibration(), context.batchSize()).get(output);
+    } catch (ModelException e) {
+      throw new StepException(CAPABILITY, null, "the sparse model cannot run on the calibration data: "
+          + e.getMessage(), e);
+    }
+    return Evaluation.fidelity(before, after);
+  }
+}

@@ -1,0 +1,21 @@
+package io.compactor.retrain;
+
+/** Matrices whose shapes do not fit the operation; the message names the operation and the shapes. */
+public final class MatrixDimensionException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  /** @param message the operation, the shapes involved and what they must satisfy */
+  public MatrixDimensionException(String message) {
+    super(message);
+  }
+
+  static void require(boolean condition, String operation, String expectation, DMatrix... matrices) {
+    if (!condition) {
+      StringBuilder shapes = new StringBuilder();
+      for (DMatrix m : matrices) {
+        shapes.append(shapes.length() == 0 ? "" : ", ").append(m.shape());
+      }
+      throw new MatrixDimensionException(operation + ": " + expectation + ", got " + shapes);
+    }
+  }
+}

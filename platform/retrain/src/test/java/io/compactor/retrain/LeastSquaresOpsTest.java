@@ -1,0 +1,37 @@
+package io.compactor.retrain;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LeastSquaresOpsTest {
+  private static final double TOLERANCE = 1e-4;
+
+  @Test
+  void ridgeRecoversTheWeightsThatProducedTheOutputs() {
+    Random r = new Random(9);
+    int rows = 400;
+    int in = 12;
+    int out = 5;
+    float[] x = Fixtures.correlated(r, rows, in, 6);
+    DMatrix truth = Fixtures.gaussian(r, out, in);
+    float[] y = new float[rows * out];
+    for (int k = 0; k < rows; k++) {
+      for (int o = 0; o < out; o++) {
+        double s = 0;
+        for (int i = 0; i < in; i++) {
+          s += x[k * in + i] * truth.get(o, i);
+        }
+        y[k * out + o] = (float) s;
+      }
+    }
+    DMatrix h = DMatrix.zeros(in, in);
+    DMatrix c = DMatrix.zeros(in, out);
+    GramOps.accumulate(x, rows, in, h);
+    GramOps.accumulateCross(x, rows, in, y, out, c);
+    DMatrix w = LeastSquaresOps.ridge("fc", h, c, 1e-9);
+    double err = Fixtures.outputError(h, truth, w) / Fixtures.outputError(h, truth, DMatrix.zeros(out, in));
+    assertTrue(err < TOLERANCE, "relative output error " + err);
+  }
+}
