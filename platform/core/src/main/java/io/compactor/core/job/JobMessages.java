@@ -1,0 +1,145 @@
+package io.compactor.core.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads and writes the JSON bodies of {@code compactor.jobs} records and job events. Reading never
+ * throws: a record is a job, a cancel request, or invalid with a reason.
+ */
+public final class JobMessages {
+  private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private JobMessages() {}
+
+  /** A record read from {@code compactor.jobs}. */
+  public sealed interface Message permits Submit, Cancel, Invalid {}
+
+  /** A job to run. */
+  public record Submit(JobRequest request) implements Message {}
+
+  /** A request to cancel a job. */
+  public record Cancel(String jobId) implements Message {}
+
+  /**
+   * A record Compactor cannot use.
+   *
+   * @param reason what is wrong, for the failed event or the dead letter
+   * @param jobId the job id, when the record names one (then a failed event is published)
+   */
+  public record Invalid(String reason, Optional<String> jobId) implements Message {}
+
+  /**
+   * @param value the record value
+   * @param key the record key, used as job id when the body is unreadable
+   * @return what the record asks for
+   */
+  public static Message read(byte[] value, String key) {
+    if (value == null) {
+      return new Invalid("empty record (tombstone); send a JSON job request", validId(key));
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      return new Invalid("not JSON: " + e.getOriginalMessage(), Optional.empty());
+    } catch (IOException e) {
+      return new Invalid("not JSON: " + e.getMessage(), Optional.empty());
+    }
+    if (node == null || !node.isObject()) {
+      return new Invalid("not a JSON object; see schemas/job-request.schema.json", Optional.empty());
+    }
+    Optional<String> jobId = node.hasNonNull("jobId") && node.get("jobId").isTextual()
+        ? validId(node.get("jobId").asText()) : Optional.empty();
+    boolean cancel = node.path("kind").asText("job").equals("cancel");
+    List<String> problems = Schemas.validate(cancel ? Schemas.CANCEL_REQUEST : Schemas.JOB_REQUEST, node);
+    if (!problems.isEmpty()) {
+      return new Invalid("the request violates schemas/" + (cancel ? Schemas.CANCEL_REQUEST : Schemas.JOB_REQUEST)
+          + ".schema.json: " + String.join("; ", problems), jobId);
+    }
+    if (key != null && !key.equals(jobId.orElseThrow())) {
+      return new Invalid("record key '" + key + "' differs from jobId '" + jobId.get()
+          + "'; use the job id as the key so one job stays on one partition", jobId);
+    }
+    if (cancel) {
+      return new Cancel(jobId.orElseThrow());
+    }
+    return new Submit(new JobRequest(jobId.orElseThrow(), node.get("model").asText(), node.get("config").asText(),
+        text(node, "calibration"), text(node, "eval"), node.get("output").asText()));
+  }
+
+  private static Optional<String> text(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Optional.of(node.get(field).asText()) : Optional.empty();
+  }
+
+  private static Optional<String> validId(String id) {
+    return id != null && JobRequest.JOB_ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
+  }
+
+  /** @return the job request as JSON (the canonical form used for idempotency checks) */
+  public static byte[] write(JobRequest r) {
+    return bytes(toJson(r));
+  }
+
+  /** @return the job request as a JSON tree */
+  public static ObjectNode toJson(JobRequest r) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("jobId", r.jobId()).put("model", r.model()).put("config", r.config());
+    r.calibration().ifPresent(c -> n.put("calibration", c));
+    r.eval().ifPresent(e -> n.put("eval", e));
+    n.put("output", r.output());
+    return n;
+  }
+
+  /** @return the job request as a map for event bodies */
+  public static Map<String, Object> toMap(JobRequest r) {
+    return JSON.convertValue(toJson(r), JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class,
+        Object.class));
+  }
+
+  /** @return a cancel request body */
+  public static byte[] cancel(String jobId) {
+    return bytes(JSON.createObjectNode().put("kind", "cancel").put("jobId", jobId));
+  }
+
+  /** @return the event body as JSON */
+  public static byte[] write(JobEvent event) {
+    return bytes(JSON.valueToTree(event.data()));
+  }
+
+  /** @return any JSON-friendly value as a tree (for schema checks and reports) */
+  public static JsonNode tree(Object value) {
+    return JSON.valueToTree(value);
+  }
+
+  /** @return a JSON document parsed into a tree */
+  public static JsonNode parse(byte[] json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** @return the mapper configured for Compactor's JSON */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  private static byte[] bytes(Object tree) {
+    try {
+      return JSON.writeValueAsBytes(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + tree, e);
+    }
+  }
+}

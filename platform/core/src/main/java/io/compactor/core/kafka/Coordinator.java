@@ -1,0 +1,496 @@
+package io.compactor.core.kafka;
+
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.EventSink;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobBoard;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobExecutor;
+import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.JobStore;
+import io.compactor.core.metrics.JobMetrics;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Consumes job requests from the jobs topic in a consumer group and runs them, at least once and
+ * never twice to completion:
+ * <ul>
+ *   <li>one poll thread owns the consumer; jobs run on a pool of {@code concurrency} workers;
+ *   <li>a job's partition stays paused while it runs, and polling continues, so a long job never
+ *       exceeds {@code max.poll.interval.ms}; its offset is committed after its terminal event;
+ *   <li>a running job holds a renewed lease in the shared {@link JobStore}; when a rebalance moves its
+ *       partition, the new owner waits for the job's end instead of computing it again, and redoes it
+ *       only if the lease lapses (the instance died);
+ *   <li>a job id whose outputs are complete is answered from them; a job id reused with a different
+ *       request is refused;
+ *   <li>unreadable records go to the dead-letter topic; readable but invalid ones end as
+ *       {@code failed} events.
+ * </ul>
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private final CoordinatorSettings settings;
+  private final JobExecutor executor;
+  private final JobMetrics metrics;
+  private final JobBoard board;
+  private final JobStore store;
+  private final KafkaProducer<String, byte[]> producer;
+  private final EventSink events;
+  private final DeadLetters deadLetters;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final CancelListener cancels;
+  private final List<KafkaClientMetrics> clientMetrics;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService leaseRenewal;
+  private final Map<TopicPartition, RunningJob> running = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, ConsumerRecord<String, byte[]>> waiting = new HashMap<>();
+  private final BlockingQueue<RunningJob> ended = new LinkedBlockingQueue<>();
+  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  private final Thread pollThread;
+  private final CountDownLatch pollStopped = new CountDownLatch(1);
+  private volatile boolean stopping;
+  private volatile boolean crashing;
+
+  /**
+   * @param settings connection and runtime settings
+   * @param executor runs one job
+   * @param registry where job and Kafka client metrics go
+   * @param board where the last event of each job is kept for {@code /jobs/{id}}
+   */
+  public Coordinator(CoordinatorSettings settings, JobExecutor executor, MeterRegistry registry, JobBoard board) {
+    this.settings = settings;
+    this.executor = executor;
+    this.metrics = new JobMetrics(registry);
+    this.board = board;
+    this.store = new JobStore(settings.stateDir());
+    Properties common = new Properties();
+    common.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Properties producerProps = new Properties();
+    producerProps.putAll(common);
+    producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-events");
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    producerProps.putAll(settings.kafkaOverrides());
+    this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    String source = "/compactor/" + settings.instanceId();
+    this.events = board.recording(new EventPublisher(producer, settings.topics().events(), source));
+    this.deadLetters = new DeadLetters(producer, settings.topics().deadLetters(), settings.groupId(),
+        settings.instanceId());
+    Properties consumerProps = new Properties();
+    consumerProps.putAll(common);
+    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceId());
+    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerProps.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(settings.sessionTimeout().toMillis()));
+    consumerProps.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+        String.valueOf(Math.max(500, settings.sessionTimeout().toMillis() / 3)));
+    consumerProps.putAll(settings.kafkaOverrides());
+    this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+    Properties cancelProps = new Properties();
+    cancelProps.putAll(common);
+    cancelProps.putAll(settings.kafkaOverrides());
+    this.cancels = new CancelListener(cancelProps, settings.topics().jobs(), settings.instanceId(), this::cancelRunning);
+    this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+    clientMetrics.forEach(m -> m.bindTo(registry));
+    this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
+    this.leaseRenewal = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-lease"));
+    this.pollThread = new Thread(this::pollLoop, "compactor-poll");
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Starts watching for cancels, then joins the group and starts polling. */
+  public void start() {
+    cancels.start();
+    consumer.subscribe(List.of(settings.topics().jobs()), new Rebalance());
+    pollThread.start();
+    LOG.info("coordinator {} consuming {} in group {} ({} jobs at once)", settings.instanceId(),
+        settings.topics().jobs(), settings.groupId(), settings.concurrency());
+  }
+
+  /** @return jobs running on this instance now */
+  public int runningJobs() {
+    return running.size();
+  }
+
+  private void pollLoop() {
+    try {
+      while (!stopping) {
+        commitEnded();
+        startWaitingJobsWhoseLeaseLapsed();
+        flushCommits();
+        updatePauses();
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+          try {
+            handle(r);
+          } catch (WakeupException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            // e.g. Kafka or the state directory unavailable: retry the record on a later poll
+            LOG.error("record {}-{}@{} could not be handled, retrying: {}", r.topic(), r.partition(), r.offset(),
+                e.toString());
+            consumer.seek(new TopicPartition(r.topic(), r.partition()), r.offset());
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } catch (RuntimeException e) {
+      LOG.error("coordinator {}: the poll loop failed; the instance stops consuming: {}", settings.instanceId(), e, e);
+    } finally {
+      try {
+        if (!crashing) {
+          commitEnded();
+          flushCommits();
+        }
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(crashing
+            ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.DEFAULT));
+      } finally {
+        pollStopped.countDown();
+      }
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r) {
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    JobMessages.Message m = JobMessages.read(r.value(), r.key());
+    if (m instanceof JobMessages.Invalid invalid) {
+      if (invalid.jobId().isEmpty()) {
+        LOG.warn("dead-lettering {}@{}: {}", tp, r.offset(), invalid.reason());
+        deadLetters.send(r, invalid.reason());
+        metrics.deadLettered();
+      } else {
+        finishWithoutRunning(failed(invalid.jobId().get(), "request", invalid.reason()));
+      }
+      commit(tp, r.offset());
+    } else if (m instanceof JobMessages.Cancel) {
+      commit(tp, r.offset()); // acted on by the cancel listener when it was published
+    } else if (m instanceof JobMessages.Submit submit) {
+      submit(r, tp, submit.request());
+    }
+  }
+
+  private void submit(ConsumerRecord<String, byte[]> r, TopicPartition tp, JobRequest request) {
+    String jobId = request.jobId();
+    Optional<String> outside = settings.roots().check(request);
+    if (outside.isPresent()) {
+      finishWithoutRunning(failed(jobId, "request", outside.get()));
+      commit(tp, r.offset());
+      return;
+    }
+    Optional<JobStore.Entry> known = store.find(jobId);
+    if (known.isPresent() && !known.get().request().equals(request)) {
+      finishWithoutRunning(failed(jobId, "request", "job id " + jobId + " was already used for a different request ("
+          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"));
+      commit(tp, r.offset());
+      return;
+    }
+    Optional<JobEvent> terminal = known.flatMap(JobStore.Entry::terminal);
+    boolean redelivered = known.flatMap(JobStore.Entry::record).filter(ref(r)::equals).isPresent();
+    if (terminal.isPresent() && (redelivered
+        || terminal.get().type() == EventType.COMPLETED && outputsExist(terminal.get()))) {
+      // answered from what the job left: the same record delivered again, or completed outputs on disk
+      Map<String, Object> data = new HashMap<>(terminal.get().data());
+      data.put("replayed", true);
+      JobEvent replay = JobEvent.of(terminal.get().type(), jobId, data);
+      events.publish(replay);
+      metrics.finished(replay, null, true);
+      commit(tp, r.offset());
+      return;
+    }
+    if (running.containsKey(tp) || store.leaseHolder(jobId, Instant.now()).isPresent() && terminal.isEmpty()) {
+      LOG.info("job {} is still running under a lease; waiting for its end instead of computing it again", jobId);
+      waiting.put(tp, r);
+      return;
+    }
+    run(r, tp, request);
+  }
+
+  private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, JobRequest request) {
+    store.started(request, ref(r));
+    RunningJob job = new RunningJob(tp, r.offset(), request, new Cancellation(), Instant.now());
+    if (cancels.isCancelled(request.jobId())) {
+      job.cancellation.cancel();
+    }
+    running.put(tp, job);
+    renewLease(job);
+    events.publish(JobEvent.of(EventType.ACCEPTED, request.jobId(),
+        Map.of("request", JobMessages.toMap(request), "instance", settings.instanceId())));
+    workers.execute(() -> work(job));
+  }
+
+  private void work(RunningJob job) {
+    String jobId = job.request.jobId();
+    MDC.put("jobId", jobId);
+    LongTaskTimer.Sample active = metrics.started();
+    EventSink sink = e -> {
+      if (!job.abandoned) {
+        events.publish(e);
+      }
+    };
+    try {
+      JobEvent terminal;
+      try {
+        terminal = executor.execute(job.request, sink, job.cancellation);
+      } catch (RuntimeException e) {
+        LOG.error("job {} failed inside the platform", jobId, e);
+        terminal = failed(jobId, "internal", "internal error: " + e);
+      }
+      if (!job.abandoned) {
+        events.publish(terminal);
+        store.finished(terminal);
+        metrics.finished(terminal, Duration.between(job.accepted, Instant.now()), false);
+        job.delivered = true;
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: its terminal event was not delivered; the job will be redelivered: {}", jobId, e.toString());
+    } finally {
+      job.lease.cancel(false);
+      if (!job.abandoned) {
+        store.release(jobId);
+      }
+      active.stop();
+      MDC.remove("jobId");
+      ended.add(job);
+    }
+  }
+
+  private void renewLease(RunningJob job) {
+    long period = Math.max(100, settings.leaseTtl().toMillis() / 3);
+    job.lease = leaseRenewal.scheduleAtFixedRate(() -> {
+      try {
+        store.lease(job.request.jobId(), settings.instanceId(), Instant.now().plus(settings.leaseTtl()));
+      } catch (RuntimeException e) {
+        LOG.warn("job {}: lease not renewed: {}", job.request.jobId(), e.toString());
+      }
+    }, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  private static String ref(ConsumerRecord<?, ?> r) {
+    return r.topic() + "-" + r.partition() + "@" + r.offset();
+  }
+
+  private void finishWithoutRunning(JobEvent failed) {
+    LOG.warn("job {} refused: {}", failed.jobId(), failed.data().get("reason"));
+    events.publish(failed);
+    metrics.finished(failed, null, false);
+  }
+
+  private static JobEvent failed(String jobId, String stage, String reason) {
+    return JobEvent.of(EventType.FAILED, jobId, Map.of("stage", stage, "reason", reason));
+  }
+
+  private static boolean outputsExist(JobEvent completed) {
+    if (!(completed.data().get("outputs") instanceof Map<?, ?> outputs)) {
+      return false;
+    }
+    return outputs.values().stream().allMatch(p -> p instanceof String s && Files.exists(Path.of(s)));
+  }
+
+  private void commitEnded() {
+    RunningJob job;
+    while ((job = ended.poll()) != null) {
+      running.remove(job.partition, job);
+      if (!consumer.assignment().contains(job.partition)) {
+        continue; // moved to another instance, which waits for the job's lease and commits
+      }
+      if (job.delivered) {
+        commit(job.partition, job.offset);
+      } else if (!crashing) {
+        consumer.seek(job.partition, job.offset);
+      }
+    }
+  }
+
+  private void startWaitingJobsWhoseLeaseLapsed() {
+    for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (running.containsKey(e.getKey())) {
+        continue;
+      }
+      ConsumerRecord<String, byte[]> r = e.getValue();
+      if (!consumer.assignment().contains(e.getKey())) {
+        it.remove();
+        continue;
+      }
+      JobMessages.Submit s = (JobMessages.Submit) JobMessages.read(r.value(), r.key());
+      Optional<JobStore.Entry> entry = store.find(s.request().jobId());
+      if (entry.flatMap(JobStore.Entry::terminal).isPresent()) {
+        it.remove();
+        commit(e.getKey(), r.offset());
+      } else if (store.leaseHolder(s.request().jobId(), Instant.now()).isEmpty()) {
+        it.remove();
+        LOG.info("job {}: the lease of the instance running it lapsed; running it here", s.request().jobId());
+        run(r, e.getKey(), s.request());
+      }
+    }
+  }
+
+  private void updatePauses() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Set<TopicPartition> pause = new HashSet<>();
+    if (running.size() >= settings.concurrency()) {
+      pause.addAll(assigned);
+    } else {
+      running.keySet().stream().filter(assigned::contains).forEach(pause::add);
+      waiting.keySet().stream().filter(assigned::contains).forEach(pause::add);
+    }
+    Set<TopicPartition> resume = new HashSet<>(assigned);
+    resume.removeAll(pause);
+    consumer.pause(pause);
+    consumer.resume(resume);
+  }
+
+  /** Queues the commit of {@code offset + 1}; flushed by the poll loop, retried across rebalances. */
+  private void commit(TopicPartition tp, long offset) {
+    uncommitted.merge(tp, new OffsetAndMetadata(offset + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
+  }
+
+  private void flushCommits() {
+    uncommitted.keySet().retainAll(consumer.assignment());
+    if (uncommitted.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(Map.copyOf(uncommitted));
+      uncommitted.clear();
+    } catch (RebalanceInProgressException | CommitFailedException e) {
+      LOG.debug("commit deferred until the rebalance completes: {}", e.toString());
+    }
+  }
+
+  private void cancelRunning(String jobId) {
+    running.values().stream().filter(j -> j.request.jobId().equals(jobId)).forEach(j -> j.cancellation.cancel());
+  }
+
+  /** Leaves the group after the poll loop ends; running jobs are given up and redone by another instance. */
+  @Override
+  public void close() {
+    stop(false);
+  }
+
+  /**
+   * Stops like a killed process would: no more events, no commits, no leaving the group, leases left to
+   * lapse. For failover tests.
+   */
+  public void crash() {
+    stop(true);
+  }
+
+  private void stop(boolean crash) {
+    crashing = crash;
+    running.values().forEach(j -> {
+      j.abandoned = true;
+      j.cancellation.cancel();
+      if (crash) {
+        j.lease.cancel(false);
+      }
+    });
+    stopping = true;
+    consumer.wakeup();
+    try {
+      pollStopped.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    workers.shutdownNow();
+    leaseRenewal.shutdownNow();
+    if (!crash) {
+      running.values().forEach(j -> store.release(j.request.jobId()));
+    }
+    cancels.close();
+    clientMetrics.forEach(KafkaClientMetrics::close);
+    producer.close(Duration.ofSeconds(10));
+    LOG.info("coordinator {} stopped{}", settings.instanceId(), crash ? " (crash)" : "");
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      commitEnded();
+      flushCommits();
+      partitions.forEach(waiting::remove);
+      partitions.stream().filter(running::containsKey).forEach(tp -> LOG.info(
+          "partition {} moved away while job {} runs here; it finishes here under its lease", tp,
+          running.get(tp).request.jobId()));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      LOG.debug("assigned {}", partitions);
+    }
+  }
+
+  /** One job running on this instance. Fields written by the worker are volatile. */
+  private static final class RunningJob {
+    final TopicPartition partition;
+    final long offset;
+    final JobRequest request;
+    final Cancellation cancellation;
+    final Instant accepted;
+    volatile boolean abandoned;
+    volatile boolean delivered;
+    volatile ScheduledFuture<?> lease;
+
+    RunningJob(TopicPartition partition, long offset, JobRequest request, Cancellation cancellation, Instant accepted) {
+      this.partition = partition;
+      this.offset = offset;
+      this.request = request;
+      this.cancellation = cancellation;
+      this.accepted = accepted;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.compactor.core.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class JobMessagesTest {
+  private static final JobRequest JOB = new JobRequest("job-1", "/data/m.onnx", "/data/c.cfg",
+      Optional.of("/data/calib"), Optional.empty(), "/data/out");
+
+  private static JobMessages.Message read(String json, String key) {
+    return JobMessages.read(json.getBytes(StandardCharsets.UTF_8), key);
+  }
+
+  @Test
+  void aJobRoundTripsThroughItsJsonForm() {
+    JobMessages.Message m = JobMessages.read(JobMessages.write(JOB), "job-1");
+    assertEquals(JOB, assertInstanceOf(JobMessages.Submit.class, m).request());
+  }
+
+  @Test
+  void aCancelRequestIsRecognized() {
+    assertEquals("job-1", assertInstanceOf(JobMessages.Cancel.class,
+        JobMessages.read(JobMessages.cancel("job-1"), "job-1")).jobId());
+  }
+
+  @Test
+  void unreadableBytesNameNoJob() {
+    JobMessages.Invalid i = assertInstanceOf(JobMessages.Invalid.class, read("{nope", "k"));
+    assertTrue(i.reason().startsWith("not JSON"), i.reason());
+    assertTrue(i.jobId().isEmpty());
+    assertTrue(assertInstanceOf(JobMessages.Invalid.class, read("[1,2]", "k")).jobId().isEmpty());
+  }
+
+  @Test
+  void schemaViolationsNameTheFieldAndKeepTheJobId() {
+    JobMessages.Invalid i = assertInstanceOf(JobMessages.Invalid.class,
+        read("{\"jobId\":\"job-9\",\"model\":\"m\",\"config\":\"c\",\"output\":\"o\",\"colour\":\"red\"}", "job-9"));
+    assertEquals(Optional.of("job-9"), i.jobId());
+    assertTrue(i.reason().contains("colour"), i.reason());
+    JobMessages.Invalid missing = assertInstanceOf(JobMessages.Invalid.class,
+        read("{\"jobId\":\"job-9\",\"model\":\"m\"}", "job-9"));
+    assertTrue(missing.reason().contains("config") && missing.reason().contains("output"), missing.reason());
+  }
+
+  @Test
+  void theKeyMustBeTheJobId() {
+    JobMessages.Invalid i = assertInstanceOf(JobMessages.Invalid.class,
+        JobMessages.read(JobMessages.write(JOB), "other"));
+    assertTrue(i.reason().contains("record key 'other' differs from jobId 'job-1'"), i.reason());
+  }
+
+  @Test
+  void everyEventSchemaAcceptsAWellFormedEventAndRejectsAMissingField() {
+    Map<EventType, Map<String, Object>> samples = Map.of(
+        EventType.ACCEPTED, Map.of("request", JobMessages.toMap(JOB), "instance", "a"),
+        EventType.PLANNED, Map.of("operators", 2, "combinations", Map.of("2of4+int8", 2), "steps",
+            List.of(Map.of("capability", "sparsity.2of4", "layers", 2)), "plan",
+            List.of(Map.of("node", "fc", "opType", "Gemm", "sparsity", "sparsity.2of4", "quantization", "quant.int8"))),
+        EventType.STEP_STARTED, Map.of("capability", "quant.int8", "stage", "quantization", "index", 2, "steps", 2,
+            "layers", 5, "provider", Map.of("bundle", "io.compactor.bundle.quantint8", "version", "0.1.0")),
+        EventType.STEP_PROGRESS, Map.of("capability", "quant.int8", "done", 1, "total", 5, "percent", 20.0,
+            "layer", "fc"),
+        EventType.STEP_COMPLETED, Map.of("capability", "quant.int8", "provider", Map.of("bundle", "b", "version",
+            "1"), "durationMs", 12, "stats", Map.of()),
+        EventType.COMPLETED, Map.of("outputs", Map.of("deployModel", "d", "fakequantModel", "f", "report", "r"),
+            "summary", Map.of()),
+        EventType.FAILED, Map.of("stage", "config", "reason", "prune_ratio: must be in (0,1), got 1.5",
+            "configPath", "prune_config"),
+        EventType.CANCELLED, Map.of("layer", "fc"));
+    assertEquals(EventType.values().length, samples.size());
+    samples.forEach((type, data) -> {
+      JobEvent e = new JobEvent(type, "job-1", Instant.EPOCH, data);
+      assertEquals(List.of(), Schemas.validate(Schemas.eventSchema(type), JobMessages.tree(e.data())), type.id());
+      Map<String, Object> broken = new HashMap<>(e.data());
+      broken.remove("jobId");
+      assertTrue(!Schemas.validate(Schemas.eventSchema(type), JobMessages.tree(broken)).isEmpty(), type.id());
+    });
+  }
+}

@@ -1,0 +1,220 @@
+package io.compactor.core.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobBoard;
+import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The coordinator against a real in-JVM KRaft broker; each test uses its own topics and group. */
+@Tag("integration")
+class CoordinatorIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static EmbeddedKafka kafka;
+  private static Admin admin;
+  private static KafkaProducer<String, byte[]> producer;
+  @TempDir Path dir;
+  private final List<Coordinator> started = new ArrayList<>();
+  private Topics topics;
+
+  @BeforeAll
+  static void broker() {
+    kafka = EmbeddedKafka.start();
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    admin = Admin.create(p);
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (producer != null) {
+      producer.close();
+      admin.close();
+      kafka.close();
+    }
+  }
+
+  @AfterEach
+  void stopCoordinators() {
+    started.forEach(Coordinator::close);
+  }
+
+  private Coordinator coordinator(String instance, int concurrency, LayerLoopExecutor executor, Duration lease) {
+    if (topics == null) {
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      topics = new Topics("jobs-" + suffix, "events-" + suffix, "dlt-" + suffix);
+      topics.ensure(admin, 4, (short) 1);
+    }
+    CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + topics.jobs(), instance,
+        concurrency, topics, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), lease,
+        Duration.ofSeconds(6));
+    Coordinator c = new Coordinator(s, executor, new SimpleMeterRegistry(), new JobBoard(100));
+    c.start();
+    started.add(c);
+    return c;
+  }
+
+  private JobRequest job(String id) {
+    return new JobRequest(id, dir.resolve("m.onnx").toString(), dir.resolve("c.cfg").toString(), Optional.empty(),
+        Optional.empty(), dir.resolve("out-" + id).toString());
+  }
+
+  private void send(String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(topics.jobs(), key, value)).get(10, TimeUnit.SECONDS);
+  }
+
+  private EventLog events() {
+    return new EventLog(kafka.bootstrapServers(), topics.events(), true);
+  }
+
+  @Test
+  void aJobRunsEndToEndWithEventsInOrderAndItsOffsetCommitted() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(3, 50);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    send("job-1", JobMessages.write(job("job-1")));
+    try (EventLog log = events()) {
+      List<EventLog.Entry> seen = log.until(EventLog.ended("job-1"), WAIT);
+      List<String> types = seen.stream().map(e -> e.type().id()).toList();
+      assertEquals(List.of("accepted", "planned", "step.started", "step.progress", "step.progress", "step.progress",
+          "completed"), types);
+    }
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (committed() < 1) {
+      assertTrue(System.nanoTime() < deadline, "offset not committed");
+      Thread.sleep(100);
+    }
+  }
+
+  private long committed() throws Exception {
+    return admin.listConsumerGroupOffsets("group-" + topics.jobs()).partitionsToOffsetAndMetadata()
+        .get(10, TimeUnit.SECONDS).values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+  }
+
+  @Test
+  void aRedeliveredJobIsAnsweredFromItsOutputsAndAReusedIdIsRefused() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    send("job-2", JobMessages.write(job("job-2")));
+    send("job-2", JobMessages.write(job("job-2")));
+    JobRequest other = new JobRequest("job-2", job("job-2").model(), job("job-2").config(), Optional.empty(),
+        Optional.empty(), dir.resolve("elsewhere").toString());
+    send("job-2", JobMessages.write(other));
+    try (EventLog log = events()) {
+      log.until(l -> l.stream().filter(e -> e.type().terminal()).count() == 3, WAIT);
+      List<EventLog.Entry> completed = log.of("job-2", EventType.COMPLETED);
+      assertEquals(2, completed.size(), log.describe());
+      assertTrue(completed.get(1).body().path("replayed").asBoolean(), log.describe());
+      List<EventLog.Entry> failed = log.of("job-2", EventType.FAILED);
+      assertEquals(1, failed.size());
+      assertTrue(failed.get(0).body().path("reason").asText().contains("already used for a different request"),
+          failed.get(0).body().toString());
+    }
+    assertEquals(1, executor.runs("job-2"));
+  }
+
+  @Test
+  void badInputNeverStopsThePlatformAndNeverDisappears() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    send("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
+    send("job-3", "{\"jobId\":\"job-3\",\"model\":\"m.onnx\"}".getBytes(StandardCharsets.UTF_8));
+    send("job-4", JobMessages.write(new JobRequest("job-4", "/etc/passwd", job("job-4").config(), Optional.empty(),
+        Optional.empty(), job("job-4").output())));
+    send("job-5", JobMessages.write(job("job-5")));
+    try (EventLog log = events(); EventLog dlt = new EventLog(kafka.bootstrapServers(), topics.deadLetters(), false)) {
+      log.until(l -> List.of("job-3", "job-4", "job-5").stream().allMatch(id -> EventLog.ended(id).test(l)), WAIT);
+      String schema = log.of("job-3", EventType.FAILED).get(0).body().path("reason").asText();
+      assertTrue(schema.contains("job-request.schema.json") && schema.contains("config"), schema);
+      String roots = log.of("job-4", EventType.FAILED).get(0).body().path("reason").asText();
+      assertTrue(roots.startsWith("model: /etc/passwd is outside the allowed artifact roots"), roots);
+      assertEquals(1, log.of("job-5", EventType.COMPLETED).size());
+      EventLog.Entry dead = dlt.until(l -> !l.isEmpty(), WAIT).get(0);
+      assertEquals("garbage", dead.key());
+      String reason = CloudEventHeaders.header(dead.record().headers(), DeadLetters.REASON).orElseThrow();
+      assertTrue(reason.startsWith("not JSON"), reason);
+      assertEquals(topics.jobs(), CloudEventHeaders.header(dead.record().headers(), DeadLetters.ORIGINAL_TOPIC).orElseThrow());
+    }
+  }
+
+  @Test
+  void aCancelRequestStopsARunningJobAtALayerBoundary() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(200, 50);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    send("job-6", JobMessages.write(job("job-6")));
+    try (EventLog log = events()) {
+      log.until(l -> !log.of("job-6", EventType.STEP_PROGRESS).isEmpty(), WAIT);
+      send("job-6", JobMessages.cancel("job-6"));
+      log.until(EventLog.ended("job-6"), WAIT);
+      assertEquals(1, log.of("job-6", EventType.CANCELLED).size(), log.describe());
+      assertTrue(log.of("job-6", EventType.STEP_PROGRESS).size() < 200);
+    }
+  }
+
+  @Test
+  void twoInstancesInOneGroupShareJobsWithNoneLostOrDuplicated() throws Exception {
+    LayerLoopExecutor a = new LayerLoopExecutor(3, 100);
+    LayerLoopExecutor b = new LayerLoopExecutor(3, 100);
+    coordinator("a", 2, a, Duration.ofSeconds(30));
+    coordinator("b", 2, b, Duration.ofSeconds(30));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ids.add("shared-" + i);
+      send("shared-" + i, JobMessages.write(job("shared-" + i)));
+    }
+    try (EventLog log = events()) {
+      log.until(l -> ids.stream().allMatch(id -> EventLog.ended(id).test(l)), WAIT);
+      for (String id : ids) {
+        // a record redelivered after a rebalance may be answered again from its outputs (replayed: true)
+        assertEquals(1, log.of(id, EventType.COMPLETED).stream().filter(e -> !e.body().path("replayed").asBoolean())
+            .count(), id + log.describe());
+        assertEquals(1, a.runs(id) + b.runs(id), id);
+      }
+    }
+    assertTrue(a.runs.size() > 0 && b.runs.size() > 0, "both instances took jobs: a=" + a.runs.keySet()
+        + " b=" + b.runs.keySet());
+  }
+
+  @Test
+  void aJobOfAKilledInstanceIsRedoneByTheSurvivorAndCompletesOnce() throws Exception {
+    LayerLoopExecutor doomed = new LayerLoopExecutor(100, 100);
+    LayerLoopExecutor survivor = new LayerLoopExecutor(5, 20);
+    Coordinator a = coordinator("doomed", 1, doomed, Duration.ofSeconds(2));
+    send("job-7", JobMessages.write(job("job-7")));
+    try (EventLog log = events()) {
+      log.until(l -> !log.of("job-7", EventType.STEP_PROGRESS).isEmpty(), WAIT);
+      coordinator("survivor", 1, survivor, Duration.ofSeconds(2));
+      a.crash();
+      log.until(EventLog.ended("job-7"), WAIT);
+      assertEquals(1, log.of("job-7", EventType.COMPLETED).size(), log.describe());
+      assertEquals(0, log.of("job-7", EventType.CANCELLED).size(), log.describe());
+      assertEquals(1, survivor.runs("job-7"));
+    }
+  }
+}
