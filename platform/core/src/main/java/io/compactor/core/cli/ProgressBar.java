@@ -26,7 +26,7 @@ final class ProgressBar implements EventSink {
     Map<String, Object> d = e.data();
     switch (e.type()) {
       case ACCEPTED -> line("accepted by " + d.get("instance"));
-      case PLANNED -> line("planned: " + d.get("operators") + " operators, " + d.get("combinations"));
+      case PLANNED -> line("planned: " + d.get("operators") + " operators, " + nonZero(d.get("combinations")));
       case STEP_STARTED -> {
         step = "[" + d.get("index") + "/" + d.get("steps") + "] " + d.get("capability");
         lastPercent = -1;
@@ -36,7 +36,9 @@ final class ProgressBar implements EventSink {
       }
       case STEP_PROGRESS -> bar(((Number) d.get("percent")).doubleValue(), String.valueOf(d.get("layer")));
       case STEP_COMPLETED -> {
-        bar(100, "");
+        if (lastPercent != 100) {
+          bar(100, "");
+        }
         finishBar();
         line(step + " done in " + d.get("durationMs") + " ms");
       }
@@ -74,6 +76,20 @@ final class ProgressBar implements EventSink {
       out.println();
     }
     lastPercent = -1;
+  }
+
+  /** @return the combinations some operator got, e.g. {@code {2of4+int8=36, none=0}} without the zeros */
+  private static String nonZero(Object combinations) {
+    if (!(combinations instanceof Map<?, ?> m)) {
+      return String.valueOf(combinations);
+    }
+    Map<Object, Object> out = new java.util.LinkedHashMap<>();
+    m.forEach((k, v) -> {
+      if (!(v instanceof Number n) || n.intValue() != 0) {
+        out.put(k, v);
+      }
+    });
+    return out.toString();
   }
 
   private void line(String text) {

@@ -6,7 +6,6 @@ import io.compactor.api.CompactorException;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobMessages;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -32,13 +31,13 @@ public final class HttpEndpoints implements AutoCloseable {
 
   /**
    * @param port the port on all interfaces; 0 picks a free one
-   * @param registry the Prometheus registry to scrape
+   * @param metrics the Prometheus text exposition, produced per scrape
    * @param health the health document; its {@code status} is {@code UP} or {@code DOWN}
    * @param bundles the capability listing
    * @param board the last event of recent jobs
    * @return the started server
    */
-  public static HttpEndpoints start(int port, PrometheusMeterRegistry registry, Supplier<Map<String, Object>> health,
+  public static HttpEndpoints start(int port, Supplier<String> metrics, Supplier<Map<String, Object>> health,
       Supplier<Object> bundles, JobBoard board) {
     HttpServer server;
     try {
@@ -53,7 +52,7 @@ public final class HttpEndpoints implements AutoCloseable {
       return t;
     }));
     server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-        registry.scrape().getBytes(StandardCharsets.UTF_8)));
+        metrics.get().getBytes(StandardCharsets.UTF_8)));
     server.createContext("/health", ex -> {
       Map<String, Object> h = health.get();
       json(ex, "UP".equals(h.get("status")) ? 200 : 503, h);

@@ -52,6 +52,42 @@ public final class PlanJson {
     return root;
   }
 
+  /**
+   * @return the compact form of the {@code planned} event: operator count, totals per combination, one entry
+   *     per step with its provider, and per operator the capability of each stage ({@code none} when left
+   *     out) with the reasons for what was left out
+   */
+  public static Map<String, Object> summary(Plan plan) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("operators", plan.operators().size());
+    root.put("combinations", labels(plan.totals()));
+    List<Object> steps = new ArrayList<>();
+    plan.providers().forEach((capability, provider) -> {
+      Map<String, Object> step = new LinkedHashMap<>();
+      step.put("capability", capability);
+      step.put("layers", plan.tasks(capability).size());
+      provider.ifPresent(p -> step.put("provider", Map.of("bundle", p.bundle(), "version", p.version())));
+      steps.add(step);
+    });
+    root.put("steps", steps);
+    List<Object> operators = new ArrayList<>();
+    for (OperatorPlan o : plan.operators()) {
+      Map<String, Object> op = new LinkedHashMap<>();
+      op.put("node", o.node());
+      op.put("opType", o.opType());
+      op.put("sparsity", o.sparsity().appliedCapability().orElse("none"));
+      op.put("quantization", o.quantization().appliedCapability().orElse("none"));
+      List<String> reasons = o.parts().stream().map(Assignment::reason).filter(r -> !r.isEmpty()).toList();
+      if (!reasons.isEmpty()) {
+        op.put("reasons", reasons);
+      }
+      operators.add(op);
+    }
+    root.put("plan", operators);
+    root.put("warnings", plan.warnings());
+    return root;
+  }
+
   /** @return the plan as indented JSON */
   public static String write(Plan plan) {
     try {

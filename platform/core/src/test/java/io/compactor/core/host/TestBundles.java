@@ -21,8 +21,8 @@ import org.osgi.service.component.annotations.Component;
  * Builds real bundle jars for integration tests with bnd, from classes compiled in this test module (package
  * {@code io.compactor.core.host.testbundles.*}), the way bnd-maven-plugin builds the real bundles.
  */
-final class TestBundles {
-  static final String PACKAGE = "io.compactor.core.host.testbundles.";
+public final class TestBundles {
+  public static final String PACKAGE = "io.compactor.core.host.testbundles.";
 
   private TestBundles() {}
 
@@ -34,7 +34,7 @@ final class TestBundles {
    * @param headers extra manifest headers or bnd instructions
    * @return the jar, named {@code <bsn>-<version>.jar}
    */
-  static Path build(Path dir, String bsn, String version, String pkg, Map<String, String> headers) {
+  public static Path build(Path dir, String bsn, String version, String pkg, Map<String, String> headers) {
     try (Builder b = new Builder()) {
       b.setProperty("Bundle-SymbolicName", bsn);
       b.setProperty("Bundle-Version", version);

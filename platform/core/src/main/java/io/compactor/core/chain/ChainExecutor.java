@@ -1,0 +1,260 @@
+package io.compactor.core.chain;
+
+import io.compactor.api.CompressionMethod;
+import io.compactor.api.LayerTask;
+import io.compactor.api.StepCancelledException;
+import io.compactor.api.StepException;
+import io.compactor.api.StepResult;
+import io.compactor.core.config.ConfigFile;
+import io.compactor.core.config.InvalidConfigException;
+import io.compactor.core.host.CapabilityRegistry;
+import io.compactor.core.host.ProviderLease;
+import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.EventSink;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobExecutor;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.metrics.StepMetrics;
+import io.compactor.core.plan.Plan;
+import io.compactor.core.plan.PlanConflictException;
+import io.compactor.core.plan.PlanJson;
+import io.compactor.core.plan.Planner;
+import io.compactor.core.plan.Provider;
+import io.compactor.onnx.DataException;
+import io.compactor.onnx.ModelException;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.runtime.Dataset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chain one job runs: load the model, read the configuration, plan against the providers the registry
+ * chose, run the sparsity step then the quantization step on those providers, export, evaluate the deploy
+ * model against the original, and write {@code report.json}. Used by {@code compress} in-process and by the
+ * Kafka coordinator. Thread-safe: each job has its own state.
+ */
+public final class ChainExecutor implements JobExecutor {
+  /** The deployable model: QDQ INT8, pruned channels removed. */
+  public static final String DEPLOY_MODEL = "model.deploy.onnx";
+  /** The float simulation of the same quantization. */
+  public static final String FAKEQUANT_MODEL = "model.fakequant.onnx";
+  /** Plan, per-layer statistics, sizes, quality, bundles and durations. */
+  public static final String REPORT = "report.json";
+  private static final Logger LOG = LoggerFactory.getLogger(ChainExecutor.class);
+  private final CapabilityRegistry registry;
+  private final ChainSettings settings;
+  private final StepMetrics stepMetrics;
+
+  /**
+   * @param registry where each step's provider is leased
+   * @param settings batch size, patience and temporary space
+   * @param stepMetrics where step durations go
+   */
+  public ChainExecutor(CapabilityRegistry registry, ChainSettings settings, StepMetrics stepMetrics) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.stepMetrics = Objects.requireNonNull(stepMetrics, "stepMetrics");
+  }
+
+  @Override
+  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+    String id = request.jobId();
+    try (JobProviders providers = new JobProviders(registry, settings.providerPatience())) {
+      return new Run(request, events, cancellation, providers).call();
+    } catch (JobFailure f) {
+      LOG.info("job {} failed: {}", id, f.getMessage());
+      return f.event(id);
+    } catch (StepCancelledException e) {
+      return JobEvent.of(EventType.CANCELLED, id, Map.of("reason", "cancelled on request"));
+    } catch (RuntimeException | LinkageError e) {
+      LOG.error("job {}: internal error", id, e);
+      return new JobFailure("internal", "internal error: " + e).event(id);
+    }
+  }
+
+  /** One job's state, from request to terminal event. */
+  private final class Run {
+    private final JobRequest request;
+    private final String id;
+    private final EventSink events;
+    private final Cancellation cancellation;
+    private final JobProviders providers;
+    private final JobReport report;
+
+    Run(JobRequest request, EventSink events, Cancellation cancellation, JobProviders providers) {
+      this.request = request;
+      this.id = request.jobId();
+      this.events = events;
+      this.cancellation = cancellation;
+      this.providers = providers;
+      this.report = new JobReport(request);
+    }
+
+    JobEvent call() {
+      Path modelPath = ArtifactRoots.resolve(request.model());
+      OnnxModel model = report.time("load", () -> load(modelPath));
+      Plan plan = report.time("plan", () -> plan(model));
+      report.plan(plan);
+      Dataset calibration = data("calibration", request.calibration(), model)
+          .orElseGet(() -> plan.compressedCount() == 0 ? null : fail(new JobFailure("request",
+              "calibration: required when the plan compresses operators; give a directory with one "
+                  + "<graph-input-name>.npy per model input (first axis = samples)")));
+      Optional<Dataset> eval = data("eval", request.eval(), model);
+      events.publish(JobEvent.of(EventType.PLANNED, id, PlanJson.summary(plan)));
+
+      OnnxModel original = model.copy(model.source() + " (original)");
+      OnnxModel deploy = model;
+      List<String> capabilities = plan.providers().keySet().stream().filter(c -> !plan.tasks(c).isEmpty()).toList();
+      for (int i = 0; i < capabilities.size(); i++) {
+        if (cancellation.requested()) {
+          throw new StepCancelledException(id);
+        }
+        StepResult result = step(i + 1, capabilities.size(), capabilities.get(i), model, plan, calibration);
+        // a deploy form is only valid while no later step rewrites the model
+        deploy = result.deployModel().orElse(model);
+      }
+
+      Path out = ArtifactRoots.resolve(request.output());
+      OnnxModel deployModel = deploy;
+      report.time("export", () -> export(out, model, deployModel));
+      report.sizes(modelPath, out.resolve(DEPLOY_MODEL), out.resolve(FAKEQUANT_MODEL));
+      Dataset evalData = eval.orElse(calibration);
+      if (evalData != null) {
+        report.quality(report.time("evaluate", () -> evaluate(original, deployModel, evalData)), eval.isPresent());
+      }
+      report.write(out.resolve(REPORT));
+      Map<String, Object> outputs = Map.of("deployModel", out.resolve(DEPLOY_MODEL).toString(),
+          "fakequantModel", out.resolve(FAKEQUANT_MODEL).toString(), "report", out.resolve(REPORT).toString());
+      return JobEvent.of(EventType.COMPLETED, id, Map.of("outputs", outputs, "summary", report.summary()));
+    }
+
+    private OnnxModel load(Path path) {
+      try {
+        return OnnxModel.load(path);
+      } catch (ModelException e) {
+        throw new JobFailure("model", "model: " + e.getMessage(), e);
+      }
+    }
+
+    private Plan plan(OnnxModel model) {
+      Plan plan;
+      try {
+        plan = new Planner(providers).plan(model, ConfigFile.read(ArtifactRoots.resolve(request.config())));
+      } catch (InvalidConfigException e) {
+        String path = e.problems().isEmpty() ? null : e.problems().get(0).path();
+        throw new JobFailure("config", e.getMessage(), e).at("configPath", path);
+      } catch (PlanConflictException e) {
+        throw new JobFailure("plan", e.getMessage(), e).at("capability", e.capability());
+      } catch (UncheckedIOException e) {
+        throw new JobFailure("config", "config: " + e.getCause().getMessage(), e);
+      }
+      for (Map.Entry<String, Optional<Provider>> p : plan.providers().entrySet()) {
+        if (p.getValue().isEmpty()) {
+          String why = providers.whyMissing(p.getKey()).orElse("capability " + p.getKey() + ": no provider");
+          throw new JobFailure("plan", why + "; the configuration asks for it on "
+              + plan.tasks(p.getKey()).size() + " operators: install a bundle providing it in the watched "
+              + "bundles directory (GET /bundles lists what is installed)").at("capability", p.getKey());
+        }
+      }
+      return plan;
+    }
+
+    private Optional<Dataset> data(String field, Optional<String> dir, OnnxModel model) {
+      try {
+        return dir.map(d -> Dataset.fromDirectory(ArtifactRoots.resolve(d), model));
+      } catch (DataException e) {
+        throw new JobFailure("request", field + ": " + e.getMessage(), e);
+      }
+    }
+
+    private StepResult step(int index, int steps, String capability, OnnxModel model, Plan plan, Dataset calibration) {
+      ProviderLease lease = providers.lease(capability).orElseThrow();
+      CompressionMethod method = lease.method();
+      String provider = lease.provider() + " " + lease.version();
+      List<LayerTask> tasks = plan.tasks(capability);
+      Map<String, Object> providerMap = Map.of("bundle", lease.provider(), "version", lease.version());
+      events.publish(JobEvent.of(EventType.STEP_STARTED, id, Map.of("capability", capability, "stage",
+          method.stage().id(), "index", index, "steps", steps, "layers", tasks.size(), "provider", providerMap)));
+      Path work = workDirectory(capability);
+      HostStepContext context = new HostStepContext(id, capability, model, tasks, calibration,
+          settings.batchSize(), work, events, cancellation);
+      long start = System.nanoTime();
+      String outcome = "failed";
+      try {
+        StepResult result = method.apply(context);
+        outcome = "completed";
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Map<String, Object> stats = new LinkedHashMap<>(result.summary());
+        stats.put("layers", result.layers().size());
+        stats.put("warnings", context.warnings().size());
+        events.publish(JobEvent.of(EventType.STEP_COMPLETED, id, Map.of("capability", capability,
+            "provider", providerMap, "durationMs", took.toMillis(), "stats", stats)));
+        report.step(capability, method.stage().id(), providerMap, took, result, context.warnings());
+        return result;
+      } catch (StepCancelledException e) {
+        outcome = "cancelled";
+        throw e;
+      } catch (StepException e) {
+        throw new JobFailure("step", e.getMessage(), e).at("capability", capability).at("layer", e.layer().orElse(null));
+      } catch (RuntimeException | LinkageError e) {
+        LOG.warn("job {}: {} from {} threw", id, capability, provider, e);
+        throw new JobFailure("step", capability + ": bundle " + provider + " failed: " + e, e).at("capability", capability);
+      } finally {
+        stepMetrics.record(capability, provider, outcome, Duration.ofNanos(System.nanoTime() - start));
+        deleteQuietly(work);
+      }
+    }
+
+    private Path workDirectory(String capability) {
+      try {
+        Files.createDirectories(settings.workRoot());
+        return Files.createTempDirectory(settings.workRoot(), "compactor-" + id + "-" + capability + "-");
+      } catch (IOException e) {
+        throw new JobFailure("io", "cannot create a work directory under " + settings.workRoot() + ": " + e, e);
+      }
+    }
+
+    private Void export(Path out, OnnxModel fakequant, OnnxModel deploy) {
+      try {
+        Files.createDirectories(out);
+        fakequant.save(out.resolve(FAKEQUANT_MODEL));
+        deploy.save(out.resolve(DEPLOY_MODEL));
+        return null;
+      } catch (IOException | UncheckedIOException | ModelException e) {
+        throw new JobFailure("export", "output: cannot write to " + out + ": " + e.getMessage(), e);
+      }
+    }
+
+    private Evaluator.Quality evaluate(OnnxModel original, OnnxModel deploy, Dataset data) {
+      try {
+        return Evaluator.evaluate(original, deploy, data, settings.batchSize());
+      } catch (RuntimeException e) {
+        throw new JobFailure("evaluate", "the deploy model does not run in ONNX Runtime: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static <T> T fail(JobFailure failure) {
+    throw failure;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.debug("could not delete {}: {}", dir, e.toString());
+    }
+  }
+}

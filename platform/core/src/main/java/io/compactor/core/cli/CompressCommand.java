@@ -1,0 +1,96 @@
+package io.compactor.core.cli;
+
+import io.compactor.core.chain.ChainExecutor;
+import io.compactor.core.chain.ChainSettings;
+import io.compactor.core.host.HostSettings;
+import io.compactor.core.host.OsgiHost;
+import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.metrics.StepMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** One job in this process, on the bundles of a directory, without Kafka; the same chain as {@code run}. */
+@Command(name = "compress", mixinStandardHelpOptions = true,
+    description = "Compresses one model in-process with the installed bundles (no Kafka) and writes "
+        + "model.deploy.onnx, model.fakequant.onnx and report.json to --output.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:completed", "1:a step failed, or internal error",
+        "2:invalid arguments, model, data or configuration"})
+final class CompressCommand implements Callable<Integer> {
+  /** Failure stages that mean the user's input is wrong. */
+  private static final Set<String> INPUT_STAGES = Set.of("request", "model", "config", "plan");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX model.")
+  Path model;
+
+  @Option(names = "--config", required = true, paramLabel = "C.cfg|C.json", description = "AMCT configuration.")
+  Path config;
+
+  @Option(names = "--calibration", paramLabel = "DIR", description = "Calibration data: <input>.npy per model input.")
+  Path calibration;
+
+  @Option(names = "--eval", paramLabel = "DIR",
+      description = "Evaluation data: <input>.npy and optional labels.npy (default: the calibration data).")
+  Path eval;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the outputs go.")
+  Path output;
+
+  @Option(names = "--bundles", paramLabel = "DIR", defaultValue = "bundles",
+      description = "Bundle jars to load (default: ${DEFAULT-VALUE}).")
+  Path bundles;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Samples per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--verbose", description = "Print stack traces of failures.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    if (!Files.isDirectory(bundles)) {
+      throw new ParameterException(spec.commandLine(), "--bundles: not a directory, got " + bundles
+          + "; build first (mvn -B package) or point --bundles at the directory holding the bundle jars");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    JobRequest request = new JobRequest("compress-" + ProcessHandle.current().pid(), abs(model), abs(config),
+        Optional.ofNullable(calibration).map(this::abs), Optional.ofNullable(eval).map(this::abs), abs(output));
+    JobEvent end;
+    try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles)).stopOnShutdown()) {
+      host.awaitSettled(Duration.ofSeconds(30));
+      ChainSettings defaults = ChainSettings.defaults();
+      ChainExecutor chain = new ChainExecutor(host.registry(),
+          new ChainSettings(batchSize, defaults.providerPatience(), defaults.workRoot()),
+          new StepMetrics(new SimpleMeterRegistry()));
+      ProgressBar progress = new ProgressBar(out, System.console() != null);
+      end = chain.execute(request, progress, new Cancellation());
+      progress.publish(end);
+    }
+    if (end.type() == EventType.COMPLETED) {
+      ResultTable.print(end, out);
+      return 0;
+    }
+    return INPUT_STAGES.contains(String.valueOf(end.data().get("stage"))) ? UserErrorHandler.USER_ERROR : UserErrorHandler.FAILED;
+  }
+
+  private String abs(Path p) {
+    return ArtifactRoots.resolve(p.toString()).toString();
+  }
+}

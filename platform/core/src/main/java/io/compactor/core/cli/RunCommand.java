@@ -1,0 +1,164 @@
+package io.compactor.core.cli;
+
+import io.compactor.core.chain.ChainSettings;
+import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.kafka.Topics;
+import io.compactor.core.platform.Platform;
+import io.compactor.core.platform.PlatformSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The long-running platform: consumes {@code compactor.jobs}, runs each job through the chain on the bundles'
+ * providers, publishes {@code compactor.events}, and serves {@code /metrics}, {@code /health},
+ * {@code /bundles}, {@code /jobs/{id}}. Options without a value on the command line come from
+ * {@code COMPACTOR_*} environment variables, then the settings file, then the defaults shown.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Runs the platform: consumes jobs from Kafka, runs them on the installed bundles, publishes events.",
+        "Every option can also be set as environment variable COMPACTOR_<OPTION> (e.g. COMPACTOR_BOOTSTRAP_SERVERS) "
+            + "or as <option>=value in the settings file; the command line wins, then the environment, then the file."})
+final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "The Kafka cluster to join.")
+  String bootstrapServers;
+
+  @Option(names = "--embedded-kafka", description = "Start a single-node Kafka broker in this JVM instead (for trying it out).")
+  boolean embeddedKafka;
+
+  @Option(names = "--bundles", paramLabel = "DIR", description = "Bundle jars to watch (default: bundles).")
+  Path bundles;
+
+  @Option(names = "--http-port", paramLabel = "N", description = "Port of /metrics, /health, /bundles, /jobs/{id} (default: 9400).")
+  Integer httpPort;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "Jobs this instance runs at once (default: 1).")
+  Integer concurrency;
+
+  @Option(names = "--group-id", paramLabel = "ID", description = "Consumer group shared by all instances (default: compactor).")
+  String groupId;
+
+  @Option(names = "--instance-id", paramLabel = "ID", description = "This instance's id (default: <host>-<pid>).")
+  String instanceId;
+
+  @Option(names = "--allowed-root", paramLabel = "DIR", split = ",",
+      description = "Directories jobs may read models and data from and write outputs to (default: the working directory).")
+  List<Path> allowedRoots;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Job state for idempotency and leases; share it between instances of one group (default: ~/.compactor/state).")
+  Path stateDir;
+
+  @Option(names = "--job-partitions", paramLabel = "N", description = "Partitions of compactor.jobs when it is created (default: 4).")
+  Integer jobPartitions;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Samples per ONNX Runtime run (default: 16).")
+  Integer batchSize;
+
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+      description = "Kafka client property for every client, e.g. security.protocol=SASL_SSL; repeatable.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+  @Option(names = "--settings", paramLabel = "FILE",
+      description = "Settings file (.properties: option names as keys, kafka.<property> for Kafka clients); default: $COMPACTOR_SETTINGS.")
+  Path settingsFile;
+
+  @Option(names = "--verbose", description = "Print stack traces of failures.")
+  boolean verbose;
+
+  private final Map<String, String> environment;
+
+  RunCommand() {
+    this(System.getenv());
+  }
+
+  RunCommand(Map<String, String> environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PlatformSettings settings = settings();
+    Platform platform = Platform.start(settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      platform.close();
+      stopped.countDown();
+    }, "compactor-shutdown"));
+    spec.commandLine().getOut().printf("compactor %s running: kafka %s, http://localhost:%d/metrics; Ctrl-C stops%n",
+        settings.instanceId(), platform.bootstrapServers(), platform.httpPort());
+    spec.commandLine().getOut().flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** @return the effective settings from options, environment, file and defaults; logged, secrets masked */
+  PlatformSettings settings() {
+    LayeredSettings layers;
+    try {
+      layers = LayeredSettings.load(environment, settingsFile);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--settings: " + e.getMessage());
+    }
+    try {
+      String servers = layers.get("bootstrap-servers", bootstrapServers, null);
+      boolean embedded = Boolean.parseBoolean(layers.get("embedded-kafka", embeddedKafka ? true : null, false));
+      if (servers != null && embedded) {
+        throw new IllegalArgumentException("give either --bootstrap-servers or --embedded-kafka, not both");
+      }
+      if (servers == null && !embedded) {
+        throw new IllegalArgumentException("no Kafka: give --bootstrap-servers HOST:PORT (or COMPACTOR_BOOTSTRAP_SERVERS) "
+            + "or --embedded-kafka to start one in this JVM");
+      }
+      List<Path> roots = Arrays.stream(layers.get("allowed-root", allowedRoots == null ? null
+          : String.join(",", allowedRoots.stream().map(Path::toString).toList()), Path.of("").toAbsolutePath()).split(","))
+          .map(String::trim).filter(s -> !s.isEmpty()).map(ArtifactRoots::resolve).toList();
+      PlatformSettings s = new PlatformSettings(Optional.ofNullable(servers),
+          Path.of(layers.get("bundles", bundles, "bundles")),
+          layers.getInt("http-port", httpPort, 9400),
+          layers.get("group-id", groupId, "compactor"),
+          layers.get("instance-id", instanceId, defaultInstanceId()),
+          layers.getInt("concurrency", concurrency, 1),
+          Topics.DEFAULT,
+          layers.getInt("job-partitions", jobPartitions, 4),
+          new ArtifactRoots(roots),
+          ArtifactRoots.resolve(layers.get("state-dir", stateDir, Path.of(System.getProperty("user.home"), ".compactor", "state"))),
+          layers.kafka(kafkaProperties),
+          new ChainSettings(layers.getInt("batch-size", batchSize, 16), Duration.ofSeconds(5),
+              Path.of(System.getProperty("java.io.tmpdir"))));
+      LOG.info("effective settings:{}", layers.describe());
+      return s;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private static String defaultInstanceId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "localhost";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+}

@@ -1,0 +1,52 @@
+package io.compactor.core.platform;
+
+import io.compactor.core.chain.ChainSettings;
+import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.kafka.CoordinatorSettings;
+import io.compactor.core.kafka.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a running platform needs, resolved from options, environment and settings file.
+ *
+ * @param bootstrapServers the Kafka to join; empty starts an embedded single-node broker
+ * @param bundles the directory of bundle jars the host watches
+ * @param httpPort the port of {@code /metrics}, {@code /health}, {@code /bundles}, {@code /jobs/{id}}; 0 picks one
+ * @param groupId the consumer group all instances sharing the work join
+ * @param instanceId this instance's id
+ * @param concurrency jobs run at once by this instance
+ * @param topics the contract's topics
+ * @param jobPartitions partitions of the jobs topic when the platform creates it
+ * @param roots directories jobs may read and write
+ * @param stateDir job state shared by the group's instances
+ * @param kafkaOverrides extra Kafka client properties (security settings and the like)
+ * @param chain how jobs run
+ */
+public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
+    String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
+    Map<String, String> kafkaOverrides, ChainSettings chain) {
+  public PlatformSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(bundles, "bundles");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(roots, "roots");
+    Objects.requireNonNull(stateDir, "stateDir");
+    kafkaOverrides = Map.copyOf(kafkaOverrides);
+    Objects.requireNonNull(chain, "chain");
+    if (jobPartitions < 1) {
+      throw new IllegalArgumentException("jobPartitions: must be at least 1, got " + jobPartitions);
+    }
+  }
+
+  /** @return the coordinator's settings against the broker actually in use */
+  CoordinatorSettings coordinator(String servers) {
+    return new CoordinatorSettings(servers, groupId, instanceId, concurrency, topics, roots, stateDir,
+        kafkaOverrides, Duration.ofSeconds(30), Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,220 @@
+package io.compactor.core.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.compactor.core.host.HostSettings;
+import io.compactor.core.host.OsgiHost;
+import io.compactor.core.host.TestBundles;
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.Schemas;
+import io.compactor.core.metrics.StepMetrics;
+import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.npy.Npy;
+import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.retrain.NmPattern;
+import io.compactor.retrain.NmPatternCheck;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chain on a real OSGi host with the real 2:4 bundle jar, on a model built in code with calibration data
+ * written as {@code .npy}: the events in order and valid against their schemas, the three outputs, and every
+ * failure as a {@code failed} event that says where.
+ */
+@Tag("integration")
+class ChainIT {
+  private static final String TWO_OF_FOUR = """
+      batch_num: 1
+      prune_config { n_out_of_m_pruner { l1_selective_prune { n_out_of_m_type: M4N2 update_freq: 0 } } }
+      """;
+  private static final String TWO_OF_FOUR_INT8 = TWO_OF_FOUR + """
+      retrain_data_quant_config { ulq_quantize { dst_type: INT8 } }
+      retrain_weight_quant_config { arq_retrain { dst_type: INT8 } }
+      """;
+
+  @TempDir Path dir;
+  private Path bundles;
+  private OsgiHost host;
+  private final List<JobEvent> events = Collections.synchronizedList(new ArrayList<>());
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  @BeforeEach
+  void startHostWithTheTwoOfFourBundle() throws Exception {
+    bundles = Files.createDirectories(dir.resolve("bundles"));
+    Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-prune-2of4.jar"),
+        bundles.resolve("bundle-prune-2of4.jar"));
+    host = OsgiHost.start(HostSettings.of(bundles));
+    host.awaitSettled(Duration.ofSeconds(20));
+    TestModels.residualCnn(7, true).save(dir.resolve("model.onnx"));
+    Files.createDirectories(dir.resolve("calib"));
+    Npy.write(dir.resolve("calib/image.npy"), TestModels.images(11, 64));
+    Files.createDirectories(dir.resolve("eval"));
+    Npy.write(dir.resolve("eval/image.npy"), TestModels.images(12, 32));
+  }
+
+  @AfterEach
+  void stopHost() {
+    host.close();
+  }
+
+  private JobEvent run(String id, String config, Optional<String> calibration, Cancellation cancellation)
+      throws Exception {
+    Files.writeString(dir.resolve(id + ".cfg"), config);
+    JobRequest request = new JobRequest(id, dir.resolve("model.onnx").toString(), dir.resolve(id + ".cfg").toString(),
+        calibration, Optional.of(dir.resolve("eval").toString()), dir.resolve("out-" + id).toString());
+    ChainExecutor chain = new ChainExecutor(host.registry(),
+        new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work")), new StepMetrics(meters));
+    JobEvent end = chain.execute(request, events::add, cancellation);
+    events.add(end);
+    for (JobEvent e : events) {
+      assertEquals(List.of(), Schemas.validate(Schemas.eventSchema(e.type()), JobMessages.tree(withId(e))),
+          e.type().id() + " " + e.data());
+    }
+    return end;
+  }
+
+  private JobEvent run(String id, String config) throws Exception {
+    return run(id, config, Optional.of(dir.resolve("calib").toString()), new Cancellation());
+  }
+
+  private static Map<String, Object> withId(JobEvent e) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>(e.data());
+    m.put("jobId", e.jobId());
+    return m;
+  }
+
+  @Test
+  void aTwoOfFourJobWritesTheOutputsAndReportsEveryStep() throws Exception {
+    JobEvent end = run("j1", TWO_OF_FOUR);
+
+    assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
+    assertEquals(List.of(EventType.PLANNED, EventType.STEP_STARTED), events.subList(0, 2).stream().map(JobEvent::type).toList());
+    assertTrue(events.stream().anyMatch(e -> e.type() == EventType.STEP_PROGRESS), events.toString());
+    JobEvent stepDone = events.stream().filter(e -> e.type() == EventType.STEP_COMPLETED).findFirst().orElseThrow();
+    assertEquals("io.compactor.bundle.prune2of4", ((Map<?, ?>) stepDone.data().get("provider")).get("bundle"));
+
+    Path out = dir.resolve("out-j1");
+    OnnxModel deploy = OnnxModel.load(out.resolve(ChainExecutor.DEPLOY_MODEL));
+    // conv1 has one input channel and cannot take 2:4; conv2 and fc can, and must hold it exactly
+    NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
+    try (ModelSession s = ModelSession.open(deploy)) {
+      assertEquals(List.of("logits"), s.outputNames());
+    }
+    JsonNode report = new ObjectMapper().readTree(out.resolve(ChainExecutor.REPORT).toFile());
+    assertEquals("sparsity.2of4", report.at("/steps/0/capability").asText());
+    assertEquals(2, report.at("/steps/0/layers").size(), report.toPrettyString());
+    assertEquals("2of4", report.at("/plan/operators/1/combination").asText(), report.at("/plan").toPrettyString());
+    assertTrue(report.at("/quality/meanCosine").asDouble() > 0.5, report.at("/quality").toPrettyString());
+    assertTrue(report.at("/sizes/deployBytes").asLong() > 0);
+    Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
+    assertEquals(report.at("/summary/meanCosine").asDouble(), ((Number) summary.get("meanCosine")).doubleValue());
+    assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "completed").timer().count());
+  }
+
+  @Test
+  void aCapabilityWithoutProviderFailsThePlanAndNamesIt() throws Exception {
+    JobEvent end = run("j2", TWO_OF_FOUR_INT8);
+
+    assertEquals(EventType.FAILED, end.type());
+    assertEquals("plan", end.data().get("stage"));
+    assertEquals("quant.int8", end.data().get("capability"));
+    assertTrue(String.valueOf(end.data().get("reason")).contains("install a bundle"), end.data().toString());
+    assertFalse(Files.exists(dir.resolve("out-j2")), "nothing is written for a job that never started");
+  }
+
+  @Test
+  void aBundleThatThrowsFailsTheJobWithTheCapabilityAndTheHostKeepsRunning() throws Exception {
+    Path jar = TestBundles.build(Files.createDirectories(dir.resolve("build")), "test.throwing", "1.0.0", "throwing",
+        Map.of());
+    Files.copy(jar, bundles.resolve("throwing.jar"));
+    host.awaitSettled(Duration.ofSeconds(20));
+    waitForProvider("quant.int8");
+
+    JobEvent end = run("j3", TWO_OF_FOUR_INT8);
+
+    assertEquals(EventType.FAILED, end.type());
+    assertEquals("step", end.data().get("stage"));
+    assertEquals("quant.int8", end.data().get("capability"));
+    assertTrue(String.valueOf(end.data().get("reason")).contains("test.throwing 1.0.0 failed: "
+        + "java.lang.IllegalStateException: scale table overflow"), end.data().toString());
+    assertEquals(1, meters.get(StepMetrics.DURATION).tag("capability", "quant.int8").tag("outcome", "failed").timer().count());
+    assertEquals(0, host.registry().openLeases(), "the job's leases are released");
+    events.clear();
+    assertEquals(EventType.COMPLETED, run("j3b", TWO_OF_FOUR).type(), "the next job runs");
+  }
+
+  @Test
+  void configurationErrorsNameTheConfigPath() throws Exception {
+    JobEvent end = run("j4", """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 1.5 } } }
+        """);
+
+    assertEquals(EventType.FAILED, end.type());
+    assertEquals("config", end.data().get("stage"));
+    assertTrue(String.valueOf(end.data().get("configPath")).contains("prune_ratio"), end.data().toString());
+  }
+
+  @Test
+  void missingCalibrationDataAndMissingModelsAreRequestErrors() throws Exception {
+    JobEvent noData = run("j5", TWO_OF_FOUR, Optional.empty(), new Cancellation());
+    assertEquals("request", noData.data().get("stage"), noData.data().toString());
+    assertTrue(String.valueOf(noData.data().get("reason")).startsWith("calibration: required"));
+
+    JobEvent wrongDir = run("j6", TWO_OF_FOUR, Optional.of(dir.resolve("nope").toString()), new Cancellation());
+    assertEquals("request", wrongDir.data().get("stage"));
+    assertTrue(String.valueOf(wrongDir.data().get("reason")).contains("nope"), wrongDir.data().toString());
+
+    Files.delete(dir.resolve("model.onnx"));
+    JobEvent noModel = run("j7", TWO_OF_FOUR);
+    assertEquals("model", noModel.data().get("stage"), noModel.data().toString());
+  }
+
+  @Test
+  void aCancelledJobStopsAtALayerBoundary() throws Exception {
+    Cancellation cancellation = new Cancellation();
+    Files.writeString(dir.resolve("c.cfg"), TWO_OF_FOUR);
+    JobRequest request = new JobRequest("j8", dir.resolve("model.onnx").toString(), dir.resolve("c.cfg").toString(),
+        Optional.of(dir.resolve("calib").toString()), Optional.empty(), dir.resolve("out-j8").toString());
+    ChainExecutor chain = new ChainExecutor(host.registry(), ChainSettings.defaults(), new StepMetrics(meters));
+
+    JobEvent end = chain.execute(request, e -> {
+      if (e.type() == EventType.STEP_STARTED) {
+        cancellation.cancel(); // as a cancel request arriving while the first layer runs
+      }
+    }, cancellation);
+
+    assertEquals(EventType.CANCELLED, end.type(), end.data().toString());
+    assertFalse(Files.exists(dir.resolve("out-j8").resolve(ChainExecutor.DEPLOY_MODEL)));
+    assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "cancelled").timer().count());
+  }
+
+  private void waitForProvider(String capability) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (host.registry().chosen(capability).isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, capability + " never got a provider: " + host.registry().providers());
+      Thread.sleep(50);
+    }
+  }
+
+}

@@ -1,0 +1,24 @@
+package io.compactor.core.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** Runs the {@code compactor} command line in-process for tests, capturing its output. */
+public final class Cli {
+  /** What one run printed and returned. */
+  public record Run(int code, String out, String err) {}
+
+  private Cli() {}
+
+  /** @return the exit code and the output of {@code compactor <args>} */
+  public static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = CompactorCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+}
