@@ -7,9 +7,9 @@ import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
+import io.compactor.onnx.text.SentenceData;
+import io.compactor.onnx.text.WordPieceTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,14 +117,14 @@ public final class TwoOfFourBenchmark {
     Files.delete(dir);
     fp32.graph().normalizeConstants();
     WordPieceTokenizer tokenizer = WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json");
-    List<String> sentences = sentences();
+    List<String> sentences = SentenceData.englishSamples();
     List<String> cal = new ArrayList<>();
     List<String> held = new ArrayList<>();
     for (int i = 0; i < sentences.size(); i++) {
       (i % 2 == 0 ? cal : held).add(sentences.get(i));
     }
-    Dataset calibration = tokens("calibration", cal.subList(0, Math.min(calibrationSentences, cal.size())), tokenizer);
-    Dataset eval = tokens("evaluation", held, tokenizer);
+    Dataset calibration = SentenceData.tokenize("calibration", cal.subList(0, Math.min(calibrationSentences, cal.size())), tokenizer, 128);
+    Dataset eval = SentenceData.tokenize("evaluation", held, tokenizer, 128);
     System.out.printf(Locale.ROOT, "### all-MiniLM-L6-v2 (%d calibration sentences, %d held-out sentences, "
         + "%d and %d tokens padded)%n%n", calibration.size(), eval.size(), calibration.batch(0, 1).get("input_ids").dim(1),
         eval.batch(0, 1).get("input_ids").dim(1));
@@ -157,28 +157,6 @@ public final class TwoOfFourBenchmark {
         (long) r.summary("layers_sparse"), (long) r.summary("layers"), (long) r.summary("sparse_weights"),
         r.summary("sparsity"), r.summary("mean_error_magnitude"), r.summary("mean_error_reconstructed"),
         r.summary("calibration_mean_cosine"));
-  }
-
-  static List<String> sentences() throws IOException {
-    try (InputStream in = TwoOfFourBenchmark.class.getResourceAsStream("/bench/sentences.txt")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-    }
-  }
-
-  /** Token ids padded to the longest sentence, as MiniLM's three inputs. */
-  static Dataset tokens(String name, List<String> sentences, WordPieceTokenizer tokenizer) {
-    long[][] ids = new long[sentences.size()][];
-    int longest = 0;
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.encode(sentences.get(i), 128);
-      longest = Math.max(longest, ids[i].length);
-    }
-    long[][] padded = new long[ids.length][longest];
-    for (int i = 0; i < ids.length; i++) {
-      System.arraycopy(ids[i], 0, padded[i], 0, ids[i].length);
-    }
-    return new Dataset(name, TestModels.miniLmFeeds(padded), null);
   }
 
   /** Mean-pooled (over the attention mask) and L2-normalized sentence embeddings, as sentence-transformers does. */

@@ -78,6 +78,7 @@ final class JobReport {
     durations.put(capability + "Ms", took.toMillis());
     Map<String, Object> bundle = new LinkedHashMap<>(provider);
     bundle.put("capability", capability);
+    bundle.put("durationMs", took.toMillis());
     bundles.add(bundle);
   }
 

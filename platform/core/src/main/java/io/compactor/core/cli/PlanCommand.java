@@ -1,13 +1,18 @@
 package io.compactor.core.cli;
 
+import io.compactor.core.chain.JobProviders;
 import io.compactor.core.config.ConfigFile;
+import io.compactor.core.host.HostSettings;
+import io.compactor.core.host.OsgiHost;
 import io.compactor.core.plan.MethodCatalog;
 import io.compactor.core.plan.Plan;
 import io.compactor.core.plan.PlanJson;
 import io.compactor.core.plan.Planner;
 import io.compactor.onnx.graph.OnnxModel;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,17 +43,22 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON instead of a table.")
   boolean json;
 
+  @Option(names = "--bundles", paramLabel = "DIR", defaultValue = "bundles",
+      description = "Bundle jars whose providers check each operator's eligibility (default: ${DEFAULT-VALUE}); "
+          + "when the directory does not exist the plan shows the resolved combinations without providers.")
+  Path bundles;
+
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
   private final MethodCatalog catalog;
 
-  /** Without a platform host: no provider is installed, the table still shows the resolved combination. */
+  /** With the providers of the {@code --bundles} directory, when it exists. */
   PlanCommand() {
-    this(MethodCatalog.none());
+    this.catalog = null;
   }
 
-  /** @param catalog where the chosen provider of each capability is found */
+  /** @param catalog where the chosen provider of each capability is found, instead of a host */
   PlanCommand(MethodCatalog catalog) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
   }
@@ -56,7 +66,21 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ConfigFile file = ConfigFile.read(config);
-    Plan plan = new Planner(catalog).plan(OnnxModel.load(model), file);
+    OnnxModel onnx = OnnxModel.load(model);
+    Plan plan;
+    if (catalog != null) {
+      plan = new Planner(catalog).plan(onnx, file);
+    } else if (!Files.isDirectory(bundles)) {
+      spec.commandLine().getErr().println("note: no bundle directory " + bundles + "; showing combinations without "
+          + "providers (build first, or pass --bundles DIR)");
+      plan = new Planner(MethodCatalog.none()).plan(onnx, file);
+    } else {
+      try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles)).stopOnShutdown();
+          JobProviders providers = new JobProviders(host.registry(), Duration.ZERO)) {
+        host.awaitSettled(Duration.ofSeconds(30));
+        plan = new Planner(providers).plan(onnx, file);
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? PlanJson.write(plan) + System.lineSeparator() : PlanTable.render(plan));
     out.flush();

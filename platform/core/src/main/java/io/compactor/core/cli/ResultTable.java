@@ -33,7 +33,8 @@ final class ResultTable {
     if (s.get("bundles") instanceof List<?> bundles) {
       for (Object o : bundles) {
         if (o instanceof Map<?, ?> b) {
-          row(out, "step " + b.get("capability"), b.get("bundle") + " " + b.get("version"));
+          row(out, "step " + b.get("capability"), b.get("bundle") + " " + b.get("version")
+              + (b.get("durationMs") instanceof Number ms ? String.format(Locale.ROOT, ", %.1f s", ms.doubleValue() / 1000) : ""));
         }
       }
     }

@@ -3,24 +3,17 @@ package io.compactor.core.cli;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
-import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
-import io.compactor.core.kafka.EventFollower;
+import io.compactor.core.kafka.JobClient;
 import io.compactor.core.kafka.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,35 +52,36 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT2H", paramLabel = "DURATION", description = "How long --wait waits (ISO-8601, default ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+      description = "Kafka client property, e.g. security.protocol=SASL_SSL; repeatable.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     String id = jobId != null ? jobId : "job-" + UUID.randomUUID().toString().substring(0, 8);
     JobRequest request = new JobRequest(id, abs(model), abs(config), Optional.ofNullable(calibration).map(this::abs),
         Optional.ofNullable(eval).map(this::abs), abs(output));
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    EventFollower follower = waitForEnd
-        ? new EventFollower(bootstrapServers, Map.of(), Topics.DEFAULT.events(), id) : null;
-    try (follower; var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.DEFAULT.jobs(), id, JobMessages.write(request))).get(30, TimeUnit.SECONDS);
-      out.println("submitted job " + id + " to " + Topics.DEFAULT.jobs());
-      out.flush();
-      if (follower == null) {
-        return 0;
-      }
-      Optional<JobEvent> end = follower.follow(new ProgressBar(out, System.console() != null), timeout);
-      if (end.isEmpty()) {
-        spec.commandLine().getErr().println("error: job " + id + " did not end within " + timeout
-            + "; it may still be running (GET /jobs/" + id + ")");
-        return UserErrorHandler.FAILED;
-      }
-      return end.get().type() == EventType.COMPLETED ? 0 : UserErrorHandler.FAILED;
+    out.println("submitting job " + id + " to " + Topics.DEFAULT.jobs());
+    out.flush();
+    ProgressBar progress = waitForEnd ? new ProgressBar(out, System.console() != null) : null;
+    Optional<JobEvent> end = new JobClient(bootstrapServers, kafkaProperties, Topics.DEFAULT).submit(request, progress, timeout);
+    if (!waitForEnd) {
+      return 0;
     }
+    if (end.isEmpty()) {
+      spec.commandLine().getErr().println("error: job " + id + " did not end within " + timeout
+          + "; it may still be running (GET /jobs/" + id + ")");
+      return UserErrorHandler.FAILED;
+    }
+    if (end.get().type() == EventType.COMPLETED) {
+      ResultTable.print(end.get(), out);
+      return 0;
+    }
+    return UserErrorHandler.FAILED;
   }
 
   private String abs(Path p) {

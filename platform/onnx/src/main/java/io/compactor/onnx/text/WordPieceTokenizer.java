@@ -1,9 +1,11 @@
-package io.compactor.bundle.prune2of4;
+package io.compactor.onnx.text;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,11 +14,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A BERT WordPiece tokenizer for the benchmarks, reading the vocabulary of a HuggingFace
+ * A BERT WordPiece tokenizer (enough for calibration and evaluation data of BERT-style models), reading the vocabulary of a HuggingFace
  * {@code tokenizer.json}: lowercasing and accent stripping, splitting on whitespace and punctuation,
  * greedy longest-match-first word pieces with the {@code ##} prefix, {@code [CLS] … [SEP]}.
  */
-final class WordPieceTokenizer {
+public final class WordPieceTokenizer {
   private static final int MAX_WORD = 100;
   private final Map<String, Integer> vocab;
   private final int cls;
@@ -31,7 +33,7 @@ final class WordPieceTokenizer {
   }
 
   /** @return the tokenizer of the {@code tokenizer.json} resource on the classpath */
-  static WordPieceTokenizer fromResource(String resource) {
+  public static WordPieceTokenizer fromResource(String resource) {
     try (InputStream in = WordPieceTokenizer.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(resource + " is not on the classpath; it ships in "
@@ -40,6 +42,15 @@ final class WordPieceTokenizer {
       return new WordPieceTokenizer(vocabulary(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** @return the tokenizer of a HuggingFace {@code tokenizer.json} file */
+  public static WordPieceTokenizer fromFile(Path file) {
+    try {
+      return new WordPieceTokenizer(vocabulary(Files.readString(file, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot read the tokenizer (" + e.getMessage() + ")", e);
     }
   }
 
@@ -56,7 +67,7 @@ final class WordPieceTokenizer {
    * @param maxLength the most ids returned, [CLS] and [SEP] included
    * @return token ids {@code [CLS] … [SEP]}
    */
-  long[] encode(String text, int maxLength) {
+  public long[] encode(String text, int maxLength) {
     List<Integer> ids = new ArrayList<>();
     ids.add(cls);
     for (String word : basicTokens(text)) {

@@ -1,4 +1,4 @@
-package io.compactor.bundle.prune2of4;
+package io.compactor.onnx.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
