@@ -71,13 +71,20 @@ public final class ChainExecutor implements JobExecutor {
   @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
     String id = request.jobId();
+    Run run = null;
     try (JobProviders providers = new JobProviders(registry, settings.providerPatience())) {
-      return new Run(request, events, cancellation, providers).call();
+      run = new Run(request, events, cancellation, providers);
+      return run.call();
     } catch (JobFailure f) {
       LOG.info("job {} failed: {}", id, f.getMessage());
       return f.event(id);
     } catch (StepCancelledException e) {
-      return JobEvent.of(EventType.CANCELLED, id, Map.of("reason", "cancelled on request"));
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("reason", "cancelled on request");
+      if (run != null && run.capability != null) {
+        data.put("capability", run.capability);
+      }
+      return JobEvent.of(EventType.CANCELLED, id, data);
     } catch (RuntimeException | LinkageError e) {
       LOG.error("job {}: internal error", id, e);
       return new JobFailure("internal", "internal error: " + e).event(id);
@@ -92,6 +99,8 @@ public final class ChainExecutor implements JobExecutor {
     private final Cancellation cancellation;
     private final JobProviders providers;
     private final JobReport report;
+    /** The capability whose step runs now, for the cancelled event. */
+    private volatile String capability;
 
     Run(JobRequest request, EventSink events, Cancellation cancellation, JobProviders providers) {
       this.request = request;
@@ -180,6 +189,7 @@ public final class ChainExecutor implements JobExecutor {
     }
 
     private StepResult step(int index, int steps, String capability, OnnxModel model, Plan plan, Dataset calibration) {
+      this.capability = capability;
       ProviderLease lease = providers.lease(capability).orElseThrow();
       CompressionMethod method = lease.method();
       String provider = lease.provider() + " " + lease.version();

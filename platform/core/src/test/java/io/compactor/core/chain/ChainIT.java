@@ -205,6 +205,7 @@ class ChainIT {
     }, cancellation);
 
     assertEquals(EventType.CANCELLED, end.type(), end.data().toString());
+    assertEquals("sparsity.2of4", end.data().get("capability"));
     assertFalse(Files.exists(dir.resolve("out-j8").resolve(ChainExecutor.DEPLOY_MODEL)));
     assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "cancelled").timer().count());
   }
