@@ -24,9 +24,9 @@ final class JobFailure extends RuntimeException {
     this(stage, reason, null);
   }
 
-  /** @return this, also naming {@code field} (configPath, layer or capability) when {@code value} is not null */
+  /** @return this, also naming {@code field} (configPath, layer or capability) when {@code value} is known */
   JobFailure at(String field, String value) {
-    if (value != null) {
+    if (value != null && !value.isEmpty()) {
       where.put(field, value);
     }
     return this;

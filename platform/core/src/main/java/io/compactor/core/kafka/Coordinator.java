@@ -73,7 +73,8 @@ import org.slf4j.MDC;
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
-  private static final Duration POLL = Duration.ofMillis(200);
+  // short: after a job ends, its commit and the resume of its partition wait for the current poll to return
+  private static final Duration POLL = Duration.ofMillis(50);
   private final CoordinatorSettings settings;
   private final JobExecutor executor;
   private final JobMetrics metrics;
