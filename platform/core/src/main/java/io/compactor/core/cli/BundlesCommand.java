@@ -6,7 +6,6 @@ import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
 import io.compactor.core.host.ProviderEntry;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,9 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Starts the OSGi host on a bundle directory and explains what it runs: providers per capability, jars. */
@@ -26,9 +25,7 @@ import picocli.CommandLine.Spec;
 final class BundlesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bundles", paramLabel = "DIR", defaultValue = "bundles",
-      description = "The directory of bundle jars the host watches (default: ${DEFAULT-VALUE}).")
-  Path bundles;
+  @Mixin BundlesOption bundles;
 
   @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "10",
       description = "How long to wait for every jar to be installed and started (default: ${DEFAULT-VALUE}).")
@@ -39,12 +36,9 @@ final class BundlesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Files.isDirectory(bundles)) {
-      throw new ParameterException(spec.commandLine(), "--bundles: not a directory, got " + bundles
-          + "; create it or point --bundles at the directory holding the bundle jars");
-    }
+    Path dir = bundles.require(spec);
     BundleListing listing;
-    try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles)).stopOnShutdown()) {
+    try (OsgiHost host = OsgiHost.start(HostSettings.of(dir)).stopOnShutdown()) {
       listing = host.awaitSettled(Duration.ofSeconds(waitSeconds));
     }
     print(listing, spec.commandLine().getOut());

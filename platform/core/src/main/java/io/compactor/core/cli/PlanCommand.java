@@ -10,12 +10,12 @@ import io.compactor.core.plan.PlanJson;
 import io.compactor.core.plan.Planner;
 import io.compactor.onnx.graph.OnnxModel;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,10 +43,7 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON instead of a table.")
   boolean json;
 
-  @Option(names = "--bundles", paramLabel = "DIR", defaultValue = "bundles",
-      description = "Bundle jars whose providers check each operator's eligibility (default: ${DEFAULT-VALUE}); "
-          + "when the directory does not exist the plan shows the resolved combinations without providers.")
-  Path bundles;
+  @Mixin BundlesOption bundles;
 
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
@@ -70,12 +67,12 @@ final class PlanCommand implements Callable<Integer> {
     Plan plan;
     if (catalog != null) {
       plan = new Planner(catalog).plan(onnx, file);
-    } else if (!Files.isDirectory(bundles)) {
-      spec.commandLine().getErr().println("note: no bundle directory " + bundles + "; showing combinations without "
+    } else if (!bundles.exists()) {
+      spec.commandLine().getErr().println("note: no bundle directory " + bundles.dir + "; showing combinations without "
           + "providers (build first, or pass --bundles DIR)");
       plan = new Planner(MethodCatalog.none()).plan(onnx, file);
     } else {
-      try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles)).stopOnShutdown();
+      try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles.dir)).stopOnShutdown();
           JobProviders providers = new JobProviders(host.registry(), Duration.ZERO)) {
         host.awaitSettled(Duration.ofSeconds(30));
         plan = new Planner(providers).plan(onnx, file);

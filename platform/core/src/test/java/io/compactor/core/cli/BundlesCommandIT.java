@@ -3,31 +3,16 @@ package io.compactor.core.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code compactor bundles} on a directory with real bundle jars, run in-process. */
 @Tag("integration")
 class BundlesCommandIT {
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = CompactorCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void listsEachCapabilityWithItsProviderAndEachJarWithItsProblem() throws Exception {
@@ -37,7 +22,7 @@ class BundlesCommandIT {
     Files.copy(Path.of(System.getProperty("compactor.it.example")), dir.resolve("example.jar"));
     Files.writeString(dir.resolve("broken.jar"), "not a jar");
 
-    Run r = run("bundles", "--bundles", dir.toString());
+    Cli.Run r = Cli.run("bundles", "--bundles", dir.toString());
 
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains(": 4 jar(s), 3 active, 1 with problems"), r.out());
@@ -50,7 +35,7 @@ class BundlesCommandIT {
 
   @Test
   void aMissingDirectoryIsAUsageError() {
-    Run r = run("bundles", "--bundles", dir.resolve("nope").toString());
+    Cli.Run r = Cli.run("bundles", "--bundles", dir.resolve("nope").toString());
 
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--bundles: not a directory, got " + dir.resolve("nope")), r.err());

@@ -13,9 +13,17 @@ public final class Cli {
 
   /** @return the exit code and the output of {@code compactor <args>} */
   public static Run run(String... args) {
+    return run(CompactorCli.commandLine(), args);
+  }
+
+  /** @return the exit code and the output of {@code compactor <args>}, with commands made by {@code factory} */
+  static Run run(CommandLine.IFactory factory, String... args) {
+    return run(CompactorCli.commandLine(factory), args);
+  }
+
+  private static Run run(CommandLine cli, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = CompactorCli.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int code = cli.execute(args);

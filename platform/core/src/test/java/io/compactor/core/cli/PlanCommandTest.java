@@ -11,8 +11,6 @@ import io.compactor.core.plan.MethodCatalog;
 import io.compactor.core.plan.PlanModels;
 import io.compactor.core.plan.TestMethods;
 import io.compactor.onnx.fixtures.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,38 +33,23 @@ class PlanCommandTest {
     PlanModels.zoo(false).save(zoo);
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(MethodCatalog catalog, String... args) {
-    CommandLine.IFactory factory = new CommandLine.IFactory() {
+  private static Cli.Run run(MethodCatalog catalog, String... args) {
+    return Cli.run(new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
         return type == PlanCommand.class ? type.cast(new PlanCommand(catalog))
             : CommandLine.defaultFactory().create(type);
       }
-    };
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = CompactorCli.commandLine(factory);
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+    }, args);
   }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = CompactorCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static Cli.Run run(String... args) {
+    return Cli.run(args);
   }
 
   @Test
   void withoutAHostTheTableShowsTheResolvedCombinationAndThatNoProviderIsInstalled() {
-    Run r = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_CFG.toString());
+    Cli.Run r = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_CFG.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("sparsity  sparsity.2of4: no provider installed, so nothing would run"), r.out());
     assertTrue(r.out().matches("(?s).*/encoder/layer\\.0/attention/self/query/MatMul +MatMul +none \\(asked "
@@ -85,7 +68,7 @@ class PlanCommandTest {
         retrain_weight_quant_config { arq_retrain { } }
         quant_skip_layers: "head"
         """);
-    Run r = run(TestMethods.all(), "plan", "--model", zoo.toString(), "--config", cfg.toString());
+    Cli.Run r = run(TestMethods.all(), "plan", "--model", zoo.toString(), "--config", cfg.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("sparsity  sparsity.2of4 by io.compactor.test.sparsity2of4 1.2.3"), r.out());
     assertTrue(r.out().matches("(?s).*\\nrgb_conv +Conv +int8 \\(asked 2of4\\+int8\\) +2of4 s1 \\(ineligible\\) +int8 q1 "
@@ -98,8 +81,8 @@ class PlanCommandTest {
 
   @Test
   void jsonIsMachineReadableAndTheSameForCfgAndJsonConfigurations() throws Exception {
-    Run cfg = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_CFG.toString(), "--json");
-    Run json = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_JSON.toString(), "--json");
+    Cli.Run cfg = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_CFG.toString(), "--json");
+    Cli.Run json = run("plan", "--model", minilm.toString(), "--config", EXAMPLE_JSON.toString(), "--json");
     assertEquals(0, cfg.code(), cfg.err());
     ObjectMapper mapper = new ObjectMapper();
     JsonNode a = mapper.readTree(cfg.out());
@@ -131,7 +114,7 @@ class PlanCommandTest {
         override_layer_configs { layer_name: "/encoder/layer.0/attention/self/querry/MatMul"
           retrain_data_quant_config { ulq_quantize { clip_max_min { clip_max: 6.0 } } } }
         """);
-    Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString());
+    Cli.Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains("error: " + bad + ": 4 problems in the configuration"), r.err());
     for (String path : new String[] {"prune_config.filter_pruner.balanced_l2_norm_filter_prune.prune_ratio: ",
@@ -148,21 +131,21 @@ class PlanCommandTest {
   void verbosePrintsTheStackTrace() throws Exception {
     Path bad = dir.resolve("bad.cfg");
     Files.writeString(bad, "prune_config { }");
-    Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString(), "--verbose");
+    Cli.Run r = run("plan", "--model", minilm.toString(), "--config", bad.toString(), "--verbose");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("\tat io.compactor.core.plan.Planner.plan"), r.err());
   }
 
   @Test
   void aMissingConfigurationFileExitsTwo() {
-    Run r = run("plan", "--model", minilm.toString(), "--config", dir.resolve("nope.cfg").toString());
+    Cli.Run r = run("plan", "--model", minilm.toString(), "--config", dir.resolve("nope.cfg").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("the configuration file does not exist"), r.err());
   }
 
   @Test
   void theConfigurationIsRequired() {
-    Run r = run("plan", "--model", minilm.toString());
+    Cli.Run r = run("plan", "--model", minilm.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("Missing required option: '--config=C.cfg|C.json'"), r.err());
   }
