@@ -298,6 +298,21 @@ class FilterPruneMethodTest extends CompressionMethodContract {
   }
 
   @Test
+  void squeezeExcitationResizeAndConvTransposeArePrunedTogetherAndTheModelRuns() {
+    OnnxModel model = PruneModels.detectorLike(7);
+    Dataset data = PruneModels.data(13, 32, 4, 8, 8);
+    StepResult r = new FilterPruneMethod().apply(context(model, PruneModels.tasks(model, List.of("a", "s1", "s2", "b"),
+        0.5, false), data));
+    assertEquals(List.of("s2", "b"), layer(r, "a").get("pruned_with"), "the SE Mul and the Resize-Add merge a, s2, b");
+    assertArrayEquals(new long[] {4, 4, 3, 3}, shape(model, "a.w"));
+    assertArrayEquals(new long[] {2, 4, 1, 1}, shape(model, "s1.w"));
+    assertArrayEquals(new long[] {4, 2, 1, 1}, shape(model, "s2.w"));
+    assertArrayEquals(new long[] {4, 4, 3, 3}, shape(model, "b.w"));
+    assertArrayEquals(new long[] {4, 2, 2, 2}, shape(model, "up.w"), "the ConvTranspose loses input channels");
+    assertArrayEquals(new long[] {32, 2, 16, 16}, run(model, data).shape());
+  }
+
+  @Test
   void progressIsReportedPerLayerAndCancellationStopsBetweenLayers() {
     OnnxModel model = PruneModels.residual(1);
     List<LayerTask> tasks = PruneModels.tasks(model, PruneModels.RESIDUAL_PRODUCERS, 0.5, false);

@@ -142,6 +142,43 @@ final class PruneModels {
     return m;
   }
 
+  /**
+   * {@code x [N,4,8,8]} → a (Conv 4→8) → Relu → squeeze-excitation (GlobalAveragePool → s1 (1x1, 8→4) → Relu →
+   * s2 (1x1, 4→8) → HardSigmoid → Mul with the Relu output) → b (Conv 8→8, stride 2) → Resize ×2 → Add with the
+   * SE output → up (ConvTranspose 8→2, 2x2, stride 2) → y [N,2,16,16]: the shapes of a detector's neck.
+   */
+  static OnnxModel detectorLike(long seed) {
+    Random r = new Random(seed);
+    OnnxModel m = OnnxModel.create("detector-like", 13);
+    Graph g = m.graph();
+    g.addInput(ValueInfo.of("x", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 4, 8, 8));
+    g.setInitializer("a.w", gaussian(r, 0.4f, 8, 4, 3, 3));
+    node(g, "Conv", "a", List.of("x", "a.w"), "a.out", n -> n.setAttr("pads", PADS));
+    node(g, "Relu", "ra", List.of("a.out"), "ra.out", n -> {});
+    node(g, "GlobalAveragePool", "squeeze", List.of("ra.out"), "sq.out", n -> {});
+    g.setInitializer("s1.w", gaussian(r, 0.4f, 4, 8, 1, 1));
+    g.setInitializer("s1.b", gaussian(r, 0.1f, 4));
+    node(g, "Conv", "s1", List.of("sq.out", "s1.w", "s1.b"), "s1.out", n -> {});
+    node(g, "Relu", "rs", List.of("s1.out"), "rs.out", n -> {});
+    g.setInitializer("s2.w", gaussian(r, 0.4f, 8, 4, 1, 1));
+    g.setInitializer("s2.b", gaussian(r, 0.1f, 8));
+    node(g, "Conv", "s2", List.of("rs.out", "s2.w", "s2.b"), "s2.out", n -> {});
+    node(g, "HardSigmoid", "gate", List.of("s2.out"), "gate.out", n -> {});
+    node(g, "Mul", "excite", List.of("ra.out", "gate.out"), "se.out", n -> {});
+    g.setInitializer("b.w", gaussian(r, 0.3f, 8, 8, 3, 3));
+    node(g, "Conv", "b", List.of("se.out", "b.w"), "b.out", n -> {
+      n.setAttr("pads", PADS);
+      n.setAttr("strides", new long[] {2, 2});
+    });
+    g.setInitializer("scales", Tensor.ofFloats(new long[] {4}, 1f, 1f, 2f, 2f));
+    node(g, "Resize", "up2", List.of("b.out", "", "scales"), "up2.out", n -> n.setAttr("mode", "nearest"));
+    node(g, "Add", "fuse", List.of("se.out", "up2.out"), "fuse.out", n -> {});
+    g.setInitializer("up.w", gaussian(r, 0.3f, 8, 2, 2, 2));
+    node(g, "ConvTranspose", "up", List.of("fuse.out", "up.w"), "y", n -> n.setAttr("strides", new long[] {2, 2}));
+    g.addOutput(ValueInfo.named("y"));
+    return m;
+  }
+
   /** @return {@code n} samples of {@code shape} (without the sample axis) with correlated channels */
   static Dataset data(long seed, int n, long... shape) {
     long[] full = new long[shape.length + 1];
