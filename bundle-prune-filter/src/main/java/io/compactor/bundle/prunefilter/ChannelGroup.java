@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param producers the nodes whose filters are the channels, in topological order
  * @param members every node whose parameters shrink, producers included
  * @param values the values that carry the channels (their shapes change)
+ * @param balance 1, or the {@code group} of a grouped convolution reading the channels: the channels fall into
+ *     that many equal blocks, and each block must lose as many channels
  * @param blocked why the group cannot be pruned; empty when it can
  */
 record ChannelGroup(String id, int width, List<String> producers, List<GroupMember> members, List<String> values,
-    List<String> blocked) {
+    int balance, List<String> blocked) {
   ChannelGroup {
     Objects.requireNonNull(id, "id");
     producers = List.copyOf(producers);

@@ -319,10 +319,35 @@ final class ChannelPropagation {
       } else if (group == in.width() && shape[0] == group && shape[1] == 1) {
         depthwise(n, in);
       } else {
-        stop(n, "grouped convolution (group = " + group + ", weight " + Arrays.toString(shape)
-            + "); only depthwise convolutions with one filter per channel are pruned with their input");
+        grouped(n, in, (int) group, shape);
       }
     });
+  }
+
+  /**
+   * A grouped convolution reads its input in {@code group} blocks; it can lose input channels only when one
+   * group covers the whole input (AMCT: several records or a group mismatch disable pruning) and every block
+   * loses as many.
+   */
+  private void grouped(Node n, ChannelLayout in, int group, long[] shape) {
+    if (shape[1] * group != in.width() || shape[0] % group != 0) {
+      stop(n, "grouped convolution (group = " + group + ", weight " + Arrays.toString(shape) + ") does not read "
+          + in.width() + " channels in equal groups");
+      return;
+    }
+    if (in.segments().size() != 1 || groups.width(in.segments().get(0).group()) != in.width()) {
+      stop(n, "grouped convolution (group = " + group + ") reads channels of several groups (e.g. after a Concat); "
+          + "they cannot be balanced across its groups");
+      return;
+    }
+    Optional<String> why = unsliceable(n, n.input(1));
+    if (why.isPresent()) {
+      stop(n, why.get());
+      return;
+    }
+    int g = in.segments().get(0).group();
+    groups.add(g, new GroupMember(n.name(), Role.CONSUMER, List.of(new Cut(n.input(1), 1, 0, 1, group))));
+    groups.balance(g, group, "grouped convolution '" + n.name() + "'");
   }
 
   /** A depthwise convolution's filters and bias follow its input channels; its output carries them on. */

@@ -7,6 +7,7 @@ import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.graph.ValueInfo;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.TreeSet;
 final class ChannelRemoval {
   private final OnnxModel model;
   private final Map<String, Map<Integer, TreeSet<Integer>>> removals = new LinkedHashMap<>();
+  private final Map<String, TreeSet<Integer>> grouped = new LinkedHashMap<>();
+  private final Map<String, Integer> groupCounts = new LinkedHashMap<>();
   private final List<String> depthwise = new ArrayList<>();
   private final List<String> values = new ArrayList<>();
 
@@ -32,6 +35,14 @@ final class ChannelRemoval {
   void remove(ChannelGroup group, int[] channels) {
     for (GroupMember m : group.members()) {
       for (Cut cut : m.cuts()) {
+        if (cut.groups() > 1) {
+          TreeSet<Integer> entries = grouped.computeIfAbsent(cut.tensor(), t -> new TreeSet<>());
+          for (int c : channels) {
+            entries.add(cut.offset() + c);
+          }
+          groupCounts.put(cut.tensor(), cut.groups());
+          continue;
+        }
         TreeSet<Integer> entries = removals.computeIfAbsent(cut.tensor(), t -> new LinkedHashMap<>())
             .computeIfAbsent(cut.axis(), a -> new TreeSet<>());
         for (int c : channels) {
@@ -47,11 +58,6 @@ final class ChannelRemoval {
     values.addAll(group.values());
   }
 
-  /** @return how many entries of {@code tensor} along {@code axis} are planned for removal */
-  int planned(String tensor, int axis) {
-    return removals.getOrDefault(tensor, Map.of()).getOrDefault(axis, new TreeSet<>()).size();
-  }
-
   /** Applies every planned removal to the model. */
   void apply() {
     Graph g = model.graph();
@@ -63,6 +69,8 @@ final class ChannelRemoval {
       }
       g.setInitializer(name, t);
     });
+    grouped.forEach((name, channels) -> g.setInitializer(name, dropGrouped(model.source(), name,
+        g.initializer(name).orElseThrow(), groupCounts.get(name), channels)));
     for (String node : depthwise) {
       Node n = g.node(node).orElseThrow();
       n.setAttr("group", g.initializerShape(n.input(1)).orElseThrow()[0]);
@@ -75,12 +83,52 @@ final class ChannelRemoval {
     }
   }
 
+  /**
+   * @param t a grouped convolution's weight {@code [Cout, C / groups, k...]}
+   * @param removed input channels (of C) to remove; each conv group must lose as many
+   * @return the weight whose filters of conv group {@code k} no longer read the removed channels of block k
+   */
+  static Tensor dropGrouped(String model, String name, Tensor t, int groups, TreeSet<Integer> removed) {
+    long[] shape = t.shape();
+    int perGroup = (int) shape[1];
+    int filtersPerGroup = (int) (shape[0] / groups);
+    List<TreeSet<Integer>> byGroup = new ArrayList<>();
+    for (int k = 0; k < groups; k++) {
+      byGroup.add(new TreeSet<>());
+    }
+    removed.forEach(c -> byGroup.get(c / perGroup).add(c % perGroup));
+    int lose = byGroup.get(0).size();
+    if (byGroup.stream().anyMatch(b -> b.size() != lose)) {
+      throw new ModelException(model, name, "grouped convolution weight would lose " + byGroup.stream().map(
+          TreeSet::size).toList() + " channels per group; the selection must be balanced");
+    }
+    int inner = 1;
+    for (int d = 2; d < shape.length; d++) {
+      inner *= (int) shape[d];
+    }
+    float[] src = t.floats();
+    float[] dst = new float[(int) shape[0] * (perGroup - lose) * inner];
+    int pos = 0;
+    for (int f = 0; f < shape[0]; f++) {
+      TreeSet<Integer> gone = byGroup.get(f / filtersPerGroup);
+      for (int j = 0; j < perGroup; j++) {
+        if (!gone.contains(j)) {
+          System.arraycopy(src, (f * perGroup + j) * inner, dst, pos, inner);
+          pos += inner;
+        }
+      }
+    }
+    long[] out = shape.clone();
+    out[1] = perGroup - lose;
+    return Tensor.ofFloats(out, dst);
+  }
+
   /** @return {@code t} without the entries {@code removed} along {@code axis}; FLOAT only */
   static Tensor drop(String model, String name, Tensor t, int axis, TreeSet<Integer> removed) {
     long[] shape = t.shape();
     if (axis >= shape.length || removed.last() >= shape[axis]) {
       throw new ModelException(model, name, "cannot remove index " + removed.last() + " on axis " + axis
-          + " of a tensor of shape " + java.util.Arrays.toString(shape) + "; the channel groups disagree with it");
+          + " of a tensor of shape " + Arrays.toString(shape) + "; the channel groups disagree with it");
     }
     int n = (int) shape[axis];
     int[] keep = new int[n - removed.size()];

@@ -14,16 +14,16 @@ import java.util.List;
  *
  * <ul>
  *   <li>kept count: {@code kept = C − round(C × ratio)}, rounding half up; with {@code ascend_optimized}
- *       rounded up to a multiple of 16 (at least 16); never more than C, never less than 1;
+ *       rounded up to a multiple of 16 (at least 16); for a group read by a grouped convolution with
+ *       {@code g} groups, rounded down to a multiple of {@code g} (at least g); never more than C;
  *   <li>score of a channel under one producer: the L2 norm of its filter divided by the filter's element
  *       count, then min-max normalized over the producer's channels (0 for every channel when all are equal);
  *   <li>score of a merged group's channel: the <em>sum</em> of its normalized scores over the producers, so
  *       every producer of a residual merge has the same say whatever its weight scale;
- *   <li>the lowest-scoring {@code C − kept} channels are removed; on equal scores the lower index is kept.
+ *   <li>balanced: the channels fall into {@code g} equal blocks (1 unless a grouped convolution reads them;
+ *       a depthwise consumer forces one, as in AMCT) and each block loses its {@code (C − kept) / g}
+ *       lowest-scoring channels; on equal scores the lower index is kept.
  * </ul>
- *
- * Groups are balanced trivially: grouped consumers block a group (see {@link ChannelPropagation}) and a
- * depthwise consumer forces one group, as in AMCT.
  */
 final class ChannelSelection {
   /** The multiple {@code ascend_optimized} rounds the kept count up to. */
@@ -38,10 +38,19 @@ final class ChannelSelection {
    * @return how many channels stay
    */
   static int keptCount(int channels, double ratio, boolean ascendOptimized) {
+    return keptCount(channels, ratio, ascendOptimized, 1);
+  }
+
+  /**
+   * @param balance the number of equal blocks that must each keep as many channels; divides C
+   * @return how many channels stay, a multiple of {@code balance}
+   */
+  static int keptCount(int channels, double ratio, boolean ascendOptimized, int balance) {
     int kept = channels - (int) Math.round(channels * ratio);
     if (ascendOptimized) {
       kept = Math.max(ASCEND_ALIGNMENT, (kept + ASCEND_ALIGNMENT - 1) / ASCEND_ALIGNMENT * ASCEND_ALIGNMENT);
     }
+    kept = Math.max(balance, kept / balance * balance);
     return Math.max(1, Math.min(channels, kept));
   }
 
@@ -88,11 +97,25 @@ final class ChannelSelection {
    * @return the channels to remove, ascending: the lowest scores, higher index first among equals
    */
   static int[] removed(double[] scores, int kept) {
-    List<Integer> order = new ArrayList<>();
-    for (int c = 0; c < scores.length; c++) {
-      order.add(c);
+    return removed(scores, kept, 1);
+  }
+
+  /**
+   * @param balance equal blocks of channels, each losing {@code (C − kept) / balance}; divides C and C − kept
+   * @return the channels to remove, ascending
+   */
+  static int[] removed(double[] scores, int kept, int balance) {
+    int block = scores.length / balance;
+    int perBlock = (scores.length - kept) / balance;
+    List<Integer> out = new ArrayList<>();
+    for (int b = 0; b < balance; b++) {
+      List<Integer> order = new ArrayList<>();
+      for (int c = b * block; c < (b + 1) * block; c++) {
+        order.add(c);
+      }
+      order.sort(Comparator.<Integer>comparingDouble(c -> scores[c]).thenComparing(Comparator.reverseOrder()));
+      out.addAll(order.subList(0, perBlock));
     }
-    order.sort(Comparator.<Integer>comparingDouble(c -> scores[c]).thenComparing(Comparator.reverseOrder()));
-    return order.subList(0, scores.length - kept).stream().mapToInt(Integer::intValue).sorted().toArray();
+    return out.stream().mapToInt(Integer::intValue).sorted().toArray();
   }
 }

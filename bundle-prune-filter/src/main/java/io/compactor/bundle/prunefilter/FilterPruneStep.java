@@ -132,13 +132,15 @@ final class FilterPruneStep {
     }
     double ratio = g.producers().stream().mapToDouble(p -> settings.get(p).pruneRatio()).min().orElseThrow();
     boolean ascend = g.producers().stream().anyMatch(p -> settings.get(p).ascendOptimized());
-    int kept = ChannelSelection.keptCount(g.width(), ratio, ascend);
+    int kept = ChannelSelection.keptCount(g.width(), ratio, ascend, g.balance());
     if (kept >= g.width()) {
       return new Decision(g, kept, new int[0], ratio, ascend, "nothing to remove: keeping " + kept + " of "
           + g.width() + " channels" + (ascend ? " after rounding up to a multiple of "
-          + ChannelSelection.ASCEND_ALIGNMENT + " (ascend_optimized)" : ""));
+          + ChannelSelection.ASCEND_ALIGNMENT + " (ascend_optimized)" : "")
+          + (g.balance() > 1 ? ", balanced over " + g.balance() + " groups of a grouped convolution" : ""));
     }
-    int[] removed = ChannelSelection.removed(ChannelSelection.scores(context.model().graph(), g), kept);
+    int[] removed = ChannelSelection.removed(ChannelSelection.scores(context.model().graph(), g), kept,
+        g.balance());
     return new Decision(g, kept, removed, ratio, ascend, "");
   }
 
@@ -261,7 +263,7 @@ final class FilterPruneStep {
         Node node = graph.node(m.node()).orElseThrow();
         for (Cut c : m.cuts()) {
           long[] shape = graph.initializerShape(c.tensor()).orElseThrow();
-          double share = (double) d.removed().length * c.block() / shape[c.axis()];
+          double share = (double) d.removed().length * c.block() / ((double) shape[c.axis()] * c.groups());
           params += Math.round(Tensor.elementCount(shape) * share);
           if (c.tensor().equals(node.input(1)) && before.macsPerNode().containsKey(m.node())) {
             macs += before.macsPerNode().get(m.node()) * share;

@@ -16,6 +16,7 @@ final class GroupBuilder {
   private final List<List<GroupMember>> members = new ArrayList<>();
   private final List<Set<String>> values = new ArrayList<>();
   private final List<Set<String>> blocked = new ArrayList<>();
+  private final List<Integer> balance = new ArrayList<>();
 
   /** @return the id of a new group of {@code width} channels produced by {@code producer} */
   int open(GroupMember producer, int width) {
@@ -26,6 +27,7 @@ final class GroupBuilder {
     members.add(new ArrayList<>(List.of(producer)));
     values.add(new LinkedHashSet<>());
     blocked.add(new LinkedHashSet<>());
+    balance.add(1);
     return id;
   }
 
@@ -49,6 +51,21 @@ final class GroupBuilder {
     blocked.get(find(group)).add(reason);
   }
 
+  /**
+   * Requires the group's channels to be removed evenly from {@code groups} blocks (a grouped convolution
+   * reads them); a second, different requirement blocks the group.
+   */
+  void balance(int group, int groups, String where) {
+    int root = find(group);
+    int current = balance.get(root);
+    if (current != 1 && current != groups) {
+      block(root, where + " reads the channels in " + groups + " groups but another grouped convolution in "
+          + current);
+    } else {
+      balance.set(root, groups);
+    }
+  }
+
   /** Makes two groups one: their channels are removed at the same indices. Widths must agree. */
   void merge(int a, int b) {
     int ra = find(a);
@@ -66,6 +83,13 @@ final class GroupBuilder {
     members.get(keep).addAll(members.get(drop));
     values.get(keep).addAll(values.get(drop));
     blocked.get(keep).addAll(blocked.get(drop));
+    int kept = balance.get(keep);
+    int dropped = balance.get(drop);
+    if (kept != 1 && dropped != 1 && kept != dropped) {
+      blocked.get(keep).add("residual partners are read by grouped convolutions with " + kept + " and " + dropped
+          + " groups");
+    }
+    balance.set(keep, kept != 1 ? kept : dropped);
   }
 
   private int find(int g) {
@@ -87,7 +111,7 @@ final class GroupBuilder {
     for (int g = 0; g < parent.size(); g++) {
       if (find(g) == g) {
         out.add(new ChannelGroup("g" + out.size(), widths.get(g), producers.get(g), members.get(g),
-            List.copyOf(values.get(g)), List.copyOf(blocked.get(g))));
+            List.copyOf(values.get(g)), balance.get(g), List.copyOf(blocked.get(g))));
       }
     }
     return out;

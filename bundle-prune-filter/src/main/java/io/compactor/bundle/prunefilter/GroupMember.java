@@ -33,6 +33,7 @@ record GroupMember(String node, Role role, List<Cut> cuts) {
 
   /** @return the member shifted to {@code offset} channels into the value it reads (Concat) */
   GroupMember at(int offset, int block) {
-    return new GroupMember(node, role, cuts.stream().map(c -> new Cut(c.tensor(), c.axis(), offset, block)).toList());
+    return new GroupMember(node, role, cuts.stream().map(c -> new Cut(c.tensor(), c.axis(), offset, block,
+        c.groups())).toList());
   }
 }

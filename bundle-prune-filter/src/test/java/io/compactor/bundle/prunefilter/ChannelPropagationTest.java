@@ -87,6 +87,14 @@ class ChannelPropagationTest {
   }
 
   @Test
+  void aGroupedConvolutionConsumesTheChannelsAndAsksForBalance() {
+    ChannelGroup g = groupOf(ChannelPropagation.analyse(PruneModels.grouped(5)), "a");
+    assertTrue(g.prunable(), g.blocked().toString());
+    assertEquals(2, g.balance());
+    assertEquals(List.of(new Cut("gc.w", 1, 0, 1, 2)), cuts(g, "gc", Role.CONSUMER));
+  }
+
+  @Test
   void aMatMulBiasAddShrinksWithItsFeatures() {
     ChannelGroup g = groupOf(ChannelPropagation.analyse(PruneModels.feedForward(4)), "m1");
     assertTrue(g.prunable(), g.blocked().toString());

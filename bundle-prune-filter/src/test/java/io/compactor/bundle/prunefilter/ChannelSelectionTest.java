@@ -35,6 +35,16 @@ class ChannelSelectionTest {
   }
 
   @Test
+  void aGroupReadByAGroupedConvolutionKeepsAMultipleOfItsGroupsAndLosesAsManyChannelsInEach() {
+    assertEquals(6, ChannelSelection.keptCount(8, 0.3, false, 2));
+    assertEquals(8, ChannelSelection.keptCount(12, 0.25, false, 4), "9 kept rounds down to 8");
+    assertEquals(4, ChannelSelection.keptCount(8, 0.9, false, 4), "at least one channel per group");
+    double[] scores = {0.1, 0.2, 0.3, 0.9, 0.8, 0.85, 0.95, 0.99};
+    assertArrayEquals(new int[] {0, 1, 2, 4}, ChannelSelection.removed(scores, 4), "unbalanced");
+    assertArrayEquals(new int[] {0, 1, 4, 5}, ChannelSelection.removed(scores, 4, 2), "balanced over 2 groups");
+  }
+
+  @Test
   void aMergedGroupScoresEachChannelByTheSumOfItsProducersNormalizedNorms() {
     OnnxModel m = PruneModels.residual(1);
     Graph g = m.graph();

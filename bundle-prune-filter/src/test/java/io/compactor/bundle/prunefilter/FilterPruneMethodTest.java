@@ -186,6 +186,27 @@ class FilterPruneMethodTest extends CompressionMethodContract {
     assertEquals(3L, r.summary().get("groups_pruned"));
   }
 
+  @Test
+  void aGroupedConsumerLosesAsManyChannelsInEachGroupAndZeroChannelsLeaveItsOutputUnchanged() {
+    OnnxModel model = PruneModels.grouped(6);
+    Graph g = model.graph();
+    zeroRows(g, "a.w", 1, 6);
+    zeroRows(g, "a.b", 1, 6);
+    Dataset data = PruneModels.data(14, 16, 4, 6, 6);
+    Tensor expected = run(model, data);
+    StepResult r = new FilterPruneMethod().apply(context(model, List.of(task(model, "a", 0.25, false)), data));
+    assertArrayEquals(new long[] {6, 4, 3, 3}, shape(model, "a.w"));
+    assertArrayEquals(new long[] {6, 3, 3, 3}, shape(model, "gc.w"), "3 of 4 input channels per conv group");
+    assertEquals(2L, model.graph().node("gc").orElseThrow().attrInt("group", 0));
+    float[] want = expected.floats();
+    float[] got = run(model, data).floats();
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], got[i], FLOAT_NOISE * (1 + Math.abs(want[i])), "output " + i);
+    }
+    assertEquals("pruned", layer(r, "a").get("status"));
+    assertTrue(String.valueOf(layer(r, "gc").get("refit")).contains("grouped"), layer(r, "gc").toString());
+  }
+
   /** Zeroes entries {@code rows} along axis 0 of an initializer. */
   private static void zeroRows(Graph g, String name, int... rows) {
     Tensor t = g.initializer(name).orElseThrow();

@@ -120,6 +120,26 @@ final class PruneModels {
     return m;
   }
 
+  /** {@code x [N,4,6,6]} → a (Conv 4→8, bias) → Relu → gc (Conv 8→6, group 2, bias) → y. */
+  static OnnxModel grouped(long seed) {
+    Random r = new Random(seed);
+    OnnxModel m = OnnxModel.create("grouped", 13);
+    Graph g = m.graph();
+    g.addInput(ValueInfo.of("x", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 4, 6, 6));
+    g.setInitializer("a.w", gaussian(r, 0.4f, 8, 4, 3, 3));
+    g.setInitializer("a.b", gaussian(r, 0.1f, 8));
+    node(g, "Conv", "a", List.of("x", "a.w", "a.b"), "a.out", n -> n.setAttr("pads", PADS));
+    node(g, "Relu", "ra", List.of("a.out"), "ra.out", n -> {});
+    g.setInitializer("gc.w", gaussian(r, 0.4f, 6, 4, 3, 3));
+    g.setInitializer("gc.b", gaussian(r, 0.1f, 6));
+    node(g, "Conv", "gc", List.of("ra.out", "gc.w", "gc.b"), "y", n -> {
+      n.setAttr("pads", PADS);
+      n.setAttr("group", 2L);
+    });
+    g.addOutput(ValueInfo.named("y"));
+    return m;
+  }
+
   /**
    * {@code x [N,5,8]} → m1 (MatMul 8→16) → Add bias → Relu → m2 (MatMul 16→8) → Add bias → y: a transformer
    * feed-forward block.
