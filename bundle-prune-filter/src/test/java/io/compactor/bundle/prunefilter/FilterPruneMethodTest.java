@@ -334,6 +334,35 @@ class FilterPruneMethodTest extends CompressionMethodContract {
   }
 
   @Test
+  void aMatMulWhoseInputsAndOutputsArePrunedIsFittedToTheKeptFeaturesOfItsOriginalOutput() {
+    OnnxModel model = PruneModels.mlp(8);
+    Dataset data = PruneModels.data(15, 48, 5, 8);
+    StepResult r = new FilterPruneMethod().apply(context(model, PruneModels.tasks(model, List.of("m1", "m2"), 0.5,
+        false), data));
+    assertArrayEquals(new long[] {8, 8}, shape(model, "m2.w"));
+    assertArrayEquals(new long[] {8}, shape(model, "m2.b"));
+    assertArrayEquals(new long[] {8, 4}, shape(model, "m3.w"));
+    Map<String, Object> m2 = layer(r, "m2");
+    assertTrue(((Number) m2.get("error_after_refit")).doubleValue() < ((Number) m2.get("error_before_refit"))
+        .doubleValue(), m2.toString());
+    assertArrayEquals(new long[] {48, 5, 4}, run(model, data).shape());
+  }
+
+  @Test
+  void declaredShapesOfPrunedValuesAreDroppedSoOnnxRuntimeInfersThemAgain() {
+    OnnxModel model = PruneModels.residual(1);
+    model.graph().setValueInfo(ValueInfo.of("r1.out", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 8, 8, 8));
+    model.graph().setValueInfo(ValueInfo.of("flat.out", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 12));
+    Dataset data = PruneModels.data(7, 8, 3, 8, 8);
+    new FilterPruneMethod().apply(context(model, PruneModels.tasks(model, PruneModels.RESIDUAL_PRODUCERS, 0.5, false),
+        data));
+    assertTrue(model.graph().valueInfo("r1.out").orElseThrow().shape().isEmpty());
+    assertTrue(model.graph().valueInfo("flat.out").orElseThrow().shape().isEmpty());
+    assertEquals(ElementType.FLOAT, model.graph().valueInfo("r1.out").orElseThrow().elementType().orElseThrow());
+    assertArrayEquals(new long[] {8, 5}, run(model, data).shape());
+  }
+
+  @Test
   void progressIsReportedPerLayerAndCancellationStopsBetweenLayers() {
     OnnxModel model = PruneModels.residual(1);
     List<LayerTask> tasks = PruneModels.tasks(model, PruneModels.RESIDUAL_PRODUCERS, 0.5, false);

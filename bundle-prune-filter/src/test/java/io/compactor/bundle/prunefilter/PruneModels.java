@@ -199,6 +199,31 @@ final class PruneModels {
     return m;
   }
 
+  /**
+   * {@code x [N,5,8]} → m1 (MatMul 8→16) → Add → Relu → m2 (MatMul 16→16) → Add → Relu → m3 (MatMul 16→4) → y:
+   * m2 both reads pruned features and has its own pruned.
+   */
+  static OnnxModel mlp(long seed) {
+    Random r = new Random(seed);
+    OnnxModel m = OnnxModel.create("mlp", 13);
+    Graph g = m.graph();
+    g.addInput(ValueInfo.of("x", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 5, 8));
+    String in = "x";
+    int[] widths = {8, 16, 16};
+    for (int i = 1; i <= 2; i++) {
+      g.setInitializer("m" + i + ".w", gaussian(r, 0.4f, widths[i - 1], widths[i]));
+      node(g, "MatMul", "m" + i, List.of(in, "m" + i + ".w"), "m" + i + ".out", n -> {});
+      g.setInitializer("m" + i + ".b", gaussian(r, 0.1f, widths[i]));
+      node(g, "Add", "m" + i + ".add", List.of("m" + i + ".out", "m" + i + ".b"), "h" + i, n -> {});
+      node(g, "Relu", "act" + i, List.of("h" + i), "a" + i, n -> {});
+      in = "a" + i;
+    }
+    g.setInitializer("m3.w", gaussian(r, 0.4f, 16, 4));
+    node(g, "MatMul", "m3", List.of(in, "m3.w"), "y", n -> {});
+    g.addOutput(ValueInfo.named("y"));
+    return m;
+  }
+
   /** @return {@code n} samples of {@code shape} (without the sample axis) with correlated channels */
   static Dataset data(long seed, int n, long... shape) {
     long[] full = new long[shape.length + 1];
