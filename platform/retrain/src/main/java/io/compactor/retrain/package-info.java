@@ -13,7 +13,7 @@
  * proves N:M sparsity of weight tensors.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.compactor.retrain;
 
 import org.osgi.annotation.bundle.Export;
