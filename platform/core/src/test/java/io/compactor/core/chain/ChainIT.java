@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chain on a real OSGi host with the real 2:4 bundle jar, on a model built in code with calibration data
+ * The chain on a real OSGi host with the real 2:4 and filter-pruning bundle jars, on a model built in code with calibration data
  * written as {@code .npy}: the events in order and valid against their schemas, the three outputs, and every
  * failure as a {@code failed} event that says where.
  */
@@ -60,10 +60,11 @@ class ChainIT {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @BeforeEach
-  void startHostWithTheTwoOfFourBundle() throws Exception {
+  void startHostWithTheSparsityBundles() throws Exception {
     bundles = Files.createDirectories(dir.resolve("bundles"));
-    Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-prune-2of4.jar"),
-        bundles.resolve("bundle-prune-2of4.jar"));
+    for (String jar : List.of("bundle-prune-2of4.jar", "bundle-prune-filter.jar")) {
+      Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve(jar), bundles.resolve(jar));
+    }
     host = OsgiHost.start(HostSettings.of(bundles));
     host.awaitSettled(Duration.ofSeconds(20));
     TestModels.residualCnn(7, true).save(dir.resolve("model.onnx"));
@@ -130,6 +131,22 @@ class ChainIT {
     Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
     assertEquals(report.at("/summary/meanCosine").asDouble(), ((Number) summary.get("meanCosine")).doubleValue());
     assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "completed").timer().count());
+  }
+
+  @Test
+  void aFilterPruningJobRemovesChannelsPhysically() throws Exception {
+    JobEvent end = run("jf", """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
+        """);
+
+    assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
+    OnnxModel deploy = OnnxModel.load(dir.resolve("out-jf").resolve(ChainExecutor.DEPLOY_MODEL));
+    long filters = deploy.graph().initializer("conv1.w").orElseThrow().shape()[0];
+    assertTrue(filters < 8, "conv1 keeps " + filters + " of 8 filters: "
+        + Files.readString(dir.resolve("out-jf").resolve(ChainExecutor.REPORT)));
+    Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
+    assertTrue(((Number) summary.get("deployBytes")).longValue() < ((Number) summary.get("originalBytes")).longValue(),
+        summary.toString());
   }
 
   @Test
