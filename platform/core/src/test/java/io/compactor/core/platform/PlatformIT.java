@@ -9,6 +9,7 @@ import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.kafka.Topics;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.npy.Npy;
+import io.compactor.onnx.tensor.Tensor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -35,6 +40,8 @@ class PlatformIT {
   @TempDir static Path dir;
   private static Platform platform;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Path DASHBOARD = Path.of(System.getProperty("basedir", "."))
+      .resolve("../../deploy/grafana/dashboards/compactor.json").normalize();
 
   @BeforeAll
   static void start() throws IOException {
@@ -63,11 +70,11 @@ class PlatformIT {
     }
   }
 
-  private static Cli.Run submit(String id, String config) {
-    return Cli.run("submit", "--bootstrap-servers", platform.bootstrapServers(), "--model",
+  private static Cli.Run submit(String id, String config, String... more) {
+    return Cli.run(Stream.concat(Stream.of("submit", "--bootstrap-servers", platform.bootstrapServers(), "--model",
         dir.resolve("model.onnx").toString(), "--config", dir.resolve(config).toString(), "--calibration",
         dir.resolve("calib").toString(), "--output", dir.resolve("out-" + id).toString(), "--job-id", id, "--wait",
-        "--timeout", "PT2M");
+        "--timeout", "PT2M"), Stream.of(more)).toArray(String[]::new));
   }
 
   private static String get(String path) throws Exception {
@@ -125,5 +132,24 @@ class PlatformIT {
     }
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), out);
+  }
+
+  @Test
+  void theDashboardQueriesOnlyMetricsThePlatformExports() throws Exception {
+    // its own job, on labelled eval data: job meters appear once a job ended, the accuracy delta only with labels
+    Files.createDirectories(dir.resolve("eval"));
+    Npy.write(dir.resolve("eval/image.npy"), TestModels.images(6, 12));
+    Npy.write(dir.resolve("eval/labels.npy"), Tensor.ofInt64s(new long[] {12}, LongStream.range(0, 12).map(i -> i % 3)
+        .toArray()));
+    Cli.Run r = submit("p3", "sparse.cfg", "--eval", dir.resolve("eval").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+
+    Set<String> exported = MetricNames.inExposition(get("/metrics").substring(4));
+    Set<String> queried = MetricNames.inDashboard(DASHBOARD);
+    assertTrue(queried.size() >= 15, DASHBOARD + " queries only " + queried);
+    Set<String> unknown = new TreeSet<>(queried);
+    unknown.removeAll(exported);
+    assertTrue(unknown.isEmpty(), DASHBOARD + " queries metrics the platform does not export: " + unknown
+        + "\nexported: " + exported);
   }
 }
