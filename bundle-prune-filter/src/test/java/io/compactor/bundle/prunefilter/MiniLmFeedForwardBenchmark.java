@@ -11,33 +11,29 @@ import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.Latency;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
+import io.compactor.onnx.text.SentenceData;
+import io.compactor.onnx.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Benchmark of filter pruning on the feed-forward blocks of all-MiniLM-L6-v2 (every MatMul offered; only the
  * six FFN expansions can be pruned, the rest stop at Reshape or at the residual stream): embedding cosine to
- * FP32, size and latency, plain L2 against the re-fit. Token sequences are drawn at random from the
- * WordPiece vocabulary with a fixed seed, so fidelity is measured on synthetic text. Not a test.
+ * FP32, size and latency, plain L2 against the re-fit, on real English sentences (even ones calibrate, odd
+ * ones are held out). Not a test.
  *
  * <pre>
  * MiniLmFeedForwardBenchmark [RATIO [CALIBRATION_SEQUENCES]]     defaults 0.3 and 128
  * </pre>
  */
 public final class MiniLmFeedForwardBenchmark {
-  private static final int TOKENS = 16;
   private static final int HELD_OUT = 64;
   private static final int BATCH = 16;
-  /** WordPiece ids of whole words in the uncased vocabulary lie roughly between these. */
-  private static final int FIRST_WORD = 2000;
-  private static final int LAST_WORD = 29000;
-  private static final long CLS = 101;
-  private static final long SEP = 102;
 
   private MiniLmFeedForwardBenchmark() {}
 
@@ -50,10 +46,10 @@ public final class MiniLmFeedForwardBenchmark {
     Files.delete(file);
     Files.delete(dir);
     fp32.graph().normalizeConstants();
-    Dataset calibration = sequences("calibration", 1, samples);
-    Dataset heldOut = sequences("held-out", 2, HELD_OUT);
+    Dataset calibration = sentences("calibration", 0, samples);
+    Dataset heldOut = sentences("held-out", 1, HELD_OUT);
     System.out.printf(Locale.ROOT, "### all-MiniLM-L6-v2 feed-forward layers, prune_ratio %.1f (%d calibration and "
-        + "%d held-out random-word sequences of %d tokens)%n%n", ratio, samples, HELD_OUT, TOKENS + 2);
+        + "%d held-out real English sentences)%n%n", ratio, calibration.size(), heldOut.size());
     float[][] reference = embeddings(fp32, heldOut);
     System.out.println("| model | mean cosine to FP32 | worst cosine | params | file | latency, 16 sequences "
         + "(median / min) | step time |");
@@ -104,17 +100,14 @@ public final class MiniLmFeedForwardBenchmark {
             seconds));
   }
 
-  private static Dataset sequences(String name, long seed, int n) {
-    Random r = new Random(seed);
-    long[][] tokens = new long[n][TOKENS + 2];
-    for (long[] row : tokens) {
-      row[0] = CLS;
-      for (int t = 1; t <= TOKENS; t++) {
-        row[t] = FIRST_WORD + r.nextInt(LAST_WORD - FIRST_WORD);
-      }
-      row[TOKENS + 1] = SEP;
+  /** @return every other sample sentence from {@code first} on, at most {@code n}, tokenized for MiniLM */
+  private static Dataset sentences(String name, int first, int n) {
+    List<String> all = SentenceData.englishSamples();
+    List<String> picked = new ArrayList<>();
+    for (int i = first; i < all.size() && picked.size() < n; i += 2) {
+      picked.add(all.get(i));
     }
-    return new Dataset(name, TestModels.miniLmFeeds(tokens), null);
+    return SentenceData.tokenize(name, picked, WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json"), 128);
   }
 
   /** @return per sequence the mean of {@code last_hidden_state} over its tokens, L2-normalized */
