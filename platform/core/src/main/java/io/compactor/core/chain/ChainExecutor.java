@@ -116,10 +116,11 @@ public final class ChainExecutor implements JobExecutor {
       OnnxModel model = report.time("load", () -> load(modelPath));
       Plan plan = report.time("plan", () -> plan(model));
       report.plan(plan);
-      Dataset calibration = data("calibration", request.calibration(), model)
-          .orElseGet(() -> plan.compressedCount() == 0 ? null : fail(new JobFailure("request",
-              "calibration: required when the plan compresses operators; give a directory with one "
-                  + "<graph-input-name>.npy per model input (first axis = samples)")));
+      Dataset calibration = data("calibration", request.calibration(), model).orElse(null);
+      if (calibration == null && plan.compressedCount() > 0) {
+        throw new JobFailure("request", "calibration: required when the plan compresses operators; give a "
+            + "directory with one <graph-input-name>.npy per model input (first axis = samples)");
+      }
       Optional<Dataset> eval = data("eval", request.eval(), model);
       events.publish(JobEvent.of(EventType.PLANNED, id, PlanJson.summary(plan)));
 
@@ -254,10 +255,6 @@ public final class ChainExecutor implements JobExecutor {
         throw new JobFailure("evaluate", "the deploy model does not run in ONNX Runtime: " + e.getMessage(), e);
       }
     }
-  }
-
-  private static <T> T fail(JobFailure failure) {
-    throw failure;
   }
 
   private static void deleteQuietly(Path dir) {

@@ -113,11 +113,6 @@ final class LayeredSettings {
     return out;
   }
 
-  /** @return every effective setting and where it came from, secrets masked */
-  Map<String, String> effective() {
-    return Map.copyOf(effective);
-  }
-
   /** @return the settings as log lines, sorted, secrets masked */
   String describe() {
     StringBuilder sb = new StringBuilder();
