@@ -143,6 +143,9 @@ final class QuantInt8Step {
 
   private void calibrateAndInsert(OnnxModel model, List<String> layers) {
     Graph g = model.graph();
+    if (options.equalize()) {
+      equalize(model, layers);
+    }
     Map<String, List<Node>> staticByValue = new LinkedHashMap<>();
     Map<String, List<Node>> dynamicByValue = new LinkedHashMap<>();
     for (String n : layers) {
@@ -192,6 +195,38 @@ final class QuantInt8Step {
         m.put("input", value);
       });
     });
+  }
+
+  /** SmoothQuant-style equalization of every activation read only by quantized MatMuls (see {@link Equalization}). */
+  private void equalize(OnnxModel model, List<String> layers) {
+    Graph g = model.graph();
+    Map<String, List<Node>> byValue = new LinkedHashMap<>();
+    for (String n : layers) {
+      Node node = g.node(n).orElseThrow();
+      byValue.computeIfAbsent(node.input(0), k -> new ArrayList<>()).add(node);
+    }
+    List<Equalization.Group> groups = new ArrayList<>();
+    byValue.forEach((value, nodes) -> {
+      boolean dense = nodes.stream().allMatch(n -> n.opType().equals("MatMul"));
+      boolean sameMode = nodes.stream().map(n -> dynamic(g, n.name())).distinct().count() == 1;
+      if (dense && sameMode && !g.hasInitializer(value)) {
+        groups.add(new Equalization.Group(value, nodes, dynamic(g, nodes.get(0).name())));
+      }
+    });
+    Map<String, Object[]> chosen;
+    try {
+      chosen = Equalization.apply(model, groups, context.calibration(), context.batchSize(),
+          n -> perChannel(n) || dynamic(g, n));
+    } catch (ModelException e) {
+      throw new StepException(CAPABILITY, e.element().orElse(null), "calibration data could not be run through the "
+          + "model: " + e.getMessage(), e);
+    }
+    for (Equalization.Group group : groups) {
+      Object[] c = chosen.get(group.value());
+      for (Node n : group.layers()) {
+        layerMetrics(n.name()).put("equalization_alpha", c[0]);
+      }
+    }
   }
 
   private Map<String, RangeHistogram> calibrate(OnnxModel model, List<ActivationCalibration.Target> targets) {

@@ -221,6 +221,31 @@ class QuantInt8MethodTest extends CompressionMethodContract {
   }
 
   @Test
+  void outlierChannelsAreEqualizedIntoTheWeightsWhenThatLowersTheError() {
+    Dataset plain = Int8Models.blockData(27, 48);
+    float[] x = plain.batch(0, plain.size()).get("x").floats().clone();
+    for (int i = 3; i < x.length; i += 16) {
+      x[i] *= 40;   // one outlier channel, as in transformer activations
+    }
+    Dataset data = io.compactor.retrain.fixtures.LayerModels.data(Tensor.ofFloats(new long[] {48, 6, 16}, x));
+    double[] cosine = new double[2];
+    for (int eq = 0; eq < 2; eq++) {
+      OnnxModel model = Int8Models.block(28);
+      OnnxModel fp32 = model.copy();
+      StepResult r = new QuantInt8Method(QuantOptions.DEFAULTS.withEqualize(eq == 1)).apply(Int8Models.context(model,
+          List.of("q", "gate", "ffn", "out"), Map.of(), data, work));
+      cosine[eq] = Evaluation.fidelity(run(fp32, data), run(r.deployModel().orElseThrow(), data)).meanCosine();
+      if (eq == 1) {
+        assertTrue((double) metrics(r, "q").get("equalization_alpha") > 0, metrics(r, "q").toString());
+        assertEquals(metrics(r, "q").get("equalization_alpha"), metrics(r, "gate").get("equalization_alpha"));
+        assertTrue(model.graph().nodes().stream().anyMatch(n -> n.opType().equals("Mul") && n.name().endsWith("_smooth")),
+            "x is a graph input: the division is an explicit Mul");
+      }
+    }
+    assertTrue(cosine[1] > cosine[0], "equalized " + cosine[1] + " vs plain " + cosine[0]);
+  }
+
+  @Test
   void retrainingLowersTheLayerErrorBelowNearestRounding() {
     OnnxModel model = Int8Models.cnn(22, 13);
     StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
