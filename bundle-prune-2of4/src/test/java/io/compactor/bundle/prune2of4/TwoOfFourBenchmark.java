@@ -159,7 +159,7 @@ public final class TwoOfFourBenchmark {
         r.summary("calibration_mean_cosine"));
   }
 
-  static List<String> sentences() throws IOException {
+  public static List<String> sentences() throws IOException {
     try (InputStream in = TwoOfFourBenchmark.class.getResourceAsStream("/bench/sentences.txt")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
           .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
@@ -167,7 +167,7 @@ public final class TwoOfFourBenchmark {
   }
 
   /** Token ids padded to the longest sentence, as MiniLM's three inputs. */
-  static Dataset tokens(String name, List<String> sentences, WordPieceTokenizer tokenizer) {
+  public static Dataset tokens(String name, List<String> sentences, WordPieceTokenizer tokenizer) {
     long[][] ids = new long[sentences.size()][];
     int longest = 0;
     for (int i = 0; i < ids.length; i++) {
@@ -182,7 +182,7 @@ public final class TwoOfFourBenchmark {
   }
 
   /** Mean-pooled (over the attention mask) and L2-normalized sentence embeddings, as sentence-transformers does. */
-  static float[][] embeddings(OnnxModel model, Dataset data) {
+  public static float[][] embeddings(OnnxModel model, Dataset data) {
     Tensor hidden;
     try (ModelSession s = ModelSession.open(model)) {
       hidden = Evaluation.runAll(s, data, 32).get("last_hidden_state");
@@ -215,7 +215,7 @@ public final class TwoOfFourBenchmark {
     return out;
   }
 
-  static double cosine(float[] a, float[] b) {
+  public static double cosine(float[] a, float[] b) {
     double dot = 0;
     double na = 0;
     double nb = 0;
@@ -228,7 +228,7 @@ public final class TwoOfFourBenchmark {
   }
 
   /** @return the fraction of sentences whose nearest other sentence is the same under both embeddings */
-  static double neighbourAgreement(float[][] reference, float[][] candidate) {
+  public static double neighbourAgreement(float[][] reference, float[][] candidate) {
     int agree = 0;
     for (int i = 0; i < reference.length; i++) {
       agree += nearest(reference, i) == nearest(candidate, i) ? 1 : 0;

@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code tokenizer.json}: lowercasing and accent stripping, splitting on whitespace and punctuation,
  * greedy longest-match-first word pieces with the {@code ##} prefix, {@code [CLS] … [SEP]}.
  */
-final class WordPieceTokenizer {
+public final class WordPieceTokenizer {
   private static final int MAX_WORD = 100;
   private final Map<String, Integer> vocab;
   private final int cls;
@@ -31,7 +31,7 @@ final class WordPieceTokenizer {
   }
 
   /** @return the tokenizer of the {@code tokenizer.json} resource on the classpath */
-  static WordPieceTokenizer fromResource(String resource) {
+  public static WordPieceTokenizer fromResource(String resource) {
     try (InputStream in = WordPieceTokenizer.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(resource + " is not on the classpath; it ships in "
@@ -56,7 +56,7 @@ final class WordPieceTokenizer {
    * @param maxLength the most ids returned, [CLS] and [SEP] included
    * @return token ids {@code [CLS] … [SEP]}
    */
-  long[] encode(String text, int maxLength) {
+  public long[] encode(String text, int maxLength) {
     List<Integer> ids = new ArrayList<>();
     ids.add(cls);
     for (String word : basicTokens(text)) {
