@@ -19,21 +19,30 @@ final class ActivationQdq {
   /**
    * @param value the activation
    * @param range its static range
-   * @param consumers the layers that read it and are quantized; rewired to the fake-quantized value
+   * @param rewired every node to read the fake-quantized value: the quantized layers, or all readers of the
+   *     value when that lets ONNX Runtime fuse the producing layer with its output quantization
    * @return the fake-quantized value's name
    */
-  static String insertStatic(Graph g, String value, ActivationRange range, List<Node> consumers) {
+  static String insertStatic(Graph g, String value, ActivationRange range, List<Node> rewired) {
     String scale = g.uniqueValueName(value + "_scale");
     g.setInitializer(scale, Tensor.scalar((float) range.scale()));
     String zp = g.uniqueValueName(value + "_zero_point");
     g.setInitializer(zp, Tensor.ofUint8s(new long[0], (byte) range.zeroPoint()));
     String q = g.uniqueValueName(value + "_quantized");
     String fq = g.uniqueValueName(value + "_fakequant");
-    insert(g, consumers, Node.create("QuantizeLinear", g.uniqueNodeName(value + "_QuantizeLinear"),
-        List.of(value, scale, zp), List.of(q)));
-    insert(g, consumers, Node.create("DequantizeLinear", g.uniqueNodeName(value + "_DequantizeLinear"),
+    Node quantize = Node.create("QuantizeLinear", g.uniqueNodeName(value + "_QuantizeLinear"),
+        List.of(value, scale, zp), List.of(q));
+    insert(g, value, quantize);
+    g.insertAfter(quantize, Node.create("DequantizeLinear", g.uniqueNodeName(value + "_DequantizeLinear"),
         List.of(q, scale, zp), List.of(fq)));
-    consumers.forEach(n -> n.setInput(0, fq));
+    for (Node n : rewired) {
+      List<String> in = n.inputs();
+      for (int i = 0; i < in.size(); i++) {
+        if (in.get(i).equals(value)) {
+          n.setInput(i, fq);
+        }
+      }
+    }
     return fq;
   }
 
@@ -43,17 +52,18 @@ final class ActivationQdq {
     String scale = g.uniqueValueName(value + "_scale");
     String zp = g.uniqueValueName(value + "_zero_point");
     String fq = g.uniqueValueName(value + "_fakequant");
-    insert(g, consumers, Node.create("DynamicQuantizeLinear", g.uniqueNodeName(value + "_DynamicQuantizeLinear"),
-        List.of(value), List.of(q, scale, zp)));
-    insert(g, consumers, Node.create("DequantizeLinear", g.uniqueNodeName(value + "_DequantizeLinear"),
+    Node quantize = Node.create("DynamicQuantizeLinear", g.uniqueNodeName(value + "_DynamicQuantizeLinear"),
+        List.of(value), List.of(q, scale, zp));
+    insert(g, value, quantize);
+    g.insertAfter(quantize, Node.create("DequantizeLinear", g.uniqueNodeName(value + "_DequantizeLinear"),
         List.of(q, scale, zp), List.of(fq)));
     consumers.forEach(n -> n.setInput(0, fq));
     return fq;
   }
 
-  /** Inserts {@code node} before the first of {@code consumers} in the graph's node order. */
-  private static void insert(Graph g, List<Node> consumers, Node node) {
-    Node first = g.nodes().stream().filter(consumers::contains).findFirst().orElseThrow();
+  /** Inserts {@code node} before the first reader of {@code value} in the graph's node order. */
+  private static void insert(Graph g, String value, Node node) {
+    Node first = g.nodes().stream().filter(n -> n.inputs().contains(value)).findFirst().orElseThrow();
     g.insertBefore(first, node);
   }
 }

@@ -173,7 +173,8 @@ final class QuantInt8Step {
         r = r.withFp16Scale();
       }
       ranges.put(value, r);
-      ActivationQdq.insertStatic(g, value, r, nodes);
+      ActivationQdq.insertStatic(g, value, r, outputQuantizable(g, value, layers)
+          ? List.copyOf(g.consumers(value)) : nodes);
       for (Node node : nodes) {
         Map<String, Object> m = layerMetrics(node.name());
         m.put("activation", "static");
@@ -227,6 +228,27 @@ final class QuantInt8Step {
         layerMetrics(n.name()).put("equalization_alpha", c[0]);
       }
     }
+  }
+
+  /**
+   * Whether every reader of {@code value} should read its quantized form: when it is the output of a
+   * statically quantized layer (directly or through a Relu) and nothing else reads the layer's output, so
+   * ONNX Runtime sees {@code DQ → Conv → (Relu →) Q} and runs the layer with its INT8 kernel
+   * ({@code QLinearConv}) instead of dequantizing around a float Conv. Graph outputs stay float.
+   */
+  private boolean outputQuantizable(Graph g, String value, List<String> quantizedLayers) {
+    if (g.outputs().stream().anyMatch(o -> o.name().equals(value))) {
+      return false;
+    }
+    Optional<Node> producer = g.producer(value);
+    if (producer.isPresent() && producer.get().opType().equals("Relu")) {
+      String pre = producer.get().input(0);
+      if (g.consumers(pre).size() != 1) {
+        return false;
+      }
+      producer = g.producer(pre);
+    }
+    return producer.filter(p -> quantizedLayers.contains(p.name()) && p.opType().startsWith("Conv")).isPresent();
   }
 
   private Map<String, RangeHistogram> calibrate(OnnxModel model, List<ActivationCalibration.Target> targets) {

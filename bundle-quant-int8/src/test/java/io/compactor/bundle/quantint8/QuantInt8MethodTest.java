@@ -221,6 +221,33 @@ class QuantInt8MethodTest extends CompressionMethodContract {
   }
 
   @Test
+  void aQuantizedConvFeedsOnlyItsOutputQuantizationSoOnnxRuntimeCanFuseIt() {
+    java.util.Random rnd = new java.util.Random(29);
+    OnnxModel model = OnnxModel.create("residual", 13);
+    Graph g = model.graph();
+    g.addInput(io.compactor.onnx.graph.ValueInfo.of("x", ElementType.FLOAT, io.compactor.onnx.graph.ValueInfo.UNKNOWN_DIM,
+        4, 8, 8));
+    g.setInitializer("c1.w", io.compactor.onnx.fixtures.TestModels.gaussian(rnd, 0.4f, 4, 4, 3, 3));
+    g.setInitializer("c2.w", io.compactor.onnx.fixtures.TestModels.gaussian(rnd, 0.4f, 4, 4, 3, 3));
+    long[] pads = {1, 1, 1, 1};
+    io.compactor.onnx.fixtures.TestModels.node(g, "Conv", "c1", List.of("x", "c1.w"), "c1.out", n -> n.setAttr("pads", pads));
+    io.compactor.onnx.fixtures.TestModels.node(g, "Relu", "relu", List.of("c1.out"), "h", n -> {});
+    io.compactor.onnx.fixtures.TestModels.node(g, "Conv", "c2", List.of("h", "c2.w"), "c2.out", n -> n.setAttr("pads", pads));
+    io.compactor.onnx.fixtures.TestModels.node(g, "Add", "residual", List.of("h", "c2.out"), "y", n -> {});
+    g.addOutput(io.compactor.onnx.graph.ValueInfo.named("y"));
+    Dataset data = io.compactor.retrain.fixtures.LayerModels.data(io.compactor.retrain.fixtures.LayerModels.correlated(30,
+        32, 4, 8, 8));
+    OnnxModel fp32 = model.copy();
+    StepResult r = method().apply(Int8Models.context(model, List.of("c1", "c2"), Map.of(), data, work));
+    Graph d = r.deployModel().orElseThrow().graph();
+    assertEquals(List.of("QuantizeLinear"), d.consumers("h").stream().map(Node::opType).toList(),
+        "the residual Add reads the dequantized value too");
+    assertEquals("DequantizeLinear", d.producer(d.node("residual").orElseThrow().input(0)).orElseThrow().opType());
+    assertTrue(Evaluation.fidelity(run(fp32, data), run(r.deployModel().orElseThrow(), data)).meanCosine()
+        > FIDELITY_COSINE);
+  }
+
+  @Test
   void outlierChannelsAreEqualizedIntoTheWeightsWhenThatLowersTheError() {
     Dataset plain = Int8Models.blockData(27, 48);
     float[] x = plain.batch(0, plain.size()).get("x").floats().clone();
