@@ -1,6 +1,7 @@
 package io.compactor.bundle.quantint8;
 
 import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.Int8WeightOps;
 
 /**
  * An ONNX weight tensor seen as a matrix with one row per index of one axis (the output-channel axis of
@@ -82,7 +83,7 @@ final class ChannelView {
     for (int o = 0; o < channels; o++) {
       for (int c = 0; c < cols; c++) {
         int i = index(o, c);
-        q[i] = (byte) io.compactor.retrain.Int8WeightOps.code(onnx[i], channelScales[o]);
+        q[i] = (byte) Int8WeightOps.code(onnx[i], channelScales[o]);
       }
     }
     return q;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * SmoothQuant-style equalization of activation outliers into the weights: an activation {@code X} that
@@ -49,7 +50,7 @@ final class Equalization {
    * @return the chosen α per activation (0 = none) and the value the layers now read
    */
   static Map<String, Object[]> apply(OnnxModel model, List<Group> groups, Dataset data, int batchSize,
-      java.util.function.Predicate<String> perColumn) {
+      Predicate<String> perColumn) {
     Map<String, Object[]> chosen = new LinkedHashMap<>();
     if (groups.isEmpty()) {
       return chosen;
@@ -229,7 +230,7 @@ final class Equalization {
   }
 
   private static double error(Sample s, List<float[]> weights, List<Integer> outs, List<double[]> reference,
-      double[] scale, Group group, java.util.function.Predicate<String> perColumn) {
+      double[] scale, Group group, Predicate<String> perColumn) {
     int k = s.channels;
     int rows = s.rows.size();
     double[][] x = new double[rows][k];

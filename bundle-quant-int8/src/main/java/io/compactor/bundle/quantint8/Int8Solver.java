@@ -15,9 +15,9 @@ import java.util.function.Predicate;
 
 /**
  * Retrains one layer's INT8 weights on the inputs it receives from the model as quantized so far (input
- * fake-quant included): a ridge re-fit of the float weights (and bias) towards the reference layer output,
- * so the error of everything before is corrected; error-minimizing symmetric scales; GPTQ rounding with
- * error compensation, the bias taking the compensation as a free column. Weights that were exactly zero end
+ * fake-quant included): optionally a ridge re-fit of the float weights (and bias) towards the reference
+ * layer output (off by default: it overfits small calibration sets); error-minimizing symmetric scales;
+ * GPTQ rounding with error compensation, the bias taking the compensation as a free column. Weights that were exactly zero end
  * exactly zero. Falls back to nearest rounding of the original weights when that has the lower error on
  * the calibration rows. Remembers each layer's scales (per row of {@code W[out, in]}) for the export.
  */

@@ -2,6 +2,7 @@ package io.compactor.bundle.quantint8;
 
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,7 +23,7 @@ final class OpsetUpgrade {
       "Mean", "ReduceMean", "ReduceMax", "ReduceMin", "InstanceNormalization", "LRN", "Floor", "Ceil", "Sign",
       "Tile", "QuantizeLinear", "DequantizeLinear");
   /** Operators that are stable only from the opset where their current form appeared. */
-  private static final java.util.Map<String, Long> STABLE_FROM = java.util.Map.of("Slice", 10L, "Pad", 11L,
+  private static final Map<String, Long> STABLE_FROM = Map.of("Slice", 10L, "Pad", 11L,
       "Clip", 11L, "Round", 11L, "DynamicQuantizeLinear", 11L, "MatMulInteger", 10L, "BatchNormalization", 9L,
       "Dropout", 12L);
 

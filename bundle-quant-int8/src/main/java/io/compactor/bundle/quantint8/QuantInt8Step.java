@@ -12,6 +12,7 @@ import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.ActivationRange;
 import io.compactor.retrain.DMatrix;
 import io.compactor.retrain.Int8WeightOps;
@@ -320,7 +321,7 @@ final class QuantInt8Step {
     DMatrix rows = view.rows(t.floats());
     boolean perRow = perChannel(node.name()) || dynamic(g, node.name());
     double[] s = Int8WeightOps.searchScales(rows, null, perRow);
-    g.setInitializer(weight, io.compactor.onnx.tensor.Tensor.ofFloats(t.shape(),
+    g.setInitializer(weight, Tensor.ofFloats(t.shape(),
         view.onnx(Int8WeightOps.roundToNearest(rows, s))));
     Map<String, Object> m = layerMetrics(node.name());
     m.put("rounding", why);
@@ -361,39 +362,15 @@ final class QuantInt8Step {
         .flatMap(dq -> g.producer(dq.input(0))).map(q -> q.input(0)).orElse(node.input(0));
   }
 
-  /**
-   * Moves each static Conv and Gemm bias onto its int32 grid ({@code input scale × weight scale}) in the
-   * fake-quant model, so the deploy model's int32 bias computes the same numbers.
-   */
+  /** Snaps static Conv and Gemm biases to their int32 grid (see {@link Int32Bias}). */
   private void snapBiases(OnnxModel model, List<String> layers) {
     Graph g = model.graph();
     for (String n : layers) {
-      Node node = g.node(n).orElseThrow();
       QuantizedLayer q = quantized.get(n);
-      boolean gemmPlain = !node.opType().equals("Gemm")
-          || node.attrFloat("alpha", 1f) == 1f && node.attrFloat("beta", 1f) == 1f;
-      if (q.dynamic() || node.opType().equals("MatMul") || node.inputs().size() < 3 || node.input(2).isEmpty()
-          || !g.hasInitializer(node.input(2)) || g.consumers(node.input(2)).size() > 1 || !gemmPlain) {
-        continue;
-      }
-      var b = g.initializer(node.input(2)).orElseThrow();
-      float[] v = b.toFloats();
-      int channels = q.scales().length;
-      if (channels > 1 && v.length != channels) {
-        continue;
-      }
-      double sx = q.input().orElseThrow().scale();
-      double[] bs = new double[channels];
-      for (int i = 0; i < channels; i++) {
-        bs[i] = sx * q.scales()[i];
-      }
-      for (int i = 0; i < v.length; i++) {
-        double s = bs[channels == 1 ? 0 : i];
-        v[i] = (float) (Math.rint(v[i] / s) * s);
-      }
-      g.setInitializer(node.input(2), io.compactor.onnx.tensor.Tensor.ofFloats(b.shape(), v));
-      quantized.put(n, new QuantizedLayer(q.node(), q.weight(), q.axis(), q.scales(), q.input(), Optional.of(bs)));
-      layerMetrics(n).put("bias", "int32 (scale = input scale × weight scale)");
+      Int32Bias.snap(g, g.node(n).orElseThrow(), q).ifPresent(bs -> {
+        quantized.put(n, new QuantizedLayer(q.node(), q.weight(), q.axis(), q.scales(), q.input(), Optional.of(bs)));
+        layerMetrics(n).put("bias", "int32 (scale = input scale × weight scale)");
+      });
     }
   }
 
