@@ -160,7 +160,7 @@ public final class TwoOfFourBenchmark {
   }
 
   /** Mean-pooled (over the attention mask) and L2-normalized sentence embeddings, as sentence-transformers does. */
-  static float[][] embeddings(OnnxModel model, Dataset data) {
+  public static float[][] embeddings(OnnxModel model, Dataset data) {
     Tensor hidden;
     try (ModelSession s = ModelSession.open(model)) {
       hidden = Evaluation.runAll(s, data, 32).get("last_hidden_state");
@@ -193,7 +193,7 @@ public final class TwoOfFourBenchmark {
     return out;
   }
 
-  static double cosine(float[] a, float[] b) {
+  public static double cosine(float[] a, float[] b) {
     double dot = 0;
     double na = 0;
     double nb = 0;
@@ -206,7 +206,7 @@ public final class TwoOfFourBenchmark {
   }
 
   /** @return the fraction of sentences whose nearest other sentence is the same under both embeddings */
-  static double neighbourAgreement(float[][] reference, float[][] candidate) {
+  public static double neighbourAgreement(float[][] reference, float[][] candidate) {
     int agree = 0;
     for (int i = 0; i < reference.length; i++) {
       agree += nearest(reference, i) == nearest(candidate, i) ? 1 : 0;

@@ -1,19 +1,23 @@
 package io.compactor.bundle.quantint8;
 
+import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
 import io.compactor.api.Stage;
 import io.compactor.api.StepContext;
-import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
+import java.util.Objects;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * Capability {@code quant.int8}: INT8 quantization-aware retraining of operators with a constant float
- * weight. Stateless; per-job state lives in the {@link StepContext}.
+ * Capability {@code quant.int8}: INT8 quantization of Conv, ConvTranspose, Gemm and MatMul with a constant
+ * float weight, retrained layer by layer on calibration data without a training framework (ULQ-style
+ * activation ranges by error-minimizing search, ARQ-style symmetric weights with GPTQ rounding). The
+ * context model becomes the float fake-quant simulation; the QDQ deploy model is returned in
+ * {@link StepResult#deployModel()}. Stateless; per-job state lives in the {@link StepContext}.
  */
 @Component(property = {
     "compactor.capability=quant.int8", "compactor.stage=quantization",
@@ -21,8 +25,19 @@ import org.osgi.service.component.annotations.Component;
     "compactor.op-types=MatMul",
     "service.ranking:Integer=0"})
 public final class QuantInt8Method implements CompressionMethod {
-  static final String CAPABILITY = "quant.int8";
-  private static final Set<String> OP_TYPES = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+  static final String CAPABILITY = Capabilities.QUANT_INT8;
+  static final Set<String> OP_TYPES = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+
+  private final QuantOptions options;
+
+  /** The service: GPTQ-retrained weights with the default options. */
+  public QuantInt8Method() {
+    this(QuantOptions.DEFAULTS);
+  }
+
+  QuantInt8Method(QuantOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
 
   @Override
   public String capability() {
@@ -41,12 +56,11 @@ public final class QuantInt8Method implements CompressionMethod {
 
   @Override
   public Eligibility eligibility(Graph graph, Node node) {
-    return WeightInput.check(graph, node, OP_TYPES);
+    return WeightInput.check(Objects.requireNonNull(graph, "graph"), Objects.requireNonNull(node, "node"), OP_TYPES);
   }
 
   @Override
   public StepResult apply(StepContext context) {
-    throw new StepException(CAPABILITY, null,
-        "the INT8 quantization algorithm arrives with issue #8; plan this operator without quant.int8 for now");
+    return new QuantInt8Step(Objects.requireNonNull(context, "context"), options).run();
   }
 }

@@ -6,13 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
-import io.compactor.api.LayerTask;
-import io.compactor.api.Settings;
+import io.compactor.api.LayerResult;
+import io.compactor.api.StepCancelledException;
 import io.compactor.api.StepException;
+import io.compactor.api.StepResult;
 import io.compactor.api.testing.CompressionMethodContract;
 import io.compactor.api.testing.SimpleStepContext;
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
+import io.compactor.onnx.runtime.Evaluation;
+import io.compactor.onnx.runtime.Fidelity;
+import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.NmPattern;
+import io.compactor.retrain.NmPatternCheck;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class QuantInt8MethodTest extends CompressionMethodContract {
+  /** The deploy model, run by ONNX Runtime's INT8 kernels, must follow the fake-quant twin this closely. */
+  private static final double DEPLOY_COSINE = 0.9999;
+  /** INT8 with retraining must stay this close to the float model on the calibration data. */
+  private static final double FIDELITY_COSINE = 0.99;
+  private static final Dataset CNN_DATA = Int8Models.cnnData(11, 48);
   @TempDir Path work;
 
   @Override
@@ -43,7 +58,18 @@ class QuantInt8MethodTest extends CompressionMethodContract {
         operatorWithRuntimeWeight("MatMul"),
         operatorWithRuntimeWeight("Conv"),
         operator("Gemm", new long[] {8}, n -> {}),
+        operator("Gemm", new long[] {8, 4}, n -> n.setAttr("transA", 1L)),
         operator("Relu", new long[] {8, 8}, n -> {}));
+  }
+
+  private static Map<String, Object> metrics(StepResult r, String node) {
+    return r.layers().stream().filter(l -> l.node().equals(node)).findFirst().orElseThrow().metrics();
+  }
+
+  private static Tensor run(OnnxModel m, Dataset data) {
+    try (ModelSession s = ModelSession.open(m)) {
+      return Evaluation.runAll(s, data, 16).get("y");
+    }
   }
 
   @Test
@@ -55,13 +81,240 @@ class QuantInt8MethodTest extends CompressionMethodContract {
   }
 
   @Test
-  void applySaysWhichIssueBringsTheAlgorithm() {
-    Operator op = eligibleOperators().get(0);
-    Dataset data = new Dataset("test", Map.of("x", Tensor.ofFloats(new long[] {1, 8}, new float[8])), null);
-    var context = new SimpleStepContext(op.model(), List.of(new LayerTask("op", "Conv", Settings.EMPTY)), data,
-        work, 1);
-    StepException e = assertThrows(StepException.class, () -> method().apply(context));
-    assertEquals("quant.int8", e.capability());
-    assertTrue(e.getMessage().contains("issue #8"), e.getMessage());
+  void theDeployModelRunsInOnnxRuntimeWithInt8WeightsAndMatchesItsFakeQuantTwin() {
+    OnnxModel model = Int8Models.cnn(12, 13);
+    OnnxModel fp32 = model.copy();
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    OnnxModel deploy = r.deployModel().orElseThrow();
+    Graph d = deploy.graph();
+    for (String layer : Int8Models.CNN_LAYERS) {
+      Node n = d.node(layer).orElseThrow();
+      Node dq = d.producer(n.input(1)).orElseThrow();
+      assertEquals("DequantizeLinear", dq.opType(), layer);
+      assertEquals(ElementType.INT8, d.initializer(dq.input(0)).orElseThrow().type(), layer);
+      assertEquals("DequantizeLinear", d.producer(n.input(0)).orElseThrow().opType(), layer + " activation");
+      assertEquals("quantized", metrics(r, layer).get("status"));
+    }
+    assertEquals("INT32", d.initializer(d.producer(d.node("conv1").orElseThrow().input(2)).orElseThrow().input(0))
+        .orElseThrow().type().name());
+    Tensor twin = run(model, CNN_DATA);
+    Tensor deployed = run(deploy, CNN_DATA);
+    Fidelity f = Evaluation.fidelity(twin, deployed);
+    assertTrue(f.meanCosine() > DEPLOY_COSINE, "deploy vs fake-quant " + f);
+    Fidelity toFloat = Evaluation.fidelity(run(fp32, CNN_DATA), twin);
+    assertTrue(toFloat.meanCosine() > FIDELITY_COSINE, "fake-quant vs FP32 " + toFloat);
+    assertTrue((long) r.summary().get("model_bytes_deploy") < (long) r.summary().get("model_bytes_fakequant"));
+    assertEquals(5L, ((Number) r.summary().get("layers_quantized")).longValue());
+  }
+
+  @Test
+  void fakeQuantWeightsLieOnTheReportedGridAndPerChannelScalesAreReported() {
+    OnnxModel model = Int8Models.cnn(13, 13);
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    float[] w = model.graph().initializer("conv2.w").orElseThrow().floats();
+    @SuppressWarnings("unchecked")
+    List<Double> scales = (List<Double>) metrics(r, "conv2").get("weight_scales");
+    assertEquals(8, scales.size());
+    int per = w.length / 8;
+    for (int i = 0; i < w.length; i++) {
+      double q = w[i] / scales.get(i / per);
+      assertEquals(Math.rint(q), q, 1e-3, "conv2.w[" + i + "]");
+      assertTrue(Math.abs(q) <= 127.001);
+    }
+    assertEquals(1, ((List<?>) metrics(r, "fc").get("weight_scales")).size(), "Gemm: per tensor");
+  }
+
+  @Test
+  void zeroWeightsStayExactlyZeroAndTheTwoOfFourCheckPassesBehindDequantizeLinear() {
+    OnnxModel model = Int8Models.cnn(14, 13);
+    Graph g = model.graph();
+    float[] w = g.initializer("conv2.w").orElseThrow().floats();
+    int taps = 9;
+    for (int o = 0; o < 8; o++) {
+      for (int c = 0; c < 8; c++) {
+        if (c % 4 >= 2) {
+          for (int t = 0; t < taps; t++) {
+            w[(o * 8 + c) * taps + t] = 0;
+          }
+        }
+      }
+    }
+    g.setInitializer("conv2.w", Tensor.ofFloats(new long[] {8, 8, 3, 3}, w));
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    float[] after = g.initializer("conv2.w").orElseThrow().floats();
+    for (int i = 0; i < w.length; i++) {
+      if (w[i] == 0) {
+        assertEquals(0f, after[i], "conv2.w[" + i + "]");
+      }
+    }
+    NmPatternCheck.require(r.deployModel().orElseThrow(), List.of("conv2"), NmPattern.M4N2);
+    NmPatternCheck.require(model, List.of("conv2"), NmPattern.M4N2);
+  }
+
+  @Test
+  void configuredClipRangesAreTheStartingPointAndFixedMinPinsZero() {
+    OnnxModel model = Int8Models.block(15);
+    Dataset data = Int8Models.blockData(16, 32);
+    StepResult r = method().apply(Int8Models.context(model, List.of("q", "gate", "ffn", "out"),
+        Map.of("clip_max", 2.0, "clip_min", -2.0), data, work));
+    for (String layer : List.of("q", "ffn")) {
+      Map<String, Object> m = metrics(r, layer);
+      double hi = (double) m.get("clip_max");
+      double lo = (double) m.get("clip_min");
+      assertTrue(hi >= 1.0 - 1e-9 && hi <= 3.0 + 1e-9, layer + " clip_max " + hi);
+      assertTrue(lo <= -1.0 + 1e-9 && lo >= -3.0 - 1e-9, layer + " clip_min " + lo);
+    }
+    OnnxModel pinned = Int8Models.block(15);
+    StepResult p = method().apply(Int8Models.context(pinned, List.of("q", "gate", "ffn", "out"),
+        Map.of("fixed_min", true), data, work));
+    for (String layer : List.of("q", "ffn", "out")) {
+      assertEquals(0.0, (double) metrics(p, layer).get("clip_min"), layer);
+      assertEquals(0, metrics(p, layer).get("input_zero_point"), layer);
+      assertTrue((double) metrics(p, layer).get("observed_min") < 0, layer + " has negative inputs to clip");
+    }
+  }
+
+  @Test
+  void fixedMinIsAutomaticAfterReluOnly() {
+    OnnxModel model = Int8Models.cnn(17, 13);
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    assertEquals(false, metrics(r, "conv1").get("fixed_min"), "reads the graph input");
+    assertTrue((double) metrics(r, "conv1").get("clip_min") < 0);
+    assertEquals(true, metrics(r, "conv2").get("fixed_min"), "reads a Relu");
+    assertEquals(0, metrics(r, "conv2").get("input_zero_point"));
+  }
+
+  @Test
+  void ineligibleLayersAreSkippedWithReasonsAndLeftInFloat() {
+    OnnxModel model = Int8Models.block(18);
+    Dataset data = Int8Models.blockData(19, 32);
+    SimpleStepContext ctx = Int8Models.context(model, List.of("q", "gate", "ffn", "out"), Map.of(), data, work);
+    var tasks = new java.util.ArrayList<>(ctx.layers());
+    tasks.set(2, new io.compactor.api.LayerTask("ffn", "MatMul", tasks.get(2).settings().with("channel_wise", true)));
+    SimpleStepContext c = new SimpleStepContext(model, tasks, data, work, 16);
+    StepResult r = method().apply(c);
+    Map<String, Object> ffn = metrics(r, "ffn");
+    assertEquals("skipped", ffn.get("status"));
+    assertTrue(((String) ffn.get("reason")).contains("channel_wise"), ffn.toString());
+    assertEquals(ElementType.FLOAT, model.graph().initializer("ffn.w").orElseThrow().type());
+    assertTrue(c.warnings().stream().anyMatch(w -> w.startsWith("ffn:")), c.warnings().toString());
+    assertEquals("quantized", metrics(r, "out").get("status"));
+    assertEquals(4, c.progressReports().size());
+  }
+
+  @Test
+  void dynamicActivationsBecomeMatMulIntegerAndMatchTheTwin() {
+    OnnxModel model = Int8Models.block(20);
+    OnnxModel fp32 = model.copy();
+    Dataset data = Int8Models.blockData(21, 32);
+    StepResult r = method().apply(Int8Models.context(model, List.of("q", "gate", "ffn", "out"),
+        Map.of("activation_quant", "dynamic"), data, work));
+    OnnxModel deploy = r.deployModel().orElseThrow();
+    assertTrue(deploy.opTypes().contains("MatMulInteger") && deploy.opTypes().contains("DynamicQuantizeLinear"),
+        deploy.opTypes().toString());
+    assertTrue(!deploy.opTypes().contains("MatMul"), "every MatMul became MatMulInteger");
+    assertEquals(4L, ((Number) r.summary().get("layers_dynamic")).longValue());
+    Tensor twin = run(model, data);
+    assertTrue(Evaluation.fidelity(twin, run(deploy, data)).meanCosine() > DEPLOY_COSINE);
+    assertTrue(Evaluation.fidelity(run(fp32, data), twin).meanCosine() > FIDELITY_COSINE);
+    assertEquals(16, ((List<?>) metrics(r, "q").get("weight_scales")).size(), "per output column");
+  }
+
+  @Test
+  void aQuantizedConvFeedsOnlyItsOutputQuantizationSoOnnxRuntimeCanFuseIt() {
+    java.util.Random rnd = new java.util.Random(29);
+    OnnxModel model = OnnxModel.create("residual", 13);
+    Graph g = model.graph();
+    g.addInput(io.compactor.onnx.graph.ValueInfo.of("x", ElementType.FLOAT, io.compactor.onnx.graph.ValueInfo.UNKNOWN_DIM,
+        4, 8, 8));
+    g.setInitializer("c1.w", io.compactor.onnx.fixtures.TestModels.gaussian(rnd, 0.4f, 4, 4, 3, 3));
+    g.setInitializer("c2.w", io.compactor.onnx.fixtures.TestModels.gaussian(rnd, 0.4f, 4, 4, 3, 3));
+    long[] pads = {1, 1, 1, 1};
+    io.compactor.onnx.fixtures.TestModels.node(g, "Conv", "c1", List.of("x", "c1.w"), "c1.out", n -> n.setAttr("pads", pads));
+    io.compactor.onnx.fixtures.TestModels.node(g, "Relu", "relu", List.of("c1.out"), "h", n -> {});
+    io.compactor.onnx.fixtures.TestModels.node(g, "Conv", "c2", List.of("h", "c2.w"), "c2.out", n -> n.setAttr("pads", pads));
+    io.compactor.onnx.fixtures.TestModels.node(g, "Add", "residual", List.of("h", "c2.out"), "y", n -> {});
+    g.addOutput(io.compactor.onnx.graph.ValueInfo.named("y"));
+    Dataset data = io.compactor.retrain.fixtures.LayerModels.data(io.compactor.retrain.fixtures.LayerModels.correlated(30,
+        32, 4, 8, 8));
+    OnnxModel fp32 = model.copy();
+    StepResult r = method().apply(Int8Models.context(model, List.of("c1", "c2"), Map.of(), data, work));
+    Graph d = r.deployModel().orElseThrow().graph();
+    assertEquals(List.of("QuantizeLinear"), d.consumers("h").stream().map(Node::opType).toList(),
+        "the residual Add reads the dequantized value too");
+    assertEquals("DequantizeLinear", d.producer(d.node("residual").orElseThrow().input(0)).orElseThrow().opType());
+    assertTrue(Evaluation.fidelity(run(fp32, data), run(r.deployModel().orElseThrow(), data)).meanCosine()
+        > FIDELITY_COSINE);
+  }
+
+  @Test
+  void outlierChannelsAreEqualizedIntoTheWeightsWhenThatLowersTheError() {
+    Dataset plain = Int8Models.blockData(27, 48);
+    float[] x = plain.batch(0, plain.size()).get("x").floats().clone();
+    for (int i = 3; i < x.length; i += 16) {
+      x[i] *= 40;   // one outlier channel, as in transformer activations
+    }
+    Dataset data = io.compactor.retrain.fixtures.LayerModels.data(Tensor.ofFloats(new long[] {48, 6, 16}, x));
+    double[] cosine = new double[2];
+    for (int eq = 0; eq < 2; eq++) {
+      OnnxModel model = Int8Models.block(28);
+      OnnxModel fp32 = model.copy();
+      StepResult r = new QuantInt8Method(QuantOptions.DEFAULTS.withEqualize(eq == 1)).apply(Int8Models.context(model,
+          List.of("q", "gate", "ffn", "out"), Map.of(), data, work));
+      cosine[eq] = Evaluation.fidelity(run(fp32, data), run(r.deployModel().orElseThrow(), data)).meanCosine();
+      if (eq == 1) {
+        assertTrue((double) metrics(r, "q").get("equalization_alpha") > 0, metrics(r, "q").toString());
+        assertEquals(metrics(r, "q").get("equalization_alpha"), metrics(r, "gate").get("equalization_alpha"));
+        assertTrue(model.graph().nodes().stream().anyMatch(n -> n.opType().equals("Mul") && n.name().endsWith("_smooth")),
+            "x is a graph input: the division is an explicit Mul");
+      }
+    }
+    assertTrue(cosine[1] > cosine[0], "equalized " + cosine[1] + " vs plain " + cosine[0]);
+  }
+
+  @Test
+  void retrainingLowersTheLayerErrorBelowNearestRounding() {
+    OnnxModel model = Int8Models.cnn(22, 13);
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    double nearest = (double) r.summary().get("mean_error_nearest");
+    double retrained = (double) r.summary().get("mean_error_retrained");
+    assertTrue(retrained < nearest, retrained + " vs " + nearest);
+    assertTrue(((String) metrics(r, "dw").get("rounding")).startsWith("nearest"), "depthwise: no layer view");
+  }
+
+  @Test
+  void perChannelWeightsRaiseAnOldOpsetTo13() {
+    OnnxModel model = Int8Models.cnn(23, 11);
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    assertEquals(13L, r.deployModel().orElseThrow().opset());
+    assertEquals(11L, ((Number) r.summary().get("opset_before")).longValue());
+    assertTrue(((String) metrics(r, "conv2").get("weight_granularity")).startsWith("per_channel"));
+  }
+
+  @Test
+  void progressIsReportedPerLayerAndCancellationStopsBetweenLayers() {
+    OnnxModel model = Int8Models.cnn(24, 13);
+    SimpleStepContext all = Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work);
+    method().apply(all);
+    assertEquals(List.of("1/5 conv1", "2/5 conv2", "3/5 dw", "4/5 up", "5/5 fc"), all.progressReports());
+    SimpleStepContext cancelled = Int8Models.context(Int8Models.cnn(24, 13), Int8Models.CNN_LAYERS, Map.of(),
+        CNN_DATA, work).cancelAfter(3);
+    assertThrows(StepCancelledException.class, () -> method().apply(cancelled));
+  }
+
+  @Test
+  void tooFewCalibrationBatchesForBatchNumFailNamingTheLayer() {
+    OnnxModel model = Int8Models.cnn(25, 13);
+    StepException e = assertThrows(StepException.class, () -> method().apply(Int8Models.context(model,
+        Int8Models.CNN_LAYERS, Map.of("batch_num", 9), CNN_DATA, work)));
+    assertTrue(e.getMessage().contains("batch_num is 9"), e.getMessage());
+    assertEquals("conv1", e.layer().orElseThrow());
+  }
+
+  @Test
+  void layerResultsFollowTaskOrder() {
+    OnnxModel model = Int8Models.cnn(26, 13);
+    StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
+    assertEquals(Int8Models.CNN_LAYERS, r.layers().stream().map(LayerResult::node).toList());
   }
 }

@@ -10,7 +10,9 @@
  * classes and small objects on {@link io.compactor.retrain.DMatrix}: {@code CholeskyOps},
  * {@code DampedCholesky}, {@code GramOps}, {@code LeastSquaresOps}, the OBS sweep {@code ObsSweep}
  * (SparseGPT pruning, GPTQ rounding) and {@code NmObsPruner}. {@link io.compactor.retrain.NmPatternCheck}
- * proves N:M sparsity of weight tensors.
+ * proves N:M sparsity of weight tensors. INT8 pieces: {@link io.compactor.retrain.Int8WeightOps} (symmetric
+ * weight scales, nearest and GPTQ rounding that keeps zeros), {@link io.compactor.retrain.ActivationRange}
+ * (UINT8 activation grid) and {@link io.compactor.retrain.RangeHistogram} (error-minimizing clip search).
  */
 @Export
 @Version("1.1.0")

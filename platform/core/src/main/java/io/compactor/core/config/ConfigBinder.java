@@ -21,7 +21,7 @@ final class ConfigBinder {
       "override_layer_types", "prune_config", "regular_prune_skip_layers", "regular_prune_skip_types",
       "quant_skip_layers", "quant_skip_types", "fakequant_precision_mode");
   private static final List<String> DATA = List.of("ulq_quantize");
-  private static final List<String> ULQ = List.of("clip_max_min", "fixed_min", "dst_type");
+  private static final List<String> ULQ = List.of("clip_max_min", "fixed_min", "dst_type", "compactor_dynamic");
   private static final List<String> CLIP = List.of("clip_max", "clip_min");
   private static final List<String> WEIGHT = List.of("arq_retrain", "ulq_retrain");
   private static final List<String> ALGO = List.of("dst_type", "channel_wise");
@@ -175,9 +175,10 @@ final class ConfigBinder {
       int before = d.problemCount();
       Optional<ClipMaxMin> clip = u.message("clip_max_min", CLIP).flatMap(this::clip);
       Optional<Boolean> fixedMin = u.bool("fixed_min");
+      Optional<Boolean> dynamic = u.bool("compactor_dynamic");
       DataType dst = dstType(u);
       return d.problemCount() > before ? Optional.empty()
-          : Optional.of(new DataQuantConfig(clip, fixedMin, dst));
+          : Optional.of(new DataQuantConfig(clip, fixedMin, dst, dynamic));
     });
   }
 

@@ -10,15 +10,24 @@ import java.util.Optional;
  * @param clipMaxMin the starting clip range; absent: found by IFMR on the calibration data
  * @param fixedMin true pins the lower clip at 0; absent: the bundle decides (true after a ReLU)
  * @param dstType always {@link DataType#INT8}
+ * @param compactorDynamic Compactor extension {@code compactor_dynamic}: true quantizes MatMul activations
+ *     at run time (per tensor, per run) instead of with a static range; absent: static, as AMCT
  */
-public record DataQuantConfig(Optional<ClipMaxMin> clipMaxMin, Optional<Boolean> fixedMin, DataType dstType) {
+public record DataQuantConfig(Optional<ClipMaxMin> clipMaxMin, Optional<Boolean> fixedMin, DataType dstType,
+    Optional<Boolean> compactorDynamic) {
   /** ULQ with every default. */
   public static final DataQuantConfig DEFAULT =
       new DataQuantConfig(Optional.empty(), Optional.empty(), DataType.INT8);
 
+  /** AMCT's fields only, without the Compactor extension. */
+  public DataQuantConfig(Optional<ClipMaxMin> clipMaxMin, Optional<Boolean> fixedMin, DataType dstType) {
+    this(clipMaxMin, fixedMin, dstType, Optional.empty());
+  }
+
   public DataQuantConfig {
     Objects.requireNonNull(clipMaxMin, "clipMaxMin");
     Objects.requireNonNull(fixedMin, "fixedMin");
+    Objects.requireNonNull(compactorDynamic, "compactorDynamic");
     if (dstType != DataType.INT8) {
       throw new IllegalArgumentException("dst_type must be INT8, got " + dstType);
     }

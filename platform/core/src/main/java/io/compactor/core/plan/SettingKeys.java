@@ -41,6 +41,11 @@ public final class SettingKeys {
   public static final String CLIP_MIN = "clip_min";
   /** quant.int8, Boolean, optional: pin the lower clip at 0; absent: the bundle decides (true after ReLU). */
   public static final String FIXED_MIN = "fixed_min";
+  /**
+   * quant.int8, String {@code static} or {@code dynamic}, optional (Compactor extension {@code compactor_dynamic}):
+   * dynamic quantizes MatMul activations per run; absent: static.
+   */
+  public static final String ACTIVATION_QUANT = "activation_quant";
   /** quant.int8, Integer &gt;= 1: batches whose statistics initialise the quantization factors. */
   public static final String BATCH_NUM = "batch_num";
   /** quant.int8, String {@code FORCE_FP16_QUANT}, optional: round activation scales to fp16 precision. */
@@ -79,7 +84,10 @@ public final class SettingKeys {
       new Key(FIXED_MIN, Capabilities.QUANT_INT8, "Boolean", false,
           "pin the lower activation clip at 0; absent: the bundle decides (true after a ReLU)"),
       new Key(FAKEQUANT_PRECISION_MODE, Capabilities.QUANT_INT8, "String", false,
-          "FORCE_FP16_QUANT: round activation scales to fp16 precision; absent: fp32"));
+          "FORCE_FP16_QUANT: round activation scales to fp16 precision; absent: fp32"),
+      new Key(ACTIVATION_QUANT, Capabilities.QUANT_INT8, "String", false,
+          "static or dynamic (Compactor extension compactor_dynamic): MatMul activations quantized per run; "
+              + "absent: static"));
 
   private SettingKeys() {}
 
@@ -119,6 +127,7 @@ public final class SettingKeys {
       s.put(CLIP_MIN, c.clipMin());
     });
     data.fixedMin().ifPresent(f -> s.put(FIXED_MIN, f));
+    data.compactorDynamic().ifPresent(d -> s.put(ACTIVATION_QUANT, d ? "dynamic" : "static"));
     precision.ifPresent(p -> s.put(FAKEQUANT_PRECISION_MODE, p.name()));
     return new Settings(s);
   }

@@ -86,6 +86,19 @@ class PlannerTest {
   }
 
   @Test
+  void theCompactorDynamicExtensionBecomesTheActivationQuantSetting() {
+    Plan p = plan("""
+        retrain_data_quant_config { ulq_quantize { compactor_dynamic: true } }
+        override_layer_configs { layer_name: "proj"
+          retrain_data_quant_config { ulq_quantize { compactor_dynamic: false } } }
+        """);
+    assertEquals(Optional.of("dynamic"), op(p, "stem").quantization().settings().string(SettingKeys.ACTIVATION_QUANT));
+    assertEquals(Optional.of("static"), op(p, "proj").quantization().settings().string(SettingKeys.ACTIVATION_QUANT));
+    assertEquals(Optional.empty(), op(plan("retrain_data_quant_config { ulq_quantize { } }"), "stem").quantization()
+        .settings().get(SettingKeys.ACTIVATION_QUANT), "absent unless configured");
+  }
+
+  @Test
   void settingsCarryTheContractKeys() {
     Plan p = plan(FILTER + """
         batch_num: 3

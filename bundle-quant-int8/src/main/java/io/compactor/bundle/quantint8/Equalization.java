@@ -1,0 +1,299 @@
+package io.compactor.bundle.quantint8;
+
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.runtime.ActivationCapture;
+import io.compactor.onnx.runtime.Dataset;
+import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.ActivationRange;
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.Int8WeightOps;
+import io.compactor.retrain.RangeHistogram;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * SmoothQuant-style equalization of activation outliers into the weights: an activation {@code X} that
+ * feeds MatMul layers is divided per channel by {@code s}, and row {@code c} of each layer's weight is
+ * multiplied by {@code s_c}, which leaves the float model unchanged but narrows the activation's range at
+ * the cost of wider weight rows. {@code s_c = max|X_c|^α / max|W_c|^(1−α)}; α is not taken from a formula
+ * but chosen, per activation, among {@link #ALPHAS} and "no equalization" by the measured output error of
+ * the quantized layers (activation fake-quant and nearest-rounded weights, as the step will quantize them)
+ * on a sample of calibration rows. The division is absorbed into a preceding per-channel
+ * {@code Mul(x, γ) → Add(β)} (a LayerNorm's affine part) when nothing else reads it, otherwise it is an
+ * explicit {@code Mul} in front of the layers.
+ */
+final class Equalization {
+  /** The migration strengths tried besides none. */
+  static final double[] ALPHAS = {0.3, 0.5, 0.7};
+  /** Calibration rows kept per activation to measure the error. */
+  static final int SAMPLE_ROWS = 256;
+
+  private Equalization() {}
+
+  /**
+   * One activation and the MatMul layers it feeds.
+   *
+   * @param value the activation
+   * @param layers its quantized MatMul consumers (constant weight {@code [K, N]})
+   * @param dynamic whether the activation will be quantized at run time
+   */
+  record Group(String value, List<Node> layers, boolean dynamic) {}
+
+  /**
+   * Chooses and applies the equalization of each group, rewriting {@code model} in place.
+   *
+   * @return the chosen α per activation (0 = none) and the value the layers now read
+   */
+  static Map<String, Object[]> apply(OnnxModel model, List<Group> groups, Dataset data, int batchSize,
+      Predicate<String> perColumn) {
+    Map<String, Object[]> chosen = new LinkedHashMap<>();
+    if (groups.isEmpty()) {
+      return chosen;
+    }
+    Map<String, Sample> samples = sample(model, groups, data, batchSize);
+    Graph g = model.graph();
+    for (Group group : groups) {
+      Sample s = samples.get(group.value());
+      int k = s.channels;
+      List<float[]> weights = new ArrayList<>();
+      List<Integer> outs = new ArrayList<>();
+      double[] wMax = new double[k];
+      for (Node n : group.layers()) {
+        Tensor w = g.initializer(n.input(1)).orElseThrow();
+        weights.add(w.floats());
+        int cols = (int) w.dim(1);
+        outs.add(cols);
+        float[] v = w.floats();
+        for (int i = 0; i < v.length; i++) {
+          wMax[i / cols] = Math.max(wMax[i / cols], Math.abs(v[i]));
+        }
+      }
+      List<double[]> reference = new ArrayList<>();
+      for (int l = 0; l < weights.size(); l++) {
+        reference.add(outputs(s, weights.get(l), outs.get(l)));
+      }
+      double bestError = error(s, weights, outs, reference, null, group, perColumn);
+      double bestAlpha = 0;
+      double[] best = null;
+      for (double alpha : ALPHAS) {
+        double[] scale = new double[k];
+        for (int c = 0; c < k; c++) {
+          double x = Math.max(s.absMax[c], 1e-5);
+          double w = Math.max(wMax[c], 1e-5);
+          scale[c] = Math.max(1e-2, Math.min(1e2, Math.pow(x, alpha) / Math.pow(w, 1 - alpha)));
+        }
+        double e = error(s, weights, outs, reference, scale, group, perColumn);
+        if (e < bestError) {
+          bestError = e;
+          bestAlpha = alpha;
+          best = scale;
+        }
+      }
+      String reads = group.value();
+      if (best != null) {
+        reads = rewrite(g, group, best);
+      }
+      chosen.put(group.value(), new Object[] {bestAlpha, reads});
+    }
+    return chosen;
+  }
+
+  /** Divides the activation by {@code scale} (absorbed or an explicit Mul) and scales the weight rows up. */
+  private static String rewrite(Graph g, Group group, double[] scale) {
+    for (Node n : group.layers()) {
+      Tensor w = g.initializer(n.input(1)).orElseThrow();
+      float[] v = w.floats();
+      int cols = (int) w.dim(1);
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (v[i] * scale[i / cols]);
+      }
+      g.setInitializer(n.input(1), Tensor.ofFloats(w.shape(), v));
+    }
+    if (absorb(g, group, scale)) {
+      return group.value();
+    }
+    float[] inv = new float[scale.length];
+    for (int c = 0; c < inv.length; c++) {
+      inv[c] = (float) (1 / scale[c]);
+    }
+    String factor = g.uniqueValueName(group.value() + "_smooth_scale");
+    g.setInitializer(factor, Tensor.ofFloats(new long[] {inv.length}, inv));
+    String out = g.uniqueValueName(group.value() + "_smoothed");
+    Node mul = Node.create("Mul", g.uniqueNodeName(group.value() + "_smooth"), List.of(group.value(), factor),
+        List.of(out));
+    Node first = g.nodes().stream().filter(group.layers()::contains).findFirst().orElseThrow();
+    g.insertBefore(first, mul);
+    group.layers().forEach(n -> n.setInput(0, out));
+    return out;
+  }
+
+  /** Folds {@code 1/s} into {@code Add(Mul(x, γ), β)} when only the equalized layers read its results. */
+  private static boolean absorb(Graph g, Group group, double[] scale) {
+    Node add = g.producer(group.value()).filter(p -> p.opType().equals("Add")).orElse(null);
+    if (add == null || g.consumers(group.value()).size() != group.layers().size()
+        || g.outputs().stream().anyMatch(o -> o.name().equals(group.value()))) {
+      return false;
+    }
+    int betaIdx = g.hasInitializer(add.input(1)) ? 1 : g.hasInitializer(add.input(0)) ? 0 : -1;
+    if (betaIdx < 0) {
+      return false;
+    }
+    Node mul = g.producer(add.input(1 - betaIdx)).filter(p -> p.opType().equals("Mul")).orElse(null);
+    if (mul == null || g.consumers(mul.output(0)).size() != 1) {
+      return false;
+    }
+    int gammaIdx = g.hasInitializer(mul.input(1)) ? 1 : g.hasInitializer(mul.input(0)) ? 0 : -1;
+    if (gammaIdx < 0) {
+      return false;
+    }
+    String beta = add.input(betaIdx);
+    String gamma = mul.input(gammaIdx);
+    if (!perChannel(g, beta, scale.length) || !perChannel(g, gamma, scale.length)
+        || g.consumers(beta).size() != 1 || g.consumers(gamma).size() != 1) {
+      return false;
+    }
+    divide(g, beta, scale);
+    divide(g, gamma, scale);
+    return true;
+  }
+
+  private static boolean perChannel(Graph g, String name, int k) {
+    return g.initializerTypeCode(name) == 1 && g.initializer(name).orElseThrow().size() == k;
+  }
+
+  private static void divide(Graph g, String name, double[] scale) {
+    Tensor t = g.initializer(name).orElseThrow();
+    float[] v = t.floats();
+    for (int c = 0; c < v.length; c++) {
+      v[c] = (float) (v[c] / scale[c]);
+    }
+    g.setInitializer(name, Tensor.ofFloats(t.shape(), v));
+  }
+
+  /** Rows of one activation and the per-channel maxima over all calibration rows. */
+  private static final class Sample {
+    int channels;
+    double[] absMax;
+    final List<float[]> rows = new ArrayList<>();
+  }
+
+  private static Map<String, Sample> sample(OnnxModel model, List<Group> groups, Dataset data, int batchSize) {
+    Map<String, Sample> samples = new LinkedHashMap<>();
+    List<String> values = groups.stream().map(Group::value).distinct().toList();
+    values.forEach(v -> samples.put(v, new Sample()));
+    int batches = Math.max(1, data.batchRanges(batchSize).size());
+    ActivationCapture.stream(model, values, data, batchSize, (range, batch) -> batch.forEach((name, t) -> {
+      Sample s = samples.get(name);
+      int k = (int) t.dim(t.rank() - 1);
+      if (s.absMax == null) {
+        s.channels = k;
+        s.absMax = new double[k];
+      }
+      float[] v = t.toFloats();
+      int rows = v.length / k;
+      int stride = Math.max(1, rows * batches / SAMPLE_ROWS);
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < k; c++) {
+          s.absMax[c] = Math.max(s.absMax[c], Math.abs(v[r * k + c]));
+        }
+        if (r % stride == 0 && s.rows.size() < SAMPLE_ROWS) {
+          float[] row = new float[k];
+          System.arraycopy(v, r * k, row, 0, k);
+          s.rows.add(row);
+        }
+      }
+    }));
+    return samples;
+  }
+
+  /** The summed squared output error of the group's layers, quantized after dividing X by {@code scale}. */
+  private static double[] outputs(Sample s, float[] w, int n) {
+    int k = s.channels;
+    double[] y = new double[s.rows.size() * n];
+    for (int r = 0; r < s.rows.size(); r++) {
+      float[] x = s.rows.get(r);
+      for (int c = 0; c < k; c++) {
+        double xc = x[c];
+        if (xc != 0) {
+          for (int o = 0; o < n; o++) {
+            y[r * n + o] += xc * w[c * n + o];
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  private static double error(Sample s, List<float[]> weights, List<Integer> outs, List<double[]> reference,
+      double[] scale, Group group, Predicate<String> perColumn) {
+    int k = s.channels;
+    int rows = s.rows.size();
+    double[][] x = new double[rows][k];
+    double lo = 0;
+    double hi = 0;
+    for (int r = 0; r < rows; r++) {
+      float[] src = s.rows.get(r);
+      for (int c = 0; c < k; c++) {
+        x[r][c] = src[c] / (scale == null ? 1 : scale[c]);
+        lo = Math.min(lo, x[r][c]);
+        hi = Math.max(hi, x[r][c]);
+      }
+    }
+    double[] importance = new double[k];
+    List<DMatrix> quantized = new ArrayList<>();
+    for (int l = 0; l < weights.size(); l++) {
+      float[] w = weights.get(l);
+      int n = outs.get(l);
+      DMatrix wt = DMatrix.zeros(n, k);
+      for (int c = 0; c < k; c++) {
+        double f = scale == null ? 1 : scale[c];
+        for (int o = 0; o < n; o++) {
+          double v = w[c * n + o] * f;
+          wt.set(o, c, v);
+          importance[c] += v * v;
+        }
+      }
+      quantized.add(Int8WeightOps.roundToNearest(wt, Int8WeightOps.searchScales(wt, null,
+          perColumn.test(group.layers().get(l).name()))));
+    }
+    ActivationRange range;
+    if (group.dynamic()) {
+      range = new ActivationRange(lo, hi > lo ? hi : lo + 1);
+    } else {
+      RangeHistogram h = new RangeHistogram(lo, hi);
+      for (double[] row : x) {
+        for (int c = 0; c < k; c++) {
+          h.add(row[c], importance[c]);
+        }
+      }
+      range = h.search(false, null, new double[] {0.3, 1.0});
+    }
+    double total = 0;
+    double[] xq = new double[k];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < k; c++) {
+        xq[c] = range.fake(x[r][c]);
+      }
+      for (int l = 0; l < weights.size(); l++) {
+        int n = outs.get(l);
+        double[] q = quantized.get(l).data();
+        double[] y = reference.get(l);
+        for (int o = 0; o < n; o++) {
+          double yq = 0;
+          int base = o * k;
+          for (int c = 0; c < k; c++) {
+            yq += xq[c] * q[base + c];
+          }
+          double d = y[r * n + o] - yq;
+          total += d * d;
+        }
+      }
+    }
+    return total;
+  }
+}

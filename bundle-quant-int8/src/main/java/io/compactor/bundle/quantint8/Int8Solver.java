@@ -1,0 +1,151 @@
+package io.compactor.bundle.quantint8;
+
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.DampedCholesky;
+import io.compactor.retrain.Int8WeightOps;
+import io.compactor.retrain.LayerStatistics;
+import io.compactor.retrain.LinearLayer;
+import io.compactor.retrain.ObsSweep;
+import io.compactor.retrain.SequentialReconstruction.LayerSolver;
+import io.compactor.retrain.SequentialReconstruction.LayerUpdate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Retrains one layer's INT8 weights on the inputs it receives from the model as quantized so far (input
+ * fake-quant included): optionally a ridge re-fit of the float weights (and bias) towards the reference
+ * layer output (off by default: it overfits small calibration sets); error-minimizing symmetric scales;
+ * GPTQ rounding with error compensation, the bias taking the compensation as a free column. Weights that were exactly zero end
+ * exactly zero. Falls back to nearest rounding of the original weights when that has the lower error on
+ * the calibration rows. Remembers each layer's scales (per row of {@code W[out, in]}) for the export.
+ */
+final class Int8Solver implements LayerSolver {
+  /** GPTQ's dampening: 1 % of the mean Hessian diagonal. */
+  static final double OBS_DAMPING = DampedCholesky.DEFAULT_RELATIVE_DAMPING;
+  /** Ridge strength of the re-fit towards the current weights, as a fraction of the mean diagonal. */
+  static final double REFIT_DAMPING = 0.1;
+  private final Predicate<String> perRow;
+  private final boolean refit;
+  private final Map<String, double[]> scales = new LinkedHashMap<>();
+
+  /**
+   * @param perRow whether a layer gets one scale per output channel
+   * @param refit whether weights are re-fitted to the reference outputs before rounding
+   */
+  Int8Solver(Predicate<String> perRow, boolean refit) {
+    this.perRow = perRow;
+    this.refit = refit;
+  }
+
+  /** @return the row scales chosen for {@code node}, in units of {@code W[out, in]} */
+  double[] scales(String node) {
+    return scales.get(node);
+  }
+
+  @Override
+  public LayerUpdate solve(LinearLayer layer, DMatrix weights, Optional<double[]> bias, LayerStatistics stats) {
+    long start = System.nanoTime();
+    int in = weights.cols();
+    int out = weights.rows();
+    double[] b = bias.orElse(null);
+    boolean[] zeros = Int8WeightOps.zeroMask(weights);
+    boolean rows = perRow.test(layer.node());
+    boolean withBias = layer.biasSlot().writable();
+    DMatrix gram = withBias ? stats.augmentedGram() : stats.gram();
+    DMatrix start0 = withBias ? append(weights, b) : weights.copy();
+    DampedCholesky factor = DampedCholesky.factor(layer.node(), gram, OBS_DAMPING);
+    DMatrix fitted = start0;
+    if (refit) {
+      DMatrix cross = withBias ? stats.augmentedCross() : crossMinusBias(stats, b);
+      DampedCholesky ridge = DampedCholesky.factor(layer.node(), gram, REFIT_DAMPING);
+      for (int i = 0; i < cross.rows(); i++) {
+        for (int o = 0; o < out; o++) {
+          cross.add(i, o, ridge.damping() * start0.get(o, i));
+        }
+      }
+      ridge.solve(cross);
+      fitted = cross.transpose();
+    }
+    double[] importance = diagonal(stats.gram());
+    DMatrix fittedWeights = leading(fitted, in);
+    for (int i = 0; i < zeros.length; i++) {
+      if (zeros[i]) {
+        fittedWeights.data()[i] = 0;   // scales are chosen for the weights that survive
+      }
+    }
+    double[] s = Int8WeightOps.searchScales(fittedWeights, importance, rows);
+    ObsSweep.Result rounded = Int8WeightOps.gptq(fitted, factor.upperFactorOfInverse(), s, zeros, in,
+        ObsSweep.DEFAULT_BLOCK);
+    DMatrix w = leading(rounded.weights(), in);
+    double[] newBias = withBias ? rounded.weights().column(in) : b;
+
+    double[] nearestScales = Int8WeightOps.searchScales(weights, importance, rows);
+    DMatrix nearest = Int8WeightOps.roundToNearest(weights, nearestScales);
+    double errorFloat = stats.relativeError(weights, b);
+    double errorNearest = stats.relativeError(nearest, b);
+    double errorRetrained = stats.relativeError(w, newBias);
+    String rounding = refit ? "gptq (re-fitted to the reference output)" : "gptq";
+    if (!(errorRetrained <= errorNearest)) {
+      w = nearest;
+      s = nearestScales;
+      newBias = b;
+      errorRetrained = errorNearest;
+      rounding = "nearest (retraining did not lower the error)";
+    }
+    scales.put(layer.node(), s);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("rounding", rounding);
+    metrics.put("error_float_weights", errorFloat);
+    metrics.put("error_nearest", errorNearest);
+    metrics.put("error_retrained", errorRetrained);
+    metrics.put("bias_corrected", withBias && newBias != b);
+    metrics.put("relative_damping", factor.relativeDamping());
+    metrics.put("calibration_rows", stats.rows());
+    metrics.put("seconds", (System.nanoTime() - start) / 1e9);
+    return new LayerUpdate(w, withBias && newBias != b ? Optional.of(newBias) : Optional.empty(), metrics);
+  }
+
+  private static double[] diagonal(DMatrix h) {
+    double[] d = new double[h.rows()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = h.get(i, i);
+    }
+    return d;
+  }
+
+  /** @return {@code [w | b]}, b = 0 when absent */
+  private static DMatrix append(DMatrix w, double[] b) {
+    int in = w.cols();
+    DMatrix a = DMatrix.zeros(w.rows(), in + 1);
+    for (int r = 0; r < w.rows(); r++) {
+      System.arraycopy(w.data(), r * in, a.data(), r * (in + 1), in);
+      a.set(r, in, b == null ? 0 : b[r]);
+    }
+    return a;
+  }
+
+  /** @return a new matrix of the first {@code in} columns of {@code a} */
+  private static DMatrix leading(DMatrix a, int in) {
+    DMatrix w = DMatrix.zeros(a.rows(), in);
+    for (int r = 0; r < a.rows(); r++) {
+      System.arraycopy(a.data(), r * a.cols(), w.data(), r * in, in);
+    }
+    return w;
+  }
+
+  /** @return {@code Xᵀ(Y − b)}: the cross term when the bias stays fixed */
+  private static DMatrix crossMinusBias(LayerStatistics stats, double[] b) {
+    DMatrix c = stats.cross().copy();
+    if (b != null) {
+      double[] sx = stats.inputSum();
+      for (int i = 0; i < c.rows(); i++) {
+        for (int o = 0; o < c.cols(); o++) {
+          c.add(i, o, -sx[i] * b[o]);
+        }
+      }
+    }
+    return c;
+  }
+}

@@ -1,0 +1,135 @@
+package io.compactor.bundle.quantint8;
+
+import io.compactor.onnx.ModelException;
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.Int8WeightOps;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Turns the fake-quant model into the deploy model: each quantized weight becomes an int8 initializer
+ * behind a {@code DequantizeLinear} (per-axis scales where per-channel), each int32-snapped bias an int32
+ * initializer behind one, so ONNX Runtime's QDQ fusion runs the layer with its INT8 kernels. A layer with
+ * dynamic activations becomes {@code MatMulInteger} on the DynamicQuantizeLinear output, a Cast and a Mul
+ * by {@code input scale × weight scales}, the form of ONNX Runtime's own dynamic quantization. The
+ * activation QuantizeLinear/DequantizeLinear pairs carry over unchanged, so both models compute the same
+ * numbers.
+ */
+final class QdqExport {
+  private QdqExport() {}
+
+  /**
+   * @param fakeQuant the fake-quant model; not modified
+   * @param layers the quantized layers
+   * @return a new model in QDQ form
+   */
+  static OnnxModel export(OnnxModel fakeQuant, Collection<QuantizedLayer> layers) {
+    OnnxModel deploy = fakeQuant.copy(fakeQuant.source() + " (INT8 QDQ)");
+    Graph g = deploy.graph();
+    for (QuantizedLayer l : layers) {
+      Node node = g.node(l.node()).orElseThrow(() -> new ModelException(deploy.source(), l.node(),
+          "quantized node disappeared before export"));
+      String codes = int8Weight(g, l);
+      if (l.dynamic()) {
+        dynamicMatMul(deploy, node, codes, l);
+      } else {
+        String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
+        String zp = g.uniqueValueName(l.weight() + "_zero_point");
+        g.setInitializer(zp, l.axis() < 0 ? Tensor.ofInt8s(new long[0], (byte) 0)
+            : Tensor.ofInt8s(new long[] {l.scales().length}, new byte[l.scales().length]));
+        String out = g.uniqueValueName(l.weight() + "_dequantized");
+        Node dq = Node.create("DequantizeLinear", g.uniqueNodeName(l.weight() + "_DequantizeLinear"),
+            List.of(codes, scale, zp), List.of(out));
+        if (l.axis() >= 0) {
+          dq.setAttr("axis", (long) l.axis());
+        }
+        g.insertBefore(node, dq);
+        node.setInput(1, out);
+        l.biasScales().ifPresent(bs -> int32Bias(g, node, bs));
+      }
+    }
+    g.removeUnused();
+    return deploy;
+  }
+
+  private static String int8Weight(Graph g, QuantizedLayer l) {
+    Tensor w = g.initializer(l.weight()).orElseThrow();
+    float[] v = w.floats();
+    byte[] q;
+    if (l.axis() >= 0) {
+      q = new ChannelView(w.shape(), l.axis()).codes(v, l.scales());
+    } else {
+      q = new byte[v.length];
+      for (int i = 0; i < v.length; i++) {
+        q[i] = (byte) Int8WeightOps.code(v[i], l.scales()[0]);
+      }
+    }
+    String name = g.uniqueValueName(l.weight() + "_quantized");
+    g.setInitializer(name, Tensor.ofInt8s(w.shape(), q));
+    return name;
+  }
+
+  private static String scaleTensor(Graph g, String base, double[] scales, int axis) {
+    String name = g.uniqueValueName(base);
+    float[] f = new float[scales.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) scales[i];
+    }
+    g.setInitializer(name, axis < 0 && f.length == 1 ? Tensor.scalar(f[0]) : Tensor.ofFloats(new long[] {f.length}, f));
+    return name;
+  }
+
+  private static void int32Bias(Graph g, Node node, double[] scales) {
+    String b = node.input(2);
+    float[] v = g.initializer(b).orElseThrow().toFloats();
+    int[] q = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      q[i] = (int) Math.rint(v[i] / scales[scales.length == 1 ? 0 : i]);
+    }
+    String codes = g.uniqueValueName(b + "_quantized");
+    g.setInitializer(codes, Tensor.ofInt32s(g.initializerShape(b).orElseThrow(), q));
+    String scale = scaleTensor(g, b + "_scale", scales, scales.length == 1 ? -1 : 0);
+    String zp = g.uniqueValueName(b + "_zero_point");
+    g.setInitializer(zp, scales.length == 1 ? Tensor.ofInt32s(new long[0], 0)
+        : Tensor.ofInt32s(new long[] {scales.length}, new int[scales.length]));
+    String out = g.uniqueValueName(b + "_dequantized");
+    Node dq = Node.create("DequantizeLinear", g.uniqueNodeName(b + "_DequantizeLinear"), List.of(codes, scale, zp),
+        List.of(out));
+    if (scales.length > 1) {
+      dq.setAttr("axis", 0L);
+    }
+    g.insertBefore(node, dq);
+    node.setInput(2, out);
+  }
+
+  private static void dynamicMatMul(OnnxModel model, Node node, String codes, QuantizedLayer l) {
+    Graph g = model.graph();
+    Node dq = g.producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear"))
+        .orElseThrow(() -> new ModelException(model.source(), node.name(), "a dynamically quantized MatMul must "
+            + "read a DequantizeLinear of a DynamicQuantizeLinear, got input " + node.input(0)));
+    String q = dq.input(0);
+    String inputScale = dq.input(1);
+    String inputZp = dq.input(2);
+    String base = node.name();
+    String acc = g.uniqueValueName(base + "_int32");
+    String asFloat = g.uniqueValueName(base + "_int32_float");
+    String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), -1);
+    String combined = g.uniqueValueName(base + "_output_scale");
+    Node mm = Node.create("MatMulInteger", g.uniqueNodeName(base + "_MatMulInteger"), List.of(q, codes, inputZp),
+        List.of(acc));
+    Node cast = Node.create("Cast", g.uniqueNodeName(base + "_Cast"), List.of(acc), List.of(asFloat));
+    cast.setAttr("to", 1L);
+    Node scales = Node.create("Mul", g.uniqueNodeName(base + "_output_scale"), List.of(inputScale, scale),
+        List.of(combined));
+    Node rescale = Node.create("Mul", g.uniqueNodeName(base + "_rescale"), List.of(asFloat, combined),
+        List.of(node.output(0)));
+    g.insertBefore(node, mm);
+    g.insertBefore(node, cast);
+    g.insertBefore(node, scales);
+    g.insertBefore(node, rescale);
+    g.removeNode(node);
+  }
+}

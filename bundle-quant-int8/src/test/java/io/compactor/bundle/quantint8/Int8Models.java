@@ -1,0 +1,127 @@
+package io.compactor.bundle.quantint8;
+
+import static io.compactor.onnx.fixtures.TestModels.gaussian;
+import static io.compactor.onnx.fixtures.TestModels.node;
+
+import io.compactor.api.LayerTask;
+import io.compactor.api.Settings;
+import io.compactor.api.testing.SimpleStepContext;
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.graph.ValueInfo;
+import io.compactor.onnx.runtime.Dataset;
+import io.compactor.onnx.tensor.ElementType;
+import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.fixtures.LayerModels;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Models built in code for the INT8 bundle's tests, and step contexts over them. */
+final class Int8Models {
+  /** Every quantizable layer of {@link #cnn}, in topological order. */
+  static final List<String> CNN_LAYERS = List.of("conv1", "conv2", "dw", "up", "fc");
+
+  private Int8Models() {}
+
+  /**
+   * {@code x [N,4,8,8]} → conv1 (4→8, 3x3, pads 1, bias) → Relu → conv2 (8→8, 3x3, pads 1, no bias) → Relu
+   * → dw (depthwise 3x3, group 8, bias) → Relu → up (ConvTranspose 8→12, 2x2, stride 2) → Relu →
+   * GlobalAveragePool → Flatten → fc (Gemm 12→5, transB) → y.
+   */
+  static OnnxModel cnn(long seed, long opset) {
+    Random r = new Random(seed);
+    OnnxModel m = OnnxModel.create("int8-cnn", opset);
+    Graph g = m.graph();
+    g.addInput(ValueInfo.of("x", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 4, 8, 8));
+    long[] pads = {1, 1, 1, 1};
+    g.setInitializer("conv1.w", gaussian(r, 0.4f, 8, 4, 3, 3));
+    g.setInitializer("conv1.b", gaussian(r, 0.1f, 8));
+    node(g, "Conv", "conv1", List.of("x", "conv1.w", "conv1.b"), "c1", n -> n.setAttr("pads", pads));
+    node(g, "Relu", "r1", List.of("c1"), "r1.out", n -> {});
+    g.setInitializer("conv2.w", gaussian(r, 0.3f, 8, 8, 3, 3));
+    node(g, "Conv", "conv2", List.of("r1.out", "conv2.w"), "c2", n -> n.setAttr("pads", pads));
+    node(g, "Relu", "r2", List.of("c2"), "r2.out", n -> {});
+    g.setInitializer("dw.w", gaussian(r, 0.4f, 8, 1, 3, 3));
+    g.setInitializer("dw.b", gaussian(r, 0.1f, 8));
+    node(g, "Conv", "dw", List.of("r2.out", "dw.w", "dw.b"), "d", n -> {
+      n.setAttr("pads", pads);
+      n.setAttr("group", 8L);
+    });
+    node(g, "Relu", "r3", List.of("d"), "r3.out", n -> {});
+    g.setInitializer("up.w", gaussian(r, 0.3f, 8, 12, 2, 2));
+    g.setInitializer("up.b", gaussian(r, 0.1f, 12));
+    node(g, "ConvTranspose", "up", List.of("r3.out", "up.w", "up.b"), "u", n -> n.setAttr("strides", new long[] {2, 2}));
+    node(g, "Relu", "r4", List.of("u"), "r4.out", n -> {});
+    node(g, "GlobalAveragePool", "gap", List.of("r4.out"), "gap.out", n -> {});
+    node(g, "Flatten", "flat", List.of("gap.out"), "flat.out", n -> n.setAttr("axis", 1L));
+    g.setInitializer("fc.w", gaussian(r, 0.5f, 5, 12));
+    g.setInitializer("fc.b", gaussian(r, 0.1f, 5));
+    node(g, "Gemm", "fc", List.of("flat.out", "fc.w", "fc.b"), "y", n -> n.setAttr("transB", 1L));
+    g.addOutput(ValueInfo.named("y"));
+    return m;
+  }
+
+  /** @return {@code n} samples for {@link #cnn} with correlated channels */
+  static Dataset cnnData(long seed, int n) {
+    return LayerModels.data(LayerModels.correlated(seed, n, 4, 8, 8));
+  }
+
+  /**
+   * A transformer-like block: {@code x [N,6,16]} → q (MatMul 16→16) + Add → Relu-free GELU-ish Tanh →
+   * ffn (MatMul 16→24) + Add → out (MatMul 24→8) → y; two MatMuls read {@code x} (q and gate).
+   */
+  static OnnxModel block(long seed) {
+    Random r = new Random(seed);
+    OnnxModel m = OnnxModel.create("int8-block", 13);
+    Graph g = m.graph();
+    g.addInput(ValueInfo.of("x", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 6, 16));
+    g.setInitializer("q.w", gaussian(r, 0.3f, 16, 16));
+    g.setInitializer("q.b", gaussian(r, 0.1f, 16));
+    node(g, "MatMul", "q", List.of("x", "q.w"), "q.mm", n -> {});
+    node(g, "Add", "q.add", List.of("q.mm", "q.b"), "q.out", n -> {});
+    g.setInitializer("gate.w", gaussian(r, 0.3f, 16, 16));
+    node(g, "MatMul", "gate", List.of("x", "gate.w"), "gate.out", n -> {});
+    node(g, "Mul", "mix", List.of("q.out", "gate.out"), "mix.out", n -> {});
+    node(g, "Tanh", "act", List.of("mix.out"), "act.out", n -> {});
+    g.setInitializer("ffn.w", gaussian(r, 0.3f, 16, 24));
+    node(g, "MatMul", "ffn", List.of("act.out", "ffn.w"), "ffn.out", n -> {});
+    g.setInitializer("out.w", gaussian(r, 0.3f, 24, 8));
+    node(g, "MatMul", "out", List.of("ffn.out", "out.w"), "y", n -> {});
+    g.addOutput(ValueInfo.named("y"));
+    return m;
+  }
+
+  /** @return {@code n} samples for {@link #block} */
+  static Dataset blockData(long seed, int n) {
+    Tensor t = LayerModels.correlated(seed, n, 16, 6);
+    // correlated() puts channels on axis 1; the block wants features last: transpose [n,16,6] → [n,6,16]
+    float[] v = t.floats();
+    float[] out = new float[v.length];
+    for (int s = 0; s < n; s++) {
+      for (int c = 0; c < 16; c++) {
+        for (int p = 0; p < 6; p++) {
+          out[(s * 6 + p) * 16 + c] = v[(s * 16 + c) * 6 + p];
+        }
+      }
+    }
+    return LayerModels.data(Tensor.ofFloats(new long[] {n, 6, 16}, out));
+  }
+
+  /** @return tasks for {@code nodes} with the planner's defaults plus {@code extra} */
+  static List<LayerTask> tasks(OnnxModel model, List<String> nodes, Map<String, ?> extra) {
+    return nodes.stream().map(n -> {
+      String op = model.graph().node(n).orElseThrow().opType();
+      Map<String, Object> s = new HashMap<>(Map.of("weight_algo", "arq_retrain", "dst_type", "INT8", "batch_num", 1,
+          "channel_wise", op.startsWith("Conv")));
+      s.putAll(extra);
+      return new LayerTask(n, op, new Settings(s));
+    }).toList();
+  }
+
+  static SimpleStepContext context(OnnxModel model, List<String> nodes, Map<String, ?> extra, Dataset data, Path work) {
+    return new SimpleStepContext(model, tasks(model, nodes, extra), data, work, 16);
+  }
+}

@@ -1,0 +1,77 @@
+package io.compactor.bundle.quantint8;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.compactor.api.StepResult;
+import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.runtime.Dataset;
+import io.compactor.onnx.runtime.Evaluation;
+import io.compactor.onnx.runtime.Fidelity;
+import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.onnx.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real all-MiniLM-L6-v2 (opset 11, from Maven Central): the first encoder layer's six projections are
+ * quantized statically and dynamically; both deploy models run in ONNX Runtime, keep the opset and stay close
+ * to FP32 and to their fake-quant twins. Token ids are random, so this checks mechanics, not language.
+ */
+class MiniLmInt8Test {
+  private static final List<String> LAYER0 = List.of("/encoder/layer.0/attention/self/query/MatMul",
+      "/encoder/layer.0/attention/self/key/MatMul", "/encoder/layer.0/attention/self/value/MatMul",
+      "/encoder/layer.0/attention/output/dense/MatMul", "/encoder/layer.0/intermediate/dense/MatMul",
+      "/encoder/layer.0/output/dense/MatMul");
+  private static OnnxModel fp32;
+  private static Dataset data;
+  @TempDir static Path dir;
+  @TempDir Path work;
+
+  @BeforeAll
+  static void load() {
+    fp32 = OnnxModel.load(TestModels.miniLm(dir));
+    fp32.graph().normalizeConstants();
+    Random r = new Random(31);
+    long[][] tokens = new long[24][12];
+    for (long[] row : tokens) {
+      row[0] = 101;
+      for (int i = 1; i < row.length - 1; i++) {
+        row[i] = 1000 + r.nextInt(20000);
+      }
+      row[row.length - 1] = 102;
+    }
+    data = new Dataset("random tokens", TestModels.miniLmFeeds(tokens), null);
+  }
+
+  private static Tensor hidden(OnnxModel m) {
+    try (ModelSession s = ModelSession.open(m)) {
+      return Evaluation.runAll(s, data, 8).get("last_hidden_state");
+    }
+  }
+
+  @Test
+  void staticAndDynamicDeployModelsRunAndFollowFp32() {
+    Tensor reference = hidden(fp32);
+    for (String mode : List.of("static", "dynamic")) {
+      OnnxModel model = fp32.copy();
+      StepResult r = new QuantInt8Method().apply(new io.compactor.api.testing.SimpleStepContext(model,
+          Int8Models.tasks(model, LAYER0, Map.of("activation_quant", mode)), data, work, 8));
+      OnnxModel deploy = r.deployModel().orElseThrow();
+      assertEquals(11L, deploy.opset(), mode + ": per-tensor MatMuls need no opset change");
+      assertEquals(6L, ((Number) r.summary().get("layers_quantized")).longValue());
+      assertTrue(deploy.opTypes().contains(mode.equals("static") ? "QuantizeLinear" : "MatMulInteger"),
+          mode + " " + deploy.opTypes());
+      Fidelity toFp32 = Evaluation.fidelity(reference, hidden(deploy));
+      assertTrue(toFp32.meanCosine() > 0.99, mode + " vs FP32 " + toFp32);
+      Fidelity toTwin = Evaluation.fidelity(hidden(model), hidden(deploy));
+      assertTrue(toTwin.meanCosine() > 0.999, mode + " vs fake-quant " + toTwin);
+    }
+  }
+}
