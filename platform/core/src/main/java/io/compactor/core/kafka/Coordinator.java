@@ -94,6 +94,7 @@ public final class Coordinator implements AutoCloseable {
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private final Thread pollThread;
   private final CountDownLatch pollStopped = new CountDownLatch(1);
+  private volatile Set<TopicPartition> assigned = Set.of();
   private volatile boolean stopping;
   private volatile boolean crashing;
 
@@ -160,6 +161,11 @@ public final class Coordinator implements AutoCloseable {
     pollThread.start();
     LOG.info("coordinator {} consuming {} in group {} ({} jobs at once)", settings.instanceId(),
         settings.topics().jobs(), settings.groupId(), settings.concurrency());
+  }
+
+  /** @return the partitions of the jobs topic this instance owns now; empty until it has joined the group */
+  public Set<TopicPartition> assignedPartitions() {
+    return assigned;
   }
 
   /** @return jobs running on this instance now */
@@ -464,6 +470,7 @@ public final class Coordinator implements AutoCloseable {
       commitEnded();
       flushCommits();
       partitions.forEach(waiting::remove);
+      assigned = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
       partitions.stream().filter(running::containsKey).forEach(tp -> LOG.info(
           "partition {} moved away while job {} runs here; it finishes here under its lease", tp,
           running.get(tp).request.jobId()));
@@ -472,6 +479,7 @@ public final class Coordinator implements AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.debug("assigned {}", partitions);
+      assigned = Set.copyOf(consumer.assignment());
     }
   }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,8 +182,10 @@ class CoordinatorIT {
   void twoInstancesInOneGroupShareJobsWithNoneLostOrDuplicated() throws Exception {
     LayerLoopExecutor a = new LayerLoopExecutor(3, 100);
     LayerLoopExecutor b = new LayerLoopExecutor(3, 100);
-    coordinator("a", 2, a, Duration.ofSeconds(30));
-    coordinator("b", 2, b, Duration.ofSeconds(30));
+    Coordinator first = coordinator("a", 2, a, Duration.ofSeconds(30));
+    Coordinator second = coordinator("b", 2, b, Duration.ofSeconds(30));
+    // jobs sent before the group has settled would all go to whichever instance joined first
+    awaitAssigned(first, second);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       ids.add("shared-" + i);
@@ -199,6 +202,14 @@ class CoordinatorIT {
     }
     assertTrue(a.runs.size() > 0 && b.runs.size() > 0, "both instances took jobs: a=" + a.runs.keySet()
         + " b=" + b.runs.keySet());
+  }
+
+  private static void awaitAssigned(Coordinator... coordinators) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (Arrays.stream(coordinators).anyMatch(c -> c.assignedPartitions().isEmpty())) {
+      assertTrue(System.nanoTime() < deadline, "the group did not give every instance a partition within " + WAIT);
+      Thread.sleep(50);
+    }
   }
 
   @Test
