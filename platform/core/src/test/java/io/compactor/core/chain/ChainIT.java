@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chain on a real OSGi host with the real 2:4 and filter-pruning bundle jars, on a model built in code with calibration data
+ * The chain on a real OSGi host with the real 2:4 and filter-pruning bundle jars (the INT8 jar dropped in where a test
+ * needs it), on a model built in code with calibration data
  * written as {@code .npy}: the events in order and valid against their schemas, the three outputs, and every
  * failure as a {@code failed} event that says where.
  */
@@ -131,6 +132,34 @@ class ChainIT {
     Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
     assertEquals(report.at("/summary/meanCosine").asDouble(), ((Number) summary.get("meanCosine")).doubleValue());
     assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "completed").timer().count());
+  }
+
+  @Test
+  void twoOfFourThenInt8ChainsBothBundlesAndTheDeployModelKeepsThePattern() throws Exception {
+    Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-quant-int8.jar"),
+        bundles.resolve("bundle-quant-int8.jar"));
+    host.awaitSettled(Duration.ofSeconds(20));
+    waitForProvider("quant.int8");
+
+    JobEvent end = run("j24q", TWO_OF_FOUR_INT8);
+
+    assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
+    List<String> steps = events.stream().filter(e -> e.type() == EventType.STEP_COMPLETED)
+        .map(e -> String.valueOf(((Map<?, ?>) e.data().get("provider")).get("bundle"))).toList();
+    assertEquals(List.of("io.compactor.bundle.prune2of4", "io.compactor.bundle.quantint8"), steps, "sparsity, then INT8");
+    Path out = dir.resolve("out-j24q");
+    OnnxModel deploy = OnnxModel.load(out.resolve(ChainExecutor.DEPLOY_MODEL));
+    assertTrue(deploy.graph().nodes().stream().anyMatch(n -> n.opType().equals("DequantizeLinear")),
+        "the deploy model is QDQ");
+    // the INT8 weights behind DequantizeLinear still hold the 2:4 zeros the sparsity step made
+    NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
+    assertTrue(Files.size(out.resolve(ChainExecutor.DEPLOY_MODEL)) < Files.size(dir.resolve("model.onnx")));
+    try (ModelSession s = ModelSession.open(deploy)) {
+      assertEquals(List.of("logits"), s.outputNames());
+    }
+    JsonNode report = new ObjectMapper().readTree(out.resolve(ChainExecutor.REPORT).toFile());
+    assertEquals("2of4+int8", report.at("/plan/operators/1/combination").asText(), report.at("/plan").toPrettyString());
+    assertTrue(report.at("/quality/meanCosine").asDouble() > 0.5, report.at("/quality").toPrettyString());
   }
 
   @Test

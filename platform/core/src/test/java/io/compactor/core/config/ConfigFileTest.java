@@ -232,4 +232,19 @@ class ConfigFileTest {
     String m = ConfigFile.parse("[1]", ConfigFormat.JSON, "x.json").problems().get(0).message();
     assertTrue(m.contains("a JSON configuration must be one object, got '['"), m);
   }
+
+  /** The shipped examples stay readable as the vocabulary evolves; model-specific checks are in the plan tests. */
+  @Test
+  void everyExampleConfigurationReadsWithoutProblems() throws Exception {
+    List<Path> examples;
+    try (var files = Files.walk(Path.of("../../examples"))) {
+      examples = files.filter(f -> f.toString().endsWith(".cfg") || f.toString().endsWith(".json")).toList();
+    }
+    assertTrue(examples.size() >= 6, "examples found: " + examples);
+    for (Path example : examples) {
+      ConfigFile read = ConfigFile.read(example);
+      assertEquals(List.of(), read.problems(), example.toString());
+      assertTrue(read.orThrow().sparsityEnabled() || read.orThrow().quantizationEnabled(), example.toString());
+    }
+  }
 }
