@@ -47,15 +47,15 @@ final class TwoOfFourSolver implements LayerSolver {
     int in = weights.cols();
     int out = weights.rows();
     DMatrix gram = withBias ? stats.augmentedGram() : stats.gram();
-    DMatrix dense = withBias ? append(weights, b) : weights;
+    DMatrix dense = withBias ? weights.withColumn(b) : weights;
     DampedCholesky factor = DampedCholesky.factor(layer.node(), gram, options.relativeDamping());
     if (options.target() == ReconstructionOptions.Target.REFERENCE_OUTPUTS) {
-      dense = refit(layer.node(), gram, withBias ? stats.augmentedCross() : crossMinusBias(stats, b), dense,
+      dense = refit(layer.node(), gram, withBias ? stats.augmentedCross() : stats.crossWithoutBias(b), dense,
           factor);
     }
     NmObsPruner.Result pruned = NmObsPruner.prune(dense, factor.upperFactorOfInverse(), groups,
         s.pattern(), s.updateFreq(), options.blockSize());
-    DMatrix w = withBias ? leading(pruned.weights(), in) : pruned.weights();
+    DMatrix w = withBias ? pruned.weights().leadingColumns(in) : pruned.weights();
     double[] newBias = withBias ? pruned.weights().column(in) : b;
 
     double errorDense = stats.relativeError(weights, b);
@@ -98,39 +98,5 @@ final class TwoOfFourSolver implements LayerSolver {
     }
     factor.solve(cross);
     return cross.transpose();
-  }
-
-  /** @return {@code [w | b]}, b = 0 when absent */
-  private static DMatrix append(DMatrix w, double[] b) {
-    int in = w.cols();
-    DMatrix a = DMatrix.zeros(w.rows(), in + 1);
-    for (int r = 0; r < w.rows(); r++) {
-      System.arraycopy(w.data(), r * in, a.data(), r * (in + 1), in);
-      a.set(r, in, b == null ? 0 : b[r]);
-    }
-    return a;
-  }
-
-  /** @return the first {@code in} columns of {@code a} */
-  private static DMatrix leading(DMatrix a, int in) {
-    DMatrix w = DMatrix.zeros(a.rows(), in);
-    for (int r = 0; r < a.rows(); r++) {
-      System.arraycopy(a.data(), r * a.cols(), w.data(), r * in, in);
-    }
-    return w;
-  }
-
-  /** @return {@code Xᵀ(Y − b)}: the cross term of targets without a bias the layer keeps fixed */
-  private static DMatrix crossMinusBias(LayerStatistics stats, double[] b) {
-    DMatrix c = stats.cross().copy();
-    if (b != null) {
-      double[] sx = stats.inputSum();
-      for (int i = 0; i < c.rows(); i++) {
-        for (int o = 0; o < c.cols(); o++) {
-          c.add(i, o, -sx[i] * b[o]);
-        }
-      }
-    }
-    return c;
   }
 }

@@ -65,13 +65,13 @@ final class ConsumerRefit {
     DMatrix fitted;
     double[] newBias = b;
     if (withBias) {
-      DMatrix prior = appendBias(weights, b);
+      DMatrix prior = weights.withColumn(b);
       DMatrix solution = LeastSquaresOps.ridgeTowards(layer.node(), stats.augmentedGram(), stats.augmentedCross(),
           prior, relativeDamping);
-      fitted = leading(solution, weights.cols());
+      fitted = solution.leadingColumns(weights.cols());
       newBias = solution.column(weights.cols());
     } else {
-      fitted = LeastSquaresOps.ridgeTowards(layer.node(), stats.gram(), crossMinusBias(stats, b), weights,
+      fitted = LeastSquaresOps.ridgeTowards(layer.node(), stats.gram(), stats.crossWithoutBias(b), weights,
           relativeDamping);
     }
     double after = stats.relativeError(fitted, newBias);
@@ -93,39 +93,5 @@ final class ConsumerRefit {
   List<LayerUpdate> run(SequentialReconstruction engine, OnnxModel pruned, OnnxModel reference, List<String> consumers,
       SequentialReconstruction.Listener listener) {
     return engine.run(pruned, reference, consumers, this::solve, listener);
-  }
-
-  /** @return {@code [w | b]}, b = 0 when absent */
-  private static DMatrix appendBias(DMatrix w, double[] b) {
-    int in = w.cols();
-    DMatrix a = DMatrix.zeros(w.rows(), in + 1);
-    for (int r = 0; r < w.rows(); r++) {
-      System.arraycopy(w.data(), r * in, a.data(), r * (in + 1), in);
-      a.set(r, in, b == null ? 0 : b[r]);
-    }
-    return a;
-  }
-
-  /** @return the first {@code in} columns of {@code a} */
-  private static DMatrix leading(DMatrix a, int in) {
-    DMatrix w = DMatrix.zeros(a.rows(), in);
-    for (int r = 0; r < a.rows(); r++) {
-      System.arraycopy(a.data(), r * a.cols(), w.data(), r * in, in);
-    }
-    return w;
-  }
-
-  /** @return {@code Xᵀ(Y − b)}: the targets without a bias the layer keeps fixed */
-  private static DMatrix crossMinusBias(LayerStatistics stats, double[] b) {
-    DMatrix c = stats.cross().copy();
-    if (b != null) {
-      double[] sx = stats.inputSum();
-      for (int i = 0; i < c.rows(); i++) {
-        for (int o = 0; o < c.cols(); o++) {
-          c.add(i, o, -sx[i] * b[o]);
-        }
-      }
-    }
-    return c;
   }
 }

@@ -54,11 +54,11 @@ final class Int8Solver implements LayerSolver {
     boolean rows = perRow.test(layer.node());
     boolean withBias = layer.biasSlot().writable();
     DMatrix gram = withBias ? stats.augmentedGram() : stats.gram();
-    DMatrix start0 = withBias ? append(weights, b) : weights.copy();
+    DMatrix start0 = withBias ? weights.withColumn(b) : weights.copy();
     DampedCholesky factor = DampedCholesky.factor(layer.node(), gram, OBS_DAMPING);
     DMatrix fitted = start0;
     if (refit) {
-      DMatrix cross = withBias ? stats.augmentedCross() : crossMinusBias(stats, b);
+      DMatrix cross = withBias ? stats.augmentedCross() : stats.crossWithoutBias(b);
       DampedCholesky ridge = DampedCholesky.factor(layer.node(), gram, REFIT_DAMPING);
       for (int i = 0; i < cross.rows(); i++) {
         for (int o = 0; o < out; o++) {
@@ -68,8 +68,8 @@ final class Int8Solver implements LayerSolver {
       ridge.solve(cross);
       fitted = cross.transpose();
     }
-    double[] importance = diagonal(stats.gram());
-    DMatrix fittedWeights = leading(fitted, in);
+    double[] importance = stats.gram().diagonal();
+    DMatrix fittedWeights = fitted.leadingColumns(in);
     for (int i = 0; i < zeros.length; i++) {
       if (zeros[i]) {
         fittedWeights.data()[i] = 0;   // scales are chosen for the weights that survive
@@ -78,7 +78,7 @@ final class Int8Solver implements LayerSolver {
     double[] s = Int8WeightOps.searchScales(fittedWeights, importance, rows);
     ObsSweep.Result rounded = Int8WeightOps.gptq(fitted, factor.upperFactorOfInverse(), s, zeros, in,
         ObsSweep.DEFAULT_BLOCK);
-    DMatrix w = leading(rounded.weights(), in);
+    DMatrix w = rounded.weights().leadingColumns(in);
     double[] newBias = withBias ? rounded.weights().column(in) : b;
 
     double[] nearestScales = Int8WeightOps.searchScales(weights, importance, rows);
@@ -105,47 +105,5 @@ final class Int8Solver implements LayerSolver {
     metrics.put("calibration_rows", stats.rows());
     metrics.put("seconds", (System.nanoTime() - start) / 1e9);
     return new LayerUpdate(w, withBias && newBias != b ? Optional.of(newBias) : Optional.empty(), metrics);
-  }
-
-  private static double[] diagonal(DMatrix h) {
-    double[] d = new double[h.rows()];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = h.get(i, i);
-    }
-    return d;
-  }
-
-  /** @return {@code [w | b]}, b = 0 when absent */
-  private static DMatrix append(DMatrix w, double[] b) {
-    int in = w.cols();
-    DMatrix a = DMatrix.zeros(w.rows(), in + 1);
-    for (int r = 0; r < w.rows(); r++) {
-      System.arraycopy(w.data(), r * in, a.data(), r * (in + 1), in);
-      a.set(r, in, b == null ? 0 : b[r]);
-    }
-    return a;
-  }
-
-  /** @return a new matrix of the first {@code in} columns of {@code a} */
-  private static DMatrix leading(DMatrix a, int in) {
-    DMatrix w = DMatrix.zeros(a.rows(), in);
-    for (int r = 0; r < a.rows(); r++) {
-      System.arraycopy(a.data(), r * a.cols(), w.data(), r * in, in);
-    }
-    return w;
-  }
-
-  /** @return {@code Xᵀ(Y − b)}: the cross term when the bias stays fixed */
-  private static DMatrix crossMinusBias(LayerStatistics stats, double[] b) {
-    DMatrix c = stats.cross().copy();
-    if (b != null) {
-      double[] sx = stats.inputSum();
-      for (int i = 0; i < c.rows(); i++) {
-        for (int o = 0; o < c.cols(); o++) {
-          c.add(i, o, -sx[i] * b[o]);
-        }
-      }
-    }
-    return c;
   }
 }

@@ -114,6 +114,38 @@ public final class DMatrix {
     return out;
   }
 
+  /**
+   * @param values the new last column, length {@code rows}, or null for zeros
+   * @return a new {@code rows x (cols+1)} matrix: this one with {@code values} appended as the last column
+   *     (a weight matrix with its bias, for fits that solve for both)
+   */
+  public DMatrix withColumn(double[] values) {
+    DMatrix a = zeros(rows, cols + 1);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(data, r * cols, a.data, r * (cols + 1), cols);
+      a.data[r * (cols + 1) + cols] = values == null ? 0 : values[r];
+    }
+    return a;
+  }
+
+  /** @return a new {@code rows x n} matrix of the first {@code n} columns */
+  public DMatrix leadingColumns(int n) {
+    DMatrix w = zeros(rows, n);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(data, r * cols, w.data, r * n, n);
+    }
+    return w;
+  }
+
+  /** @return the main diagonal as a new array */
+  public double[] diagonal() {
+    double[] d = new double[Math.min(rows, cols)];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = data[i * cols + i];
+    }
+    return d;
+  }
+
   /** @return the shape as {@code rows x cols}, for messages */
   public String shape() {
     return rows + "x" + cols;

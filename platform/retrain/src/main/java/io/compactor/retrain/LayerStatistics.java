@@ -142,6 +142,23 @@ public final class LayerStatistics {
   }
 
   /**
+   * @param bias a bias the layer keeps fixed, length {@code out}, or null for none
+   * @return a new {@code in x out} matrix {@code Xᵀ(Y − 1bᵀ)}: the cross term of the targets the weights
+   *     alone must reach when the bias is not part of the fit
+   */
+  public DMatrix crossWithoutBias(double[] bias) {
+    DMatrix c = cross.copy();
+    if (bias != null) {
+      for (int i = 0; i < c.rows(); i++) {
+        for (int o = 0; o < c.cols(); o++) {
+          c.add(i, o, -input.sum[i] * bias[o]);
+        }
+      }
+    }
+    return c;
+  }
+
+  /**
    * The squared output error of candidate weights against the reference outputs, from the
    * statistics alone: {@code Σ_rows ||W x + b − y||²}.
    *

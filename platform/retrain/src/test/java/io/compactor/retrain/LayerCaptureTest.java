@@ -107,6 +107,18 @@ class LayerCaptureTest {
   }
 
   @Test
+  void theCrossTermWithoutAFixedBiasIsTheCrossOfTheShiftedTargets() {
+    LayerStatistics s = LayerStatistics.empty("fc", 2, 1);
+    float[] x = {1, 2, 3, 4, 5, 6};
+    s.accumulate(LinearLayer.contiguous(x, 2), LinearLayer.contiguous(new float[] {1, 0, 2}, 1));
+    LayerStatistics shifted = LayerStatistics.empty("fc", 2, 1);
+    shifted.accumulate(LinearLayer.contiguous(x, 2), LinearLayer.contiguous(new float[] {1 - 0.5f, -0.5f, 2 - 0.5f}, 1));
+
+    assertEquals(shifted.cross(), s.crossWithoutBias(new double[] {0.5}));
+    assertEquals(s.cross(), s.crossWithoutBias(null));
+  }
+
+  @Test
   void layersFeedingEachOtherAreInDifferentWaves() {
     OnnxModel mlp = LayerModels.mlp(59, 4, 8, 3);
     assertTrue(LayerCapture.dependsOn(mlp.graph(), view(mlp, "fc2"), view(mlp, "fc1")));
