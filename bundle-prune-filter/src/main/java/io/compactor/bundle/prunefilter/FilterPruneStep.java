@@ -14,7 +14,6 @@ import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.Fidelity;
-import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.LinearLayer;
 import io.compactor.retrain.ReconstructionException;
@@ -319,17 +318,11 @@ final class FilterPruneStep {
 
   /** Fidelity of the first graph output to the step's input model on the calibration data. */
   private Fidelity calibrationFidelity() {
-    String output = context.model().graph().outputs().get(0).name();
-    Tensor before;
-    Tensor after;
-    try (ModelSession ref = ModelSession.open(context.original());
-        ModelSession now = ModelSession.open(context.model())) {
-      before = Evaluation.runAll(ref, context.calibration(), context.batchSize()).get(output);
-      after = Evaluation.runAll(now, context.calibration(), context.batchSize()).get(output);
+    try {
+      return Evaluation.outputFidelity(context.original(), context.model(), context.calibration(), context.batchSize());
     } catch (ModelException e) {
       throw new StepException(CAPABILITY, null, "the pruned model cannot run on the calibration data: "
           + e.getMessage(), e);
     }
-    return Evaluation.fidelity(before, after);
   }
 }

@@ -1,5 +1,6 @@
 package io.compactor.onnx.runtime;
 
+import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,6 +90,23 @@ public final class Evaluation {
     double median = runs % 2 == 1 ? millis[runs / 2] : (millis[runs / 2 - 1] + millis[runs / 2]) / 2;
     int batchSize = batch.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(1);
     return new Latency(median, millis[0], runs, batchSize);
+  }
+
+  /**
+   * Fidelity of a rewritten model to the model it came from, on their first graph output: what a
+   * compression step reports about its own result.
+   *
+   * @param reference the model before the step
+   * @param candidate the model after the step, with the same inputs and first output
+   * @param data the samples to run, e.g. the calibration data
+   * @param batchSize samples per run
+   * @throws io.compactor.onnx.ModelException when either model cannot be run on the data
+   */
+  public static Fidelity outputFidelity(OnnxModel reference, OnnxModel candidate, Dataset data, int batchSize) {
+    String output = candidate.graph().outputs().get(0).name();
+    try (ModelSession before = ModelSession.open(reference); ModelSession after = ModelSession.open(candidate)) {
+      return fidelity(runAll(before, data, batchSize).get(output), runAll(after, data, batchSize).get(output));
+    }
   }
 
   /**

@@ -39,6 +39,17 @@ class EvaluationTest {
   }
 
   @Test
+  void outputFidelityComparesTheFirstOutputsOfTwoModelsOnTheSameData() {
+    OnnxModel model = TestModels.residualCnn(35, false);
+    Dataset data = new Dataset("images", Map.of("image", TestModels.images(36, 5)), null);
+    Fidelity same = Evaluation.outputFidelity(model, model, data, 2);
+    assertEquals(1, same.worstCosine(), EPS);
+    assertEquals(0, same.maxAbsError(), 0);
+    Fidelity other = Evaluation.outputFidelity(model, TestModels.residualCnn(37, false), data, 2);
+    assertTrue(other.maxAbsError() > 0 && other.worstCosine() < 1, other.toString());
+  }
+
+  @Test
   void datasetFromDirectoryFeedsTheModelAndScoresLabels() {
     OnnxModel model = TestModels.residualCnn(31, false);
     Tensor images = TestModels.images(32, 6);
