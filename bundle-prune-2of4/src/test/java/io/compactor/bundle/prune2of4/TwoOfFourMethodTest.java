@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.api.Capabilities;
+import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
 import io.compactor.api.LayerResult;
 import io.compactor.api.Stage;
 import io.compactor.api.StepCancelledException;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
+import io.compactor.api.testing.CompressionMethodContract;
 import io.compactor.api.testing.SimpleStepContext;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.Graph;
@@ -34,7 +36,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TwoOfFourMethodTest {
+class TwoOfFourMethodTest extends CompressionMethodContract {
   /** Reconstruction must remove at least this share of magnitude-only's layer output error. */
   private static final double MIN_LAYER_IMPROVEMENT = 0.3;
   private static final Dataset DATA = SparseModels.cnnData(81, 48);
@@ -44,6 +46,29 @@ class TwoOfFourMethodTest {
 
   private static Map<String, Object> metrics(StepResult r, String node) {
     return r.layers().stream().filter(l -> l.node().equals(node)).findFirst().orElseThrow().metrics();
+  }
+
+  @Override
+  protected CompressionMethod method() {
+    return new TwoOfFourMethod();
+  }
+
+  @Override
+  protected List<Operator> eligibleOperators() {
+    return List.of(
+        operator("Conv", new long[] {8, 8, 3, 3}, n -> {}),
+        operator("ConvTranspose", new long[] {8, 4, 3, 3}, n -> {}),
+        operator("Gemm", new long[] {4, 8}, n -> n.setAttr("transB", 1L)),
+        operator("MatMul", new long[] {8, 4}, n -> {}));
+  }
+
+  @Override
+  protected List<Operator> ineligibleOperators() {
+    return List.of(
+        operatorWithRuntimeWeight("MatMul"),
+        operator("Conv", new long[] {8, 1, 3, 3}, n -> n.setAttr("group", 8L)),
+        operator("Conv", new long[] {8, 2, 3, 3}, n -> {}),
+        operator("Relu", new long[] {8, 8}, n -> {}));
   }
 
   @Test

@@ -1,5 +1,9 @@
 package io.compactor.api.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.compactor.api.CompressionMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,7 +44,15 @@ final class ComponentXml {
    * @throws AssertionError naming the files looked at when there is none
    */
   static ComponentXml of(Class<?> type) {
-    Path location = location(type);
+    return of(location(type), type);
+  }
+
+  /**
+   * @param location a classes directory or a jar
+   * @return the descriptor in {@code location} whose {@code <implementation class>} is {@code type}
+   * @throws AssertionError naming the files looked at when there is none
+   */
+  static ComponentXml of(Path location, Class<?> type) {
     List<String> seen = new ArrayList<>();
     try (FileSystem jar = Files.isDirectory(location) ? null : FileSystems.newFileSystem(location, Map.of())) {
       Path osgiInf = jar == null ? location.resolve("OSGI-INF") : jar.getPath("/OSGI-INF");
@@ -63,6 +76,19 @@ final class ComponentXml {
     }
     throw new AssertionError(location + "/OSGI-INF: no component descriptor implements " + type.getName()
         + ", got " + seen + "; annotate it with @Component");
+  }
+
+  /** Asserts that this descriptor registers {@code m} with service properties that agree with it. */
+  void assertDescribes(CompressionMethod m) {
+    assertTrue(provides().contains(CompressionMethod.class.getName()), file
+        + ": the component must provide " + CompressionMethod.class.getName() + ", got " + provides());
+    assertEquals(List.of(m.capability()), values("compactor.capability"), file
+        + ": compactor.capability must equal capability()");
+    assertEquals(List.of(m.stage().id()), values("compactor.stage"), file + ": compactor.stage must equal stage().id()");
+    assertEquals(m.opTypes(), new HashSet<>(values("compactor.op-types")), file
+        + ": compactor.op-types (repeat the key once per value) must equal opTypes()");
+    assertEquals("Integer", type("service.ranking"), file + ": declare the ranking as \"service.ranking:Integer=0\"");
+    assertEquals(1, values("service.ranking").size(), file + ": one service.ranking");
   }
 
   /** @return where the descriptor was read, for messages */

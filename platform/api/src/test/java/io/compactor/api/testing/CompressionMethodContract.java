@@ -16,7 +16,6 @@ import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -174,19 +173,7 @@ public abstract class CompressionMethodContract {
 
   @Test
   void componentServicePropertiesAgreeWithTheMethod() {
-    CompressionMethod m = method();
-    ComponentXml component = ComponentXml.of(m.getClass());
-    assertTrue(component.provides().contains(CompressionMethod.class.getName()), component.file()
-        + ": the component must provide " + CompressionMethod.class.getName() + ", got " + component.provides());
-    assertEquals(List.of(m.capability()), component.values("compactor.capability"), component.file()
-        + ": compactor.capability must equal capability()");
-    assertEquals(List.of(m.stage().id()), component.values("compactor.stage"), component.file()
-        + ": compactor.stage must equal stage().id()");
-    assertEquals(m.opTypes(), new HashSet<>(component.values("compactor.op-types")), component.file()
-        + ": compactor.op-types (repeat the key once per value) must equal opTypes()");
-    assertEquals("Integer", component.type("service.ranking"), component.file()
-        + ": declare the ranking as \"service.ranking:Integer=0\"");
-    assertEquals(1, component.values("service.ranking").size(), component.file() + ": one service.ranking");
+    ComponentXml.of(method().getClass()).assertDescribes(method());
   }
 
   private static Operator noInputs(String opType) {
