@@ -15,7 +15,7 @@
  * (UINT8 activation grid) and {@link io.compactor.retrain.RangeHistogram} (error-minimizing clip search).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.compactor.retrain;
 
 import org.osgi.annotation.bundle.Export;

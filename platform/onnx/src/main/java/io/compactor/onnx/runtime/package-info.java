@@ -5,7 +5,7 @@
  * which its caller closes.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.compactor.onnx.runtime;
 
 import org.osgi.annotation.bundle.Export;
