@@ -4,7 +4,6 @@ import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
-import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -14,7 +13,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,21 +34,7 @@ final class CompressCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX model.")
-  Path model;
-
-  @Option(names = "--config", required = true, paramLabel = "C.cfg|C.json", description = "AMCT configuration.")
-  Path config;
-
-  @Option(names = "--calibration", paramLabel = "DIR", description = "Calibration data: <input>.npy per model input.")
-  Path calibration;
-
-  @Option(names = "--eval", paramLabel = "DIR",
-      description = "Evaluation data: <input>.npy and optional labels.npy (default: the calibration data).")
-  Path eval;
-
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the outputs go.")
-  Path output;
+  @Mixin JobOptions job;
 
   @Mixin BundlesOption bundles;
 
@@ -64,8 +48,7 @@ final class CompressCommand implements Callable<Integer> {
   public Integer call() {
     Path dir = bundles.require(spec);
     PrintWriter out = spec.commandLine().getOut();
-    JobRequest request = new JobRequest("compress-" + ProcessHandle.current().pid(), abs(model), abs(config),
-        Optional.ofNullable(calibration).map(this::abs), Optional.ofNullable(eval).map(this::abs), abs(output));
+    JobRequest request = job.request("compress-" + ProcessHandle.current().pid());
     JobEvent end;
     try (OsgiHost host = OsgiHost.start(HostSettings.of(dir)).stopOnShutdown()) {
       host.awaitSettled(Duration.ofSeconds(30));
@@ -82,9 +65,5 @@ final class CompressCommand implements Callable<Integer> {
       return 0;
     }
     return INPUT_STAGES.contains(String.valueOf(end.data().get("stage"))) ? UserErrorHandler.USER_ERROR : UserErrorHandler.FAILED;
-  }
-
-  private String abs(Path p) {
-    return ArtifactRoots.resolve(p.toString()).toString();
   }
 }

@@ -1,13 +1,11 @@
 package io.compactor.core.cli;
 
-import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.kafka.JobClient;
 import io.compactor.core.kafka.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,20 +27,7 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
-  @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX model.")
-  Path model;
-
-  @Option(names = "--config", required = true, paramLabel = "C.json|C.cfg", description = "AMCT configuration.")
-  Path config;
-
-  @Option(names = "--calibration", paramLabel = "DIR", description = "Calibration data: <input>.npy per model input.")
-  Path calibration;
-
-  @Option(names = "--eval", paramLabel = "DIR", description = "Evaluation data: <input>.npy and optional labels.npy.")
-  Path eval;
-
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the platform writes the outputs.")
-  Path output;
+  @Mixin JobOptions job;
 
   @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: a random one); resubmitting an id is idempotent.")
   String jobId;
@@ -63,8 +49,7 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     String id = jobId != null ? jobId : "job-" + UUID.randomUUID().toString().substring(0, 8);
-    JobRequest request = new JobRequest(id, abs(model), abs(config), Optional.ofNullable(calibration).map(this::abs),
-        Optional.ofNullable(eval).map(this::abs), abs(output));
+    JobRequest request = job.request(id);
     out.println("submitting job " + id + " to " + Topics.DEFAULT.jobs());
     out.flush();
     ProgressBar progress = waitForEnd ? new ProgressBar(out, System.console() != null) : null;
@@ -82,9 +67,5 @@ final class SubmitCommand implements Callable<Integer> {
       return 0;
     }
     return UserErrorHandler.FAILED;
-  }
-
-  private String abs(Path p) {
-    return ArtifactRoots.resolve(p.toString()).toString();
   }
 }
