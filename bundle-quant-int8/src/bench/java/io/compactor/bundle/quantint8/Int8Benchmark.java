@@ -40,8 +40,8 @@ import java.util.Map;
  * </pre>
  */
 public final class Int8Benchmark {
-  private static final int ROUNDS = 7;
-  private static final int THREADS = 2;
+  static final int ROUNDS = 7;
+  static final int THREADS = 2;
 
   private Int8Benchmark() {}
 
@@ -263,43 +263,49 @@ public final class Int8Benchmark {
 
   /** Median over {@link #ROUNDS} rounds of the time to run every batch; models interleaved within each round. */
   private static void latency(String what, List<OnnxModel> models, List<String> names, List<Dataset> batches) {
+    double[][] times = interleavedMillis(models, batches.stream().map(b -> b.batch(0, b.size())).toList());
+    System.out.printf(Locale.ROOT, "Latency, %s, %d threads, median of %d interleaved rounds (min–max):%n%n", what,
+        THREADS, ROUNDS);
+    System.out.println("| model | median | range | vs FP32 |");
+    System.out.println("|---|---|---|---|");
+    double base = median(times[0]);
+    for (int m = 0; m < models.size(); m++) {
+      double[] t = times[m].clone();
+      Arrays.sort(t);
+      System.out.printf(Locale.ROOT, "| %s | %.0f ms | %.0f–%.0f ms | %.2f× faster |%n", names.get(m), median(t), t[0],
+          t[t.length - 1], base / median(t));
+    }
+    System.out.println();
+  }
+
+  /**
+   * Runs every feed through every model once per round, {@link #ROUNDS} rounds after one warm-up, models
+   * interleaved within each round so that drift on a shared machine hits them alike.
+   *
+   * @return {@code [model][round]}: milliseconds to run all feeds
+   */
+  static double[][] interleavedMillis(List<OnnxModel> models, List<Map<String, Tensor>> feeds) {
     List<ModelSession> sessions = new ArrayList<>();
     try {
       for (OnnxModel m : models) {
         sessions.add(ModelSession.open(m, THREADS));
       }
-      List<Map<String, Tensor>> feeds = batches.stream().map(b -> b.batch(0, b.size())).toList();
-      double[][] times = new double[models.size()][ROUNDS];
-      for (ModelSession s : sessions) {
-        feeds.forEach(s::run);   // warm-up
-      }
+      sessions.forEach(s -> feeds.forEach(s::run));   // warm-up
+      double[][] millis = new double[models.size()][ROUNDS];
       for (int r = 0; r < ROUNDS; r++) {
         for (int m = 0; m < sessions.size(); m++) {
           long start = System.nanoTime();
-          for (Map<String, Tensor> f : feeds) {
-            sessions.get(m).run(f);
-          }
-          times[m][r] = (System.nanoTime() - start) / 1e6;
+          feeds.forEach(sessions.get(m)::run);
+          millis[m][r] = (System.nanoTime() - start) / 1e6;
         }
       }
-      System.out.printf(Locale.ROOT, "Latency, %s, %d threads, median of %d interleaved rounds (min–max):%n%n", what,
-          THREADS, ROUNDS);
-      System.out.println("| model | median | range | vs FP32 |");
-      System.out.println("|---|---|---|---|");
-      double base = median(times[0]);
-      for (int m = 0; m < sessions.size(); m++) {
-        double[] t = times[m].clone();
-        Arrays.sort(t);
-        System.out.printf(Locale.ROOT, "| %s | %.0f ms | %.0f–%.0f ms | %.2f× faster |%n", names.get(m), median(t), t[0],
-            t[t.length - 1], base / median(t));
-      }
-      System.out.println();
+      return millis;
     } finally {
       sessions.forEach(ModelSession::close);
     }
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] t = values.clone();
     Arrays.sort(t);
     return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;

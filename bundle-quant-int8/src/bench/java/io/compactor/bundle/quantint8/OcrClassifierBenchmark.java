@@ -38,8 +38,6 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public final class OcrClassifierBenchmark {
-  private static final int THREADS = 2;
-  private static final int ROUNDS = 7;
   private static final int CALIBRATION_BATCH = 32;
   /** PaddleOCR's default {@code cls_batch_num}: lines per classifier run in its pipeline. */
   private static final int PIPELINE_BATCH = 6;
@@ -82,7 +80,7 @@ public final class OcrClassifierBenchmark {
         fonts, 2);
 
     System.out.printf(Locale.ROOT, "Java %s, %d cores, ONNX Runtime CPU, %d intra-op threads; fonts %s%n%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), THREADS, fonts);
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), Int8Benchmark.THREADS, fonts);
     System.out.printf(Locale.ROOT, "### %s (opset %d, %d Constant nodes turned into initializers; %d calibration "
         + "lines, %d evaluation lines, each upright and turned by 180°)%n%n", file.getFileName(), fp32.opset(),
         constants, calibrationLines, evaluationLines);
@@ -145,7 +143,7 @@ public final class OcrClassifierBenchmark {
   }
 
   private static Tensor scores(OnnxModel model, Dataset data, String output) {
-    try (ModelSession s = ModelSession.open(model, THREADS)) {
+    try (ModelSession s = ModelSession.open(model, Int8Benchmark.THREADS)) {
       return Evaluation.runAll(s, data, LARGE_BATCH).get(output);
     }
   }
@@ -172,45 +170,24 @@ public final class OcrClassifierBenchmark {
         .map(r -> data.batch(r[0], r[1])).toList();
   }
 
-  /** Median over {@link #ROUNDS} rounds of the time to run every feed; models interleaved within each round. */
+  /** Median over the rounds of {@link Int8Benchmark#interleavedMillis} of the time to run every feed. */
   private static void latency(String what, List<OnnxModel> models, List<String> names,
       List<Map<String, Tensor>> feeds) {
-    List<ModelSession> sessions = new ArrayList<>();
-    try {
-      for (OnnxModel m : models) {
-        sessions.add(ModelSession.open(m, THREADS));
-      }
-      sessions.forEach(s -> feeds.forEach(s::run));   // warm-up
-      double[][] millis = new double[models.size()][ROUNDS];
-      for (int r = 0; r < ROUNDS; r++) {
-        for (int m = 0; m < sessions.size(); m++) {
-          long start = System.nanoTime();
-          feeds.forEach(sessions.get(m)::run);
-          millis[m][r] = (System.nanoTime() - start) / 1e6;
-        }
-      }
-      System.out.printf(Locale.ROOT, "Latency, %s, %d threads, median of %d interleaved rounds (min–max):%n%n",
-          what, THREADS, ROUNDS);
-      System.out.println("| model | median | range | per line | vs FP32 |");
-      System.out.println("|---|---|---|---|---|");
-      int lines = feeds.stream().mapToInt(f -> (int) f.values().iterator().next().dim(0)).sum();
-      double base = median(millis[0]);
-      for (int m = 0; m < models.size(); m++) {
-        double[] t = millis[m].clone();
-        Arrays.sort(t);
-        System.out.printf(Locale.ROOT, "| %s | %.1f ms | %.1f–%.1f ms | %.2f ms | %.2f× faster |%n", names.get(m),
-            median(t), t[0], t[t.length - 1], median(t) / lines, base / median(t));
-      }
-      System.out.println();
-    } finally {
-      sessions.forEach(ModelSession::close);
+    double[][] millis = Int8Benchmark.interleavedMillis(models, feeds);
+    System.out.printf(Locale.ROOT, "Latency, %s, %d threads, median of %d interleaved rounds (min–max):%n%n",
+        what, Int8Benchmark.THREADS, Int8Benchmark.ROUNDS);
+    System.out.println("| model | median | range | per line | vs FP32 |");
+    System.out.println("|---|---|---|---|---|");
+    int lines = feeds.stream().mapToInt(f -> (int) f.values().iterator().next().dim(0)).sum();
+    double base = Int8Benchmark.median(millis[0]);
+    for (int m = 0; m < models.size(); m++) {
+      double[] t = millis[m].clone();
+      Arrays.sort(t);
+      double median = Int8Benchmark.median(t);
+      System.out.printf(Locale.ROOT, "| %s | %.1f ms | %.1f–%.1f ms | %.2f ms | %.2f× faster |%n", names.get(m),
+          median, t[0], t[t.length - 1], median / lines, base / median);
     }
-  }
-
-  private static double median(double[] values) {
-    double[] t = values.clone();
-    Arrays.sort(t);
-    return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    System.out.println();
   }
 
   /** Which operators were offered, quantized or skipped (with the reason), and how. */
@@ -250,7 +227,7 @@ public final class OcrClassifierBenchmark {
   private static Map<String, Long> ortKernels(OnnxModel model) throws IOException, OrtException {
     Path optimized = Files.createTempFile("ocr-cls-ort", ".onnx");
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-      o.setIntraOpNumThreads(THREADS);
+      o.setIntraOpNumThreads(Int8Benchmark.THREADS);
       o.setOptimizedModelFilePath(optimized.toString());
       OrtEnvironment.getEnvironment().createSession(model.toBytes(), o).close();
       return OnnxModel.load(optimized).graph().nodes().stream()
