@@ -46,6 +46,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -75,6 +76,8 @@ public final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
   // short: after a job ends, its commit and the resume of its partition wait for the current poll to return
   private static final Duration POLL = Duration.ofMillis(50);
+  /** How often the backlog gauge asks the broker for end and committed offsets. */
+  private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(2);
   private final CoordinatorSettings settings;
   private final JobExecutor executor;
   private final JobMetrics metrics;
@@ -95,6 +98,7 @@ public final class Coordinator implements AutoCloseable {
   private final Thread pollThread;
   private final CountDownLatch pollStopped = new CountDownLatch(1);
   private volatile Set<TopicPartition> assigned = Set.of();
+  private long backlogMeasured;
   private volatile boolean stopping;
   private volatile boolean crashing;
 
@@ -180,6 +184,7 @@ public final class Coordinator implements AutoCloseable {
         startWaitingJobsWhoseLeaseLapsed();
         flushCommits();
         updatePauses();
+        measureBacklog();
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
           try {
             handle(r);
@@ -399,6 +404,30 @@ public final class Coordinator implements AutoCloseable {
     resume.removeAll(pause);
     consumer.pause(pause);
     consumer.resume(resume);
+  }
+
+  /** Sets the backlog gauge from the broker's end offsets and the group's committed offsets of our partitions. */
+  private void measureBacklog() {
+    long now = System.nanoTime();
+    if (now - backlogMeasured < BACKLOG_INTERVAL.toNanos()) {
+      return;
+    }
+    backlogMeasured = now;
+    Set<TopicPartition> mine = consumer.assignment();
+    try {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(mine, BACKLOG_INTERVAL);
+      Map<TopicPartition, Long> starts = consumer.beginningOffsets(mine, BACKLOG_INTERVAL);
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(mine, BACKLOG_INTERVAL);
+      long backlog = 0;
+      for (TopicPartition tp : mine) {
+        OffsetAndMetadata c = committed.get(tp);
+        long from = Math.max(c == null ? 0 : c.offset(), starts.getOrDefault(tp, 0L));
+        backlog += Math.max(0, ends.getOrDefault(tp, from) - from);
+      }
+      metrics.backlog(backlog);
+    } catch (TimeoutException e) {
+      LOG.debug("backlog not measured: {}", e.toString());   // the gauge keeps its last value
+    }
   }
 
   /** Queues the commit of {@code offset + 1}; flushed by the poll loop, retried across rebalances. */

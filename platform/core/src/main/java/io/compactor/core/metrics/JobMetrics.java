@@ -4,11 +4,13 @@ import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Job meters. Tags are bounded: outcome (completed, failed, cancelled, replayed, dead_lettered) and, for
@@ -27,13 +29,21 @@ public final class JobMetrics {
   public static final String FIDELITY = "compactor.job.fidelity.cosine";
   /** Top-1 accuracy of the compressed model minus the original's, in points, per completed job with labels. */
   public static final String ACCURACY_DELTA = "compactor.job.accuracy.delta";
+  /**
+   * Records of the jobs topic on this instance's partitions after their committed offsets: jobs queued,
+   * waiting or running here (and cancel requests). Exact even while a partition is paused for its job.
+   */
+  public static final String BACKLOG = "compactor.jobs.backlog";
   private final MeterRegistry registry;
   private final LongTaskTimer active;
+  private final AtomicLong backlog = new AtomicLong();
 
   /** @param registry where the meters are registered */
   public JobMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.active = LongTaskTimer.builder(ACTIVE).description("Jobs running on this instance").register(registry);
+    Gauge.builder(BACKLOG, backlog, AtomicLong::get)
+        .description("Records of the jobs topic not yet committed on this instance's partitions").register(registry);
     for (String outcome : new String[] {"completed", "failed", "cancelled", "replayed", "dead_lettered"}) {
       counter(outcome, "none");
     }
@@ -42,6 +52,11 @@ public final class JobMetrics {
   /** Starts timing a running job; stop the returned sample when it ends. */
   public LongTaskTimer.Sample started() {
     return active.start();
+  }
+
+  /** @param records the backlog now, see {@link #BACKLOG} */
+  public void backlog(long records) {
+    backlog.set(records);
   }
 
   /** Counts a record sent to the dead-letter topic. */

@@ -8,6 +8,9 @@ import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.metrics.JobMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +23,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,6 +72,11 @@ class CoordinatorIT {
   }
 
   private Coordinator coordinator(String instance, int concurrency, LayerLoopExecutor executor, Duration lease) {
+    return coordinator(instance, concurrency, executor, lease, new SimpleMeterRegistry());
+  }
+
+  private Coordinator coordinator(String instance, int concurrency, LayerLoopExecutor executor, Duration lease,
+      MeterRegistry meters) {
     if (topics == null) {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       topics = new Topics("jobs-" + suffix, "events-" + suffix, "dlt-" + suffix);
@@ -76,7 +85,7 @@ class CoordinatorIT {
     CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + topics.jobs(), instance,
         concurrency, topics, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), lease,
         Duration.ofSeconds(6));
-    Coordinator c = new Coordinator(s, executor, new SimpleMeterRegistry(), new JobBoard(100));
+    Coordinator c = new Coordinator(s, executor, meters, new JobBoard(100));
     c.start();
     started.add(c);
     return c;
@@ -205,11 +214,35 @@ class CoordinatorIT {
   }
 
   private static void awaitAssigned(Coordinator... coordinators) throws InterruptedException {
+    await(() -> Arrays.stream(coordinators).noneMatch(c -> c.assignedPartitions().isEmpty()),
+        "the group gives every instance a partition");
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (Arrays.stream(coordinators).anyMatch(c -> c.assignedPartitions().isEmpty())) {
-      assertTrue(System.nanoTime() < deadline, "the group did not give every instance a partition within " + WAIT);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "not within " + WAIT + ": " + what);
       Thread.sleep(50);
     }
+  }
+
+  @Test
+  void theBacklogCountsJobsQueuedBehindARunningOneAndDrainsToZero() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Coordinator c = coordinator("a", 1, new LayerLoopExecutor(4, 150), Duration.ofSeconds(30), meters);
+    awaitAssigned(c);
+    Gauge backlog = meters.get(JobMetrics.BACKLOG).gauge();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add("queued-" + i);
+      send("queued-" + i, JobMessages.write(job("queued-" + i)));
+    }
+    // one job runs at a time, so while the first ones run most of the six wait on their paused partitions
+    await(() -> backlog.value() >= 3, "a backlog of at least 3 records, last " + backlog.value());
+    try (EventLog log = events()) {
+      log.until(l -> ids.stream().allMatch(id -> EventLog.ended(id).test(l)), WAIT);
+    }
+    await(() -> backlog.value() == 0, "the backlog drains once every job is committed");
   }
 
   @Test
