@@ -45,6 +45,7 @@ final class QuantInt8Step {
   private final List<String> order = new ArrayList<>();
   private final List<String> finished = new ArrayList<>();
   private int reported;
+  private int foldedBatchNorms;
   private String current;
 
   QuantInt8Step(StepContext context, QuantOptions options) {
@@ -77,6 +78,9 @@ final class QuantInt8Step {
       layers.add(task.node());
     }
     requireBatches(layers);
+    if (options.foldBatchNorm() && !layers.isEmpty()) {
+      foldedBatchNorms = BatchNormFold.apply(graph);
+    }
     upgradeOpset(model, layers);
     context.throwIfCancelled();
     calibrateAndInsert(model, layers);
@@ -89,8 +93,9 @@ final class QuantInt8Step {
     for (LayerTask t : context.layers()) {
       results.add(new LayerResult(t.node(), metrics.get(t.node())));
     }
-    Map<String, Object> summary = new StepSummary(context, options).summarize(model, deploy, quantized.values(),
-        results, opsetBefore, (System.nanoTime() - start) / 1e9);
+    Map<String, Object> summary = new LinkedHashMap<>(new StepSummary(context, options).summarize(model, deploy,
+        quantized.values(), results, opsetBefore, (System.nanoTime() - start) / 1e9));
+    summary.put("batchnorm_folded", foldedBatchNorms);
     return new StepResult(summary, results, Optional.of(deploy));
   }
 
@@ -156,7 +161,15 @@ final class QuantInt8Step {
     List<ActivationCalibration.Target> targets = new ArrayList<>();
     staticByValue.forEach((value, nodes) -> targets.add(new ActivationCalibration.Target(value,
         WeightInput.activationChannelAxis(nodes.get(0)).orElse(-1), ChannelImportance.of(g, nodes))));
+    List<String> outputs = options.quantizeConvOutputs() ? convOutputs(g, layers, staticByValue.keySet(),
+        dynamicByValue.keySet()) : List.of();
+    outputs.forEach(v -> targets.add(new ActivationCalibration.Target(v, 1, new double[0])));
     Map<String, RangeHistogram> histograms = targets.isEmpty() ? Map.of() : calibrate(model, targets);
+    for (String value : outputs) {
+      boolean afterRelu = g.producer(value).map(p -> p.opType().equals("Relu")).orElse(false);
+      ActivationRange r = histograms.get(value).search(afterRelu, null, OBSERVED_BAND);
+      ActivationQdq.insertStatic(g, value, r, List.copyOf(g.consumers(value)));
+    }
     staticByValue.forEach((value, nodes) -> {
       Int8Settings s = settings.get(nodes.get(0).name());
       for (Node other : nodes) {
@@ -250,6 +263,33 @@ final class QuantInt8Step {
       producer = g.producer(pre);
     }
     return producer.filter(p -> quantizedLayers.contains(p.name()) && p.opType().startsWith("Conv")).isPresent();
+  }
+
+  /**
+   * The outputs of statically quantized Conv layers (after the Relu when a Relu is their only reader) that
+   * no quantized layer reads: quantizing them lets ONNX Runtime fuse the Conv into {@code QLinearConv}
+   * where a float operator (a residual Add, a hard-swish) follows it. Graph outputs stay float.
+   */
+  private List<String> convOutputs(Graph g, List<String> layers, java.util.Set<String> staticInputs,
+      java.util.Set<String> dynamicInputs) {
+    List<String> out = new ArrayList<>();
+    for (String n : layers) {
+      Node node = g.node(n).orElseThrow();
+      if (!node.opType().equals("Conv") || dynamic(g, n)) {
+        continue;
+      }
+      String value = node.output(0);
+      List<Node> readers = g.consumers(value);
+      if (readers.size() == 1 && readers.get(0).opType().equals("Relu")) {
+        value = readers.get(0).output(0);
+      }
+      String v = value;
+      if (!staticInputs.contains(v) && !dynamicInputs.contains(v) && !out.contains(v)
+          && !g.consumers(v).isEmpty() && g.outputs().stream().noneMatch(o -> o.name().equals(v))) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   private Map<String, RangeHistogram> calibrate(OnnxModel model, List<ActivationCalibration.Target> targets) {
