@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One INT8 step of one job: decides per layer (skip with reason, static or dynamic activations, per-channel
@@ -270,8 +271,8 @@ final class QuantInt8Step {
    * no quantized layer reads: quantizing them lets ONNX Runtime fuse the Conv into {@code QLinearConv}
    * where a float operator (a residual Add, a hard-swish) follows it. Graph outputs stay float.
    */
-  private List<String> convOutputs(Graph g, List<String> layers, java.util.Set<String> staticInputs,
-      java.util.Set<String> dynamicInputs) {
+  private List<String> convOutputs(Graph g, List<String> layers, Set<String> staticInputs,
+      Set<String> dynamicInputs) {
     List<String> out = new ArrayList<>();
     for (String n : layers) {
       Node node = g.node(n).orElseThrow();
