@@ -12,11 +12,14 @@ import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.ActivationRange;
 import io.compactor.retrain.DMatrix;
 import io.compactor.retrain.Int8WeightOps;
 import io.compactor.retrain.LinearLayer;
+import io.compactor.retrain.NmPattern;
+import io.compactor.retrain.NmPatternCheck;
 import io.compactor.retrain.RangeHistogram;
 import io.compactor.retrain.ReconstructionException;
 import io.compactor.retrain.SequentialReconstruction;
@@ -79,6 +82,7 @@ final class QuantInt8Step {
       layers.add(task.node());
     }
     requireBatches(layers);
+    List<String> twoOfFour = layers.stream().filter(n -> holdsTwoOfFour(graph, graph.node(n).orElseThrow())).toList();
     if (options.foldBatchNorm() && !layers.isEmpty()) {
       foldedBatchNorms = BatchNormFold.apply(graph);
     }
@@ -89,6 +93,7 @@ final class QuantInt8Step {
     quantizeWeights(model, layers);
     snapBiases(model, layers);
     OnnxModel deploy = layers.isEmpty() ? model.copy() : QdqExport.export(model, quantized.values());
+    requireTwoOfFourKept(deploy, twoOfFour);
     reportUpTo(order.size());
     List<LayerResult> results = new ArrayList<>();
     for (LayerTask t : context.layers()) {
@@ -97,7 +102,37 @@ final class QuantInt8Step {
     Map<String, Object> summary = new LinkedHashMap<>(new StepSummary(context, options).summarize(model, deploy,
         quantized.values(), results, opsetBefore, (System.nanoTime() - start) / 1e9));
     summary.put("batchnorm_folded", foldedBatchNorms);
+    summary.put("two_of_four_layers_kept", twoOfFour.size());
     return new StepResult(summary, results, Optional.of(deploy));
+  }
+
+  /** @return whether the layer's weight holds the 2:4 pattern with at least one zero, as the 2:4 step leaves it */
+  private static boolean holdsTwoOfFour(Graph g, Node node) {
+    Optional<Tensor> w = g.initializer(node.input(1));
+    return w.isPresent() && w.get().type() == ElementType.FLOAT && hasZero(w.get().floats())
+        && NmPatternCheck.firstViolation(g, node, NmPattern.M4N2).isEmpty();
+  }
+
+  private static boolean hasZero(float[] values) {
+    for (float v : values) {
+      if (v == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Proves that the int8 weights of the deploy model still hold the 2:4 pattern wherever the float weights
+   * did (zero weights quantize to code 0); a violation is a defect of this step, reported as its failure.
+   */
+  private void requireTwoOfFourKept(OnnxModel deploy, List<String> nodes) {
+    try {
+      NmPatternCheck.require(deploy, nodes, NmPattern.M4N2);
+    } catch (ModelException e) {
+      throw new StepException(CAPABILITY, e.element().orElse(null),
+          "INT8 broke the 2:4 pattern of the sparsity step: " + e.getMessage(), e);
+    }
   }
 
   private void requireBatches(List<String> layers) {

@@ -149,6 +149,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
     }
     NmPatternCheck.require(r.deployModel().orElseThrow(), List.of("conv2"), NmPattern.M4N2);
     NmPatternCheck.require(model, List.of("conv2"), NmPattern.M4N2);
+    assertEquals(1, r.summary().get("two_of_four_layers_kept"), "the step proved the pattern on conv2 itself");
   }
 
   @Test
