@@ -93,7 +93,7 @@ final class QuantInt8Step {
     quantizeWeights(model, layers);
     snapBiases(model, layers);
     OnnxModel deploy = layers.isEmpty() ? model.copy() : QdqExport.export(model, quantized.values());
-    requireTwoOfFourKept(deploy, twoOfFour);
+    requireTwoOfFourKept(model, deploy, twoOfFour);
     reportUpTo(order.size());
     List<LayerResult> results = new ArrayList<>();
     for (LayerTask t : context.layers()) {
@@ -123,12 +123,16 @@ final class QuantInt8Step {
   }
 
   /**
-   * Proves that the int8 weights of the deploy model still hold the 2:4 pattern wherever the float weights
-   * did (zero weights quantize to code 0); a violation is a defect of this step, reported as its failure.
+   * Proves that the int8 weights still hold the 2:4 pattern wherever the float weights did (zero weights
+   * quantize to code 0): behind the deploy model's DequantizeLinear, or for a dynamically quantized MatMul,
+   * which the deploy model replaces by MatMulInteger, in the fake-quant model (the same codes times their
+   * scales). A violation is a defect of this step, reported as its failure.
    */
-  private void requireTwoOfFourKept(OnnxModel deploy, List<String> nodes) {
+  private void requireTwoOfFourKept(OnnxModel fakeQuant, OnnxModel deploy, List<String> nodes) {
     try {
-      NmPatternCheck.require(deploy, nodes, NmPattern.M4N2);
+      NmPatternCheck.require(fakeQuant, nodes, NmPattern.M4N2);
+      NmPatternCheck.require(deploy, nodes.stream().filter(n -> quantized.containsKey(n) && !quantized.get(n).dynamic())
+          .toList(), NmPattern.M4N2);
     } catch (ModelException e) {
       throw new StepException(CAPABILITY, e.element().orElse(null),
           "INT8 broke the 2:4 pattern of the sparsity step: " + e.getMessage(), e);

@@ -222,6 +222,25 @@ class QuantInt8MethodTest extends CompressionMethodContract {
   }
 
   @Test
+  void twoOfFourWeightsOfDynamicallyQuantizedMatMulsAreProvenToo() {
+    OnnxModel model = Int8Models.block(22);
+    Graph g = model.graph();
+    float[] w = g.initializer("ffn.w").orElseThrow().floats();   // [K = 16, N = 24], groups of 4 along K
+    for (int k = 0; k < 16; k++) {
+      if (k % 4 >= 2) {
+        java.util.Arrays.fill(w, k * 24, (k + 1) * 24, 0f);
+      }
+    }
+    g.setInitializer("ffn.w", Tensor.ofFloats(new long[] {16, 24}, w));
+    StepResult r = method().apply(Int8Models.context(model, List.of("q", "gate", "ffn", "out"),
+        Map.of("activation_quant", "dynamic"), Int8Models.blockData(23, 32), work));
+
+    assertEquals(1, r.summary().get("two_of_four_layers_kept"), r.summary().toString());
+    assertTrue(r.deployModel().orElseThrow().opTypes().contains("MatMulInteger"));
+    NmPatternCheck.require(model, List.of("ffn"), NmPattern.M4N2);
+  }
+
+  @Test
   void aQuantizedConvFeedsOnlyItsOutputQuantizationSoOnnxRuntimeCanFuseIt() {
     java.util.Random rnd = new java.util.Random(29);
     OnnxModel model = OnnxModel.create("residual", 13);
