@@ -1,7 +1,5 @@
 package io.compactor.bundle.prune2of4;
 
-import static io.compactor.onnx.fixtures.TestModels.node;
-
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.testing.SimpleStepContext;
