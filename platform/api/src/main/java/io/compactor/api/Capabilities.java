@@ -1,9 +1,12 @@
 package io.compactor.api;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
- * Names of the built-in capabilities and of the service properties a {@link CompressionMethod}
- * registers with. The host chooses one provider per capability: highest {@code service.ranking}, then
- * highest bundle version.
+ * Names of the built-in capabilities, their stages and setting keys, and the service properties a
+ * {@link CompressionMethod} registers with. The host chooses one provider per capability: highest
+ * {@code service.ranking}, then highest bundle version. A bundle with a new capability names it itself.
  */
 public final class Capabilities {
   /** Balanced L2-norm filter pruning (AMCT {@code filter_pruner}). */
@@ -13,6 +16,13 @@ public final class Capabilities {
   /** INT8 quantization-aware retraining (AMCT {@code retrain_*_quant_config}). */
   public static final String QUANT_INT8 = "quant.int8";
 
+  /**
+   * The built-in capabilities, sparsity first.
+   *
+   * @since 1.2.0
+   */
+  public static final List<String> BUILT_IN = List.of(SPARSITY_FILTER, SPARSITY_2OF4, QUANT_INT8);
+
   /** Service property: the capability the service provides, e.g. {@value #SPARSITY_2OF4}. */
   public static final String PROPERTY_CAPABILITY = "compactor.capability";
   /** Service property: {@code sparsity} or {@code quantization}, see {@link Stage#id()}. */
@@ -21,4 +31,32 @@ public final class Capabilities {
   public static final String PROPERTY_OP_TYPES = "compactor.op-types";
 
   private Capabilities() {}
+
+  /**
+   * @param capability a capability name
+   * @return the stage of a built-in capability; empty for any other name
+   * @since 1.2.0
+   */
+  public static Optional<Stage> stage(String capability) {
+    return switch (capability) {
+      case SPARSITY_FILTER, SPARSITY_2OF4 -> Optional.of(Stage.SPARSITY);
+      case QUANT_INT8 -> Optional.of(Stage.QUANTIZATION);
+      default -> Optional.empty();
+    };
+  }
+
+  /**
+   * @param capability a capability name
+   * @return the keys of the settings the planner hands to a built-in capability's provider; empty for any
+   *     other name
+   * @since 1.2.0
+   */
+  public static List<SettingKey<?>> settingKeys(String capability) {
+    return switch (capability) {
+      case SPARSITY_FILTER -> FilterPruneKeys.ALL;
+      case SPARSITY_2OF4 -> TwoOfFourKeys.ALL;
+      case QUANT_INT8 -> Int8Keys.ALL;
+      default -> List.of();
+    };
+  }
 }

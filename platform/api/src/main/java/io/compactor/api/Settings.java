@@ -9,7 +9,9 @@ import java.util.TreeMap;
  * The resolved configuration of one method for one operator, keyed like AMCT's compiled per-layer
  * configuration ({@code prune_ratio}, {@code ascend_optimized}, {@code update_freq}, {@code clip_max},
  * {@code clip_min}, {@code fixed_min}, {@code channel_wise}, {@code weight_algo}, ...; see
- * {@code docs/config.md}). Values are Boolean, Number or String. Immutable.
+ * {@code docs/config.md}). Values are Boolean, Number or String. Read and write the built-in capabilities'
+ * settings with their {@link SettingKey}s ({@link Capabilities#settingKeys}), which check the values.
+ * Immutable.
  */
 public final class Settings {
   /** No settings. */
@@ -56,6 +58,18 @@ public final class Settings {
     Map<String, Object> copy = new TreeMap<>(values);
     copy.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     return new Settings(copy);
+  }
+
+  /**
+   * @param key the key
+   * @param value its value, checked against the key's type and rule
+   * @param <T> the value type
+   * @return these settings plus {@code key = value}
+   * @throws IllegalArgumentException naming the key when the value is not allowed
+   * @since 1.2.0
+   */
+  public <T> Settings with(SettingKey<T> key, T value) {
+    return with(Objects.requireNonNull(key, "key").name(), key.valueOf(value));
   }
 
   private static Object require(String key, Object v, Class<?> type) {

@@ -2,10 +2,12 @@
  * The contract compression bundles compile against. A bundle registers one
  * {@link io.compactor.api.CompressionMethod} as an OSGi service with the properties named in
  * {@link io.compactor.api.Capabilities}; the host calls it with a {@link io.compactor.api.StepContext}.
- * Start with {@code bundles/README.md}.
+ * The per-operator settings the planner hands over are read with the built-in capabilities'
+ * {@link io.compactor.api.SettingKey}s. Start with {@code bundles/README.md}. Version 1.2.0 added the
+ * setting keys.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.compactor.api;
 
 import org.osgi.annotation.bundle.Export;

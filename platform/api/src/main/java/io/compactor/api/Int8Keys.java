@@ -1,0 +1,66 @@
+package io.compactor.api;
+
+import java.util.List;
+
+/**
+ * The settings of capability {@value Capabilities#QUANT_INT8}, from AMCT's compiled quantization keys plus
+ * one Compactor extension ({@link #ACTIVATION_QUANT}).
+ *
+ * @since 1.2.0
+ */
+public final class Int8Keys {
+  /** The weight algorithm. */
+  public static final SettingKey<String> WEIGHT_ALGO =
+      SettingKey.builder(Capabilities.QUANT_INT8, "weight_algo", String.class)
+          .meaning("the weight algorithm")
+          .oneOf("arq_retrain", "ulq_retrain").defaultValue("arq_retrain").always().build();
+  /** Per-output-channel weight scales; no fixed default: the planner resolves it per op type. */
+  public static final SettingKey<Boolean> CHANNEL_WISE =
+      SettingKey.builder(Capabilities.QUANT_INT8, "channel_wise", Boolean.class)
+          .meaning("per-output-channel weight scales; resolved (default true for Conv/ConvTranspose, "
+              + "false for Gemm/MatMul)")
+          .always().build();
+  /** The target type of weights and activations. */
+  public static final SettingKey<String> DST_TYPE =
+      SettingKey.builder(Capabilities.QUANT_INT8, "dst_type", String.class)
+          .meaning("the target type of weights and activations")
+          .oneOf("INT8").defaultValue("INT8").fix("only INT8 is supported").always().build();
+  /** Batches whose statistics initialise the quantization factors. */
+  public static final SettingKey<Integer> BATCH_NUM =
+      SettingKey.builder(Capabilities.QUANT_INT8, "batch_num", Integer.class)
+          .meaning("batches whose statistics initialise the quantization factors")
+          .allowed(n -> n >= 1, "≥ 1").defaultValue(1).always().build();
+  /** Starting upper activation clip; absent: searched. */
+  public static final SettingKey<Double> CLIP_MAX =
+      SettingKey.builder(Capabilities.QUANT_INT8, "clip_max", Double.class)
+          .meaning("starting upper activation clip; absent: the bundle searches (IFMR)")
+          .allowed(v -> v > 0, "> 0").build();
+  /** Starting lower activation clip; absent: searched. */
+  public static final SettingKey<Double> CLIP_MIN =
+      SettingKey.builder(Capabilities.QUANT_INT8, "clip_min", Double.class)
+          .meaning("starting lower activation clip; absent: the bundle searches")
+          .allowed(v -> v < 0, "< 0").build();
+  /** Pin the lower activation clip at 0; absent: the bundle decides. */
+  public static final SettingKey<Boolean> FIXED_MIN =
+      SettingKey.builder(Capabilities.QUANT_INT8, "fixed_min", Boolean.class)
+          .meaning("pin the lower activation clip at 0; absent: the bundle decides (true after a ReLU)").build();
+  /** Round activation scales to fp16 precision; absent: fp32. */
+  public static final SettingKey<String> FAKEQUANT_PRECISION_MODE =
+      SettingKey.builder(Capabilities.QUANT_INT8, "fakequant_precision_mode", String.class)
+          .meaning("`FORCE_FP16_QUANT`: round activation scales to fp16 precision; absent: fp32")
+          .oneOf("FORCE_FP16_QUANT").fix("use FORCE_FP16_QUANT or leave it out").build();
+  /**
+   * Compactor extension ({@code compactor_dynamic}): {@code dynamic} quantizes MatMul activations per run
+   * instead of with a static range.
+   */
+  public static final SettingKey<String> ACTIVATION_QUANT =
+      SettingKey.builder(Capabilities.QUANT_INT8, "activation_quant", String.class)
+          .meaning("`static` or `dynamic` (from the Compactor extension `compactor_dynamic`): MatMul activations "
+              + "quantized per run; absent: static")
+          .oneOf("static", "dynamic").defaultValue("static").build();
+  /** Every key, in the order of {@code docs/config.md}. */
+  public static final List<SettingKey<?>> ALL = List.of(WEIGHT_ALGO, CHANNEL_WISE, DST_TYPE, BATCH_NUM, CLIP_MAX,
+      CLIP_MIN, FIXED_MIN, FAKEQUANT_PRECISION_MODE, ACTIVATION_QUANT);
+
+  private Int8Keys() {}
+}
