@@ -13,8 +13,8 @@ import java.util.Optional;
  * @param stage the stage this part belongs to
  * @param decision the outcome
  * @param capability the requested capability; empty when nothing was requested
- * @param settings the resolved settings handed to the provider (see {@link SettingKeys}); empty when
- *     nothing was requested
+ * @param settings the resolved settings handed to the provider, keyed by
+ *     {@link io.compactor.api.Capabilities#settingKeys}; empty when nothing was requested
  * @param provider the provider chosen for the capability; empty when none is installed or nothing was
  *     requested
  * @param source where the settings came from, e.g. {@code override_layer_types[0].prune_config}; empty

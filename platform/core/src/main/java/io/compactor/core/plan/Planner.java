@@ -124,7 +124,7 @@ public final class Planner {
         return Assignment.none(Stage.SPARSITY, Assignment.Decision.SKIPPED, skip.get().reason());
       }
       Resolver.Pick<PruneConfig> prune = resolver.prune(n).orElseThrow();
-      return decide(Stage.SPARSITY, prune.value().capability(), SettingKeys.sparsity(prune.value()),
+      return decide(Stage.SPARSITY, prune.value().capability(), PlanSettings.sparsity(prune.value()),
           prune.path(), n);
     }
 
@@ -147,7 +147,7 @@ public final class Planner {
         channelWise.computeIfAbsent(weight.path() + "." + weight.value().algorithm().field() + ".channel_wise",
             k -> new ArrayList<>()).add(n.name());
       }
-      Settings settings = SettingKeys.int8(data.value(), weight.value(), explicit.orElse(!linear),
+      Settings settings = PlanSettings.int8(data.value(), weight.value(), explicit.orElse(!linear),
           config.batchNum(), config.fakequantPrecisionMode());
       String source = "activations: " + data.path() + "; weights: " + weight.path();
       return decide(Stage.QUANTIZATION, Capabilities.QUANT_INT8, settings, source, n);

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.api.FilterPruneKeys;
+import io.compactor.api.Int8Keys;
+import io.compactor.api.TwoOfFourKeys;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.config.InvalidConfigException;
@@ -91,7 +94,7 @@ class MiniLmPlanTest {
     assertEquals(Map.of("2of4+int8", 30, "2of4", 6, "none", 12), totals(p));
     assertEquals(Combination.TWO_OF_FOUR, of(p, name(4, "output/dense")));
     assertEquals(Optional.of(3.0), PlannerTest.op(p, name(0, "attention/self/query")).quantization().settings()
-        .number(SettingKeys.CLIP_MAX));
+        .number(Int8Keys.CLIP_MAX.name()));
   }
 
   @Test
@@ -104,9 +107,9 @@ class MiniLmPlanTest {
         + "filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.2 } } } }");
     assertEquals(Map.of("filter+int8", 30, "int8", 6, "none", 12), totals(p));
     assertEquals(Optional.of(0.2), PlannerTest.op(p, name(5, "intermediate/dense")).sparsity().settings()
-        .number(SettingKeys.PRUNE_RATIO));
+        .number(FilterPruneKeys.PRUNE_RATIO.name()));
     assertEquals(Optional.of(0.5), PlannerTest.op(p, name(4, "intermediate/dense")).sparsity().settings()
-        .number(SettingKeys.PRUNE_RATIO));
+        .number(FilterPruneKeys.PRUNE_RATIO.name()));
     assertEquals("override_layer_types[0].prune_config", PlannerTest.op(p, name(0, "attention/self/key"))
         .sparsity().source());
   }
@@ -123,7 +126,7 @@ class MiniLmPlanTest {
     assertEquals(Combination.TWO_OF_FOUR, of(p, name(5, "output/dense")));
     assertEquals(Combination.INT8, of(p, name(5, "intermediate/dense")));
     assertEquals(Optional.of("ulq_retrain"), PlannerTest.op(p, name(2, "attention/self/value")).quantization()
-        .settings().string(SettingKeys.WEIGHT_ALGO));
+        .settings().string(Int8Keys.WEIGHT_ALGO.name()));
   }
 
   @Test
@@ -131,7 +134,7 @@ class MiniLmPlanTest {
     Plan p = plan(PlannerTest.INT8);
     assertEquals(Map.of("int8", 36, "none", 12), totals(p));
     assertEquals(Optional.of(false), PlannerTest.op(p, name(1, "output/dense")).quantization().settings()
-        .bool(SettingKeys.CHANNEL_WISE), "MatMul defaults to per-tensor");
+        .bool(Int8Keys.CHANNEL_WISE.name()), "MatMul defaults to per-tensor");
   }
 
   @Test
@@ -159,7 +162,7 @@ class MiniLmPlanTest {
         + "n_out_of_m_pruner { l1_selective_prune { update_freq: 4 } } } }");
     assertEquals(Map.of("2of4", 24, "none", 24), totals(p));
     assertEquals(Optional.of(4.0), PlannerTest.op(p, name(2, "intermediate/dense")).sparsity().settings()
-        .number(SettingKeys.UPDATE_FREQ));
+        .number(TwoOfFourKeys.UPDATE_FREQ.name()));
   }
 
   @Test
@@ -170,9 +173,9 @@ class MiniLmPlanTest {
     assertEquals(cfg.operators(), json.operators());
     assertEquals(Map.of("2of4+int8", 36, "none", 12), totals(cfg));
     assertEquals(Optional.of(4.0), PlannerTest.op(cfg, name(5, "output/dense")).sparsity().settings()
-        .number(SettingKeys.UPDATE_FREQ));
+        .number(TwoOfFourKeys.UPDATE_FREQ.name()));
     assertEquals(Optional.of(2.0), PlannerTest.op(cfg, name(5, "output/dense")).quantization().settings()
-        .number(SettingKeys.BATCH_NUM));
+        .number(Int8Keys.BATCH_NUM.name()));
     Plan partial = planner.plan(model, ConfigFile.read(Path.of("../../examples/minilm-int8-partial.cfg")));
     assertEquals(Map.of("int8", 33, "none", 15), totals(partial));
   }

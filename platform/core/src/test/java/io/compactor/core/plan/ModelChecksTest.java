@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.api.Int8Keys;
 import io.compactor.core.config.InvalidConfigException;
 import io.compactor.core.config.Problem;
 import java.util.List;
@@ -127,7 +128,7 @@ class ModelChecksTest {
         override_layer_types { layer_type: "Linear" retrain_weight_quant_config { arq_retrain { channel_wise: false } } }
         """);
     assertEquals(java.util.Optional.of(true),
-        PlannerTest.op(fine, "stem").quantization().settings().bool(SettingKeys.CHANNEL_WISE));
+        PlannerTest.op(fine, "stem").quantization().settings().bool(Int8Keys.CHANNEL_WISE.name()));
     Plan skipped = plan("retrain_weight_quant_config { arq_retrain { channel_wise: true } }\n"
         + "quant_skip_types: \"Linear\"");
     assertEquals(Combination.NONE, PlannerTest.op(skipped, "proj").combination(), "a skipped MatMul resolves nothing");

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.api.Capabilities;
+import io.compactor.api.Int8Keys;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.Stage;
+import io.compactor.api.TwoOfFourKeys;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.plan.Assignment.Decision;
@@ -68,21 +70,21 @@ class PlannerTest {
         """);
     // head: sparsity from its name override; weights still from the Gemm type override; activations global
     OperatorPlan head = op(p, "head");
-    assertEquals(Optional.of(5.0), head.sparsity().settings().number(SettingKeys.UPDATE_FREQ));
+    assertEquals(Optional.of(5.0), head.sparsity().settings().number(TwoOfFourKeys.UPDATE_FREQ.name()));
     assertEquals("override_layer_configs[0].prune_config", head.sparsity().source());
-    assertEquals(Optional.of("ulq_retrain"), head.quantization().settings().string(SettingKeys.WEIGHT_ALGO));
-    assertEquals(Optional.of(6.0), head.quantization().settings().number(SettingKeys.CLIP_MAX));
+    assertEquals(Optional.of("ulq_retrain"), head.quantization().settings().string(Int8Keys.WEIGHT_ALGO.name()));
+    assertEquals(Optional.of(6.0), head.quantization().settings().number(Int8Keys.CLIP_MAX.name()));
     assertEquals("activations: retrain_data_quant_config; weights: override_layer_types[0].retrain_weight_quant_config",
         head.quantization().source());
     // fc1: a Gemm without a name override takes the type override for both features
     OperatorPlan fc1 = op(p, "fc1");
-    assertEquals(Optional.of(2.0), fc1.sparsity().settings().number(SettingKeys.UPDATE_FREQ));
-    assertEquals(Optional.of("ulq_retrain"), fc1.quantization().settings().string(SettingKeys.WEIGHT_ALGO));
+    assertEquals(Optional.of(2.0), fc1.sparsity().settings().number(TwoOfFourKeys.UPDATE_FREQ.name()));
+    assertEquals(Optional.of("ulq_retrain"), fc1.quantization().settings().string(Int8Keys.WEIGHT_ALGO.name()));
     // proj: a MatMul is not a Gemm; global everywhere
     OperatorPlan proj = op(p, "proj");
-    assertEquals(Optional.of(0.0), proj.sparsity().settings().number(SettingKeys.UPDATE_FREQ));
+    assertEquals(Optional.of(0.0), proj.sparsity().settings().number(TwoOfFourKeys.UPDATE_FREQ.name()));
     assertEquals("prune_config", proj.sparsity().source());
-    assertEquals(Optional.of("arq_retrain"), proj.quantization().settings().string(SettingKeys.WEIGHT_ALGO));
+    assertEquals(Optional.of("arq_retrain"), proj.quantization().settings().string(Int8Keys.WEIGHT_ALGO.name()));
   }
 
   @Test
@@ -92,10 +94,12 @@ class PlannerTest {
         override_layer_configs { layer_name: "proj"
           retrain_data_quant_config { ulq_quantize { compactor_dynamic: false } } }
         """);
-    assertEquals(Optional.of("dynamic"), op(p, "stem").quantization().settings().string(SettingKeys.ACTIVATION_QUANT));
-    assertEquals(Optional.of("static"), op(p, "proj").quantization().settings().string(SettingKeys.ACTIVATION_QUANT));
+    assertEquals(Optional.of("dynamic"),
+        op(p, "stem").quantization().settings().string(Int8Keys.ACTIVATION_QUANT.name()));
+    assertEquals(Optional.of("static"),
+        op(p, "proj").quantization().settings().string(Int8Keys.ACTIVATION_QUANT.name()));
     assertEquals(Optional.empty(), op(plan("retrain_data_quant_config { ulq_quantize { } }"), "stem").quantization()
-        .settings().get(SettingKeys.ACTIVATION_QUANT), "absent unless configured");
+        .settings().get(Int8Keys.ACTIVATION_QUANT.name()), "absent unless configured");
   }
 
   @Test
@@ -109,9 +113,9 @@ class PlannerTest {
     assertEquals(Map.of("prune_ratio", 0.3, "ascend_optimized", true), op(p, "stem").sparsity().settings().asMap());
     assertEquals(Map.of("weight_algo", "arq_retrain", "channel_wise", true, "dst_type", "INT8", "batch_num", 3,
         "fixed_min", true, "fakequant_precision_mode", "FORCE_FP16_QUANT"), op(p, "stem").quantization().settings().asMap());
-    assertEquals(Optional.of(false), op(p, "proj").quantization().settings().bool(SettingKeys.CHANNEL_WISE),
+    assertEquals(Optional.of(false), op(p, "proj").quantization().settings().bool(Int8Keys.CHANNEL_WISE.name()),
         "channel_wise defaults to false on MatMul");
-    assertEquals(Optional.of(true), op(p, "up").quantization().settings().bool(SettingKeys.CHANNEL_WISE),
+    assertEquals(Optional.of(true), op(p, "up").quantization().settings().bool(Int8Keys.CHANNEL_WISE.name()),
         "and to true on ConvTranspose");
     Settings twoOfFour = op(plan(TWO_OF_FOUR), "stem").sparsity().settings();
     assertEquals(Map.of("n_out_of_m_type", "M4N2", "update_freq", 0), twoOfFour.asMap());
@@ -152,15 +156,17 @@ class PlannerTest {
         override_layer_types { layer_type: "Linear" retrain_data_quant_config { ulq_quantize { clip_max_min { clip_max: 1 clip_min: -1 } } } }
         """);
     for (String conv2d : List.of("stem", "rgb_conv", "dw", "pw")) {
-      assertEquals(Optional.of("ulq_retrain"), op(p, conv2d).quantization().settings().string(SettingKeys.WEIGHT_ALGO),
+      assertEquals(Optional.of("ulq_retrain"),
+          op(p, conv2d).quantization().settings().string(Int8Keys.WEIGHT_ALGO.name()),
           conv2d);
     }
-    assertEquals(Optional.of("arq_retrain"), op(p, "seq_conv").quantization().settings().string(SettingKeys.WEIGHT_ALGO),
+    assertEquals(Optional.of("arq_retrain"),
+        op(p, "seq_conv").quantization().settings().string(Int8Keys.WEIGHT_ALGO.name()),
         "Conv2d does not select a Conv with a 1-D kernel");
-    assertEquals(Optional.of(true), op(p, "seq_conv").quantization().settings().bool(SettingKeys.FIXED_MIN));
-    assertEquals(Optional.of(false), op(p, "up").quantization().settings().bool(SettingKeys.FIXED_MIN));
+    assertEquals(Optional.of(true), op(p, "seq_conv").quantization().settings().bool(Int8Keys.FIXED_MIN.name()));
+    assertEquals(Optional.of(false), op(p, "up").quantization().settings().bool(Int8Keys.FIXED_MIN.name()));
     for (String linear : List.of("fc1", "proj", "head")) {
-      assertEquals(Optional.of(1.0), op(p, linear).quantization().settings().number(SettingKeys.CLIP_MAX), linear);
+      assertEquals(Optional.of(1.0), op(p, linear).quantization().settings().number(Int8Keys.CLIP_MAX.name()), linear);
     }
   }
 
@@ -191,7 +197,7 @@ class PlannerTest {
     OperatorPlan stem = op(plan("retrain_data_quant_config { }"), "stem");
     assertTrue(stem.quantization().applied());
     assertEquals("activations: retrain_data_quant_config; weights: default", stem.quantization().source());
-    assertEquals(Optional.of("arq_retrain"), stem.quantization().settings().string(SettingKeys.WEIGHT_ALGO));
+    assertEquals(Optional.of("arq_retrain"), stem.quantization().settings().string(Int8Keys.WEIGHT_ALGO.name()));
   }
 
   @Test
@@ -248,7 +254,7 @@ class PlannerTest {
         + "n_out_of_m_pruner { l1_selective_prune { update_freq: 4 } } } }");
     List<LayerTask> sparse = p.tasks(Capabilities.SPARSITY_2OF4);
     assertEquals(List.of("stem", "pw", "up", "fc1", "proj", "head"), sparse.stream().map(LayerTask::node).toList());
-    assertEquals(Optional.of(4.0), sparse.get(1).settings().number(SettingKeys.UPDATE_FREQ));
+    assertEquals(Optional.of(4.0), sparse.get(1).settings().number(TwoOfFourKeys.UPDATE_FREQ.name()));
     assertEquals(9, p.tasks(Capabilities.QUANT_INT8).size());
     assertEquals(List.of(), p.tasks(Capabilities.SPARSITY_FILTER));
   }

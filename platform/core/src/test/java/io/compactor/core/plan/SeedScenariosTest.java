@@ -3,6 +3,9 @@ package io.compactor.core.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.api.FilterPruneKeys;
+import io.compactor.api.Int8Keys;
+import io.compactor.api.TwoOfFourKeys;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.plan.Assignment.Decision;
@@ -77,11 +80,11 @@ class SeedScenariosTest {
         + "head=filter+int8 seq_conv=none");
     assertEquals("skipped by quant_skip_layers", PlannerTest.op(p, "stem").quantization().reason());
     assertEquals("skipped by quant_skip_types (\"Conv1d\")", PlannerTest.op(p, "seq_conv").quantization().reason());
-    assertEquals(Optional.of(4.0), setting(p, "pw", false, SettingKeys.CLIP_MAX));
-    assertEquals(Optional.empty(), setting(p, "rgb_conv", false, SettingKeys.CLIP_MAX));
-    assertEquals(Optional.of(false), setting(p, "fc1", false, SettingKeys.CHANNEL_WISE));
-    assertEquals(Optional.of(true), setting(p, "pw", false, SettingKeys.CHANNEL_WISE));
-    assertEquals(Optional.of(0.3), setting(p, "head", true, SettingKeys.PRUNE_RATIO));
+    assertEquals(Optional.of(4.0), setting(p, "pw", false, Int8Keys.CLIP_MAX.name()));
+    assertEquals(Optional.empty(), setting(p, "rgb_conv", false, Int8Keys.CLIP_MAX.name()));
+    assertEquals(Optional.of(false), setting(p, "fc1", false, Int8Keys.CHANNEL_WISE.name()));
+    assertEquals(Optional.of(true), setting(p, "pw", false, Int8Keys.CHANNEL_WISE.name()));
+    assertEquals(Optional.of(0.3), setting(p, "head", true, FilterPruneKeys.PRUNE_RATIO.name()));
   }
 
   @Test
@@ -91,9 +94,9 @@ class SeedScenariosTest {
         + "head=int8 seq_conv=int8");
     assertEquals(Decision.SKIPPED, PlannerTest.op(p, "up").sparsity().decision());
     assertEquals(Decision.SKIPPED, PlannerTest.op(p, "head").sparsity().decision());
-    assertEquals(Optional.of(8), setting(p, "proj", true, SettingKeys.UPDATE_FREQ));
-    assertEquals(Optional.of(0), setting(p, "fc1", true, SettingKeys.UPDATE_FREQ));
-    assertEquals(Optional.of("ulq_retrain"), setting(p, "stem", false, SettingKeys.WEIGHT_ALGO));
+    assertEquals(Optional.of(8), setting(p, "proj", true, TwoOfFourKeys.UPDATE_FREQ.name()));
+    assertEquals(Optional.of(0), setting(p, "fc1", true, TwoOfFourKeys.UPDATE_FREQ.name()));
+    assertEquals(Optional.of("ulq_retrain"), setting(p, "stem", false, Int8Keys.WEIGHT_ALGO.name()));
   }
 
   @Test
@@ -101,16 +104,16 @@ class SeedScenariosTest {
     Plan p = scenario("s4-partial-quant-partial-sparsity");
     expect(p, "stem=filter+int8 rgb_conv=filter dw=int8 pw=filter+int8 up=int8 fc1=int8 proj=filter+int8 "
         + "head=none seq_conv=int8");
-    assertEquals(Optional.of(0.5), setting(p, "stem", true, SettingKeys.PRUNE_RATIO));
-    assertEquals(Optional.of(false), setting(p, "stem", true, SettingKeys.ASCEND_OPTIMIZED));
-    assertEquals(Optional.of(0.4), setting(p, "proj", true, SettingKeys.PRUNE_RATIO));
-    assertEquals(Optional.of(true), setting(p, "proj", true, SettingKeys.ASCEND_OPTIMIZED));
-    assertEquals(Optional.of("ulq_retrain"), setting(p, "proj", false, SettingKeys.WEIGHT_ALGO));
-    assertEquals(Optional.of("arq_retrain"), setting(p, "fc1", false, SettingKeys.WEIGHT_ALGO));
+    assertEquals(Optional.of(0.5), setting(p, "stem", true, FilterPruneKeys.PRUNE_RATIO.name()));
+    assertEquals(Optional.of(false), setting(p, "stem", true, FilterPruneKeys.ASCEND_OPTIMIZED.name()));
+    assertEquals(Optional.of(0.4), setting(p, "proj", true, FilterPruneKeys.PRUNE_RATIO.name()));
+    assertEquals(Optional.of(true), setting(p, "proj", true, FilterPruneKeys.ASCEND_OPTIMIZED.name()));
+    assertEquals(Optional.of("ulq_retrain"), setting(p, "proj", false, Int8Keys.WEIGHT_ALGO.name()));
+    assertEquals(Optional.of("arq_retrain"), setting(p, "fc1", false, Int8Keys.WEIGHT_ALGO.name()));
     OperatorPlan seq = PlannerTest.op(p, "seq_conv");
     assertEquals(Decision.INELIGIBLE, seq.sparsity().decision(), "Conv2d override does not select it; the global "
         + "ratio is requested and the method refuses the 1-D kernel");
-    assertEquals(Optional.of(0.25), seq.sparsity().settings().number(SettingKeys.PRUNE_RATIO));
+    assertEquals(Optional.of(0.25), seq.sparsity().settings().number(FilterPruneKeys.PRUNE_RATIO.name()));
     assertEquals("skipped by skip_layers", PlannerTest.op(p, "head").sparsity().reason());
   }
 
@@ -120,18 +123,18 @@ class SeedScenariosTest {
     expect(p, "stem=int8 rgb_conv=int8 dw=int8 pw=int8 up=int8 fc1=int8 proj=int8 head=int8 seq_conv=int8");
     assertTrue(p.operators().stream().filter(o -> !o.node().equals("gram"))
         .allMatch(o -> o.sparsity().decision() == Decision.OFF));
-    assertEquals(Optional.of(-6.0), setting(p, "seq_conv", false, SettingKeys.CLIP_MIN));
+    assertEquals(Optional.of(-6.0), setting(p, "seq_conv", false, Int8Keys.CLIP_MIN.name()));
   }
 
   @Test
   void s6PartialQuantizationOnly() {
     Plan p = scenario("s6-partial-quant");
     expect(p, "stem=none rgb_conv=int8 dw=int8 pw=int8 up=none fc1=int8 proj=int8 head=int8 seq_conv=int8");
-    assertEquals(Optional.of(2), setting(p, "pw", false, SettingKeys.BATCH_NUM));
-    assertEquals(Optional.of(true), setting(p, "head", false, SettingKeys.FIXED_MIN));
-    assertEquals(Optional.empty(), setting(p, "proj", false, SettingKeys.FIXED_MIN));
-    assertEquals(Optional.of(false), setting(p, "head", false, SettingKeys.CHANNEL_WISE));
-    assertEquals(Optional.of(true), setting(p, "seq_conv", false, SettingKeys.CHANNEL_WISE));
+    assertEquals(Optional.of(2), setting(p, "pw", false, Int8Keys.BATCH_NUM.name()));
+    assertEquals(Optional.of(true), setting(p, "head", false, Int8Keys.FIXED_MIN.name()));
+    assertEquals(Optional.empty(), setting(p, "proj", false, Int8Keys.FIXED_MIN.name()));
+    assertEquals(Optional.of(false), setting(p, "head", false, Int8Keys.CHANNEL_WISE.name()));
+    assertEquals(Optional.of(true), setting(p, "seq_conv", false, Int8Keys.CHANNEL_WISE.name()));
   }
 
   @Test
@@ -147,10 +150,10 @@ class SeedScenariosTest {
   void s8PartialSparsityOnly() {
     Plan p = scenario("s8-partial-sparsity");
     expect(p, "stem=none rgb_conv=none dw=none pw=2of4 up=2of4 fc1=2of4 proj=2of4 head=2of4 seq_conv=none");
-    assertEquals(Optional.of(2), setting(p, "fc1", true, SettingKeys.UPDATE_FREQ));
-    assertEquals(Optional.of(2), setting(p, "proj", true, SettingKeys.UPDATE_FREQ));
-    assertEquals(Optional.of(16), setting(p, "head", true, SettingKeys.UPDATE_FREQ));
-    assertEquals(Optional.of(0), setting(p, "pw", true, SettingKeys.UPDATE_FREQ));
+    assertEquals(Optional.of(2), setting(p, "fc1", true, TwoOfFourKeys.UPDATE_FREQ.name()));
+    assertEquals(Optional.of(2), setting(p, "proj", true, TwoOfFourKeys.UPDATE_FREQ.name()));
+    assertEquals(Optional.of(16), setting(p, "head", true, TwoOfFourKeys.UPDATE_FREQ.name()));
+    assertEquals(Optional.of(0), setting(p, "pw", true, TwoOfFourKeys.UPDATE_FREQ.name()));
     assertEquals(Decision.SKIPPED, PlannerTest.op(p, "stem").sparsity().decision());
   }
 }
