@@ -3,6 +3,7 @@ package io.compactor.bundle.prune2of4;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.StepResult;
+import io.compactor.api.TwoOfFourKeys;
 import io.compactor.api.testing.SimpleStepContext;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
@@ -36,8 +37,8 @@ record BenchmarkRun(String name, OnnxModel model, StepResult result, double seco
     OnnxModel model = fp32.copy(fp32.source() + " (" + name + ")");
     List<LayerTask> tasks = model.graph().topologicalOrder().stream()
         .filter(n -> TwoOfFourEligibility.OP_TYPES.contains(n.opType()))
-        .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(TwoOfFourSettings.UPDATE_FREQ, updateFreq,
-            TwoOfFourSettings.N_OUT_OF_M_TYPE, "M4N2"))))
+        .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(TwoOfFourKeys.UPDATE_FREQ.name(), updateFreq,
+            TwoOfFourKeys.N_OUT_OF_M_TYPE.name(), "M4N2"))))
         .toList();
     try {
       Path work = Files.createTempDirectory("bench-2of4");

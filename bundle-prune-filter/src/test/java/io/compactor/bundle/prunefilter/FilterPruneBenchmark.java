@@ -1,5 +1,6 @@
 package io.compactor.bundle.prunefilter;
 
+import io.compactor.api.FilterPruneKeys;
 import io.compactor.api.LayerResult;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
@@ -93,8 +94,8 @@ public final class FilterPruneBenchmark {
     OnnxModel model = fp32.copy(fp32.source() + " (" + name + ")");
     List<LayerTask> tasks = model.graph().topologicalOrder().stream()
         .filter(n -> ChannelOps.PRODUCERS.contains(n.opType()) && planned.test(n.name()))
-        .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(FilterPruneSettings.PRUNE_RATIO, ratio,
-            FilterPruneSettings.ASCEND_OPTIMIZED, ascend))))
+        .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(FilterPruneKeys.PRUNE_RATIO.name(), ratio,
+            FilterPruneKeys.ASCEND_OPTIMIZED.name(), ascend))))
         .toList();
     try {
       Path work = Files.createTempDirectory("bench-filter");

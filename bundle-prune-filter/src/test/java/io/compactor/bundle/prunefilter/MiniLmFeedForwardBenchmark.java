@@ -1,5 +1,6 @@
 package io.compactor.bundle.prunefilter;
 
+import io.compactor.api.FilterPruneKeys;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.StepResult;
@@ -59,8 +60,8 @@ public final class MiniLmFeedForwardBenchmark {
     for (FilterPruneOptions options : List.of(FilterPruneOptions.DEFAULTS.withoutRefit(), FilterPruneOptions.DEFAULTS)) {
       OnnxModel model = fp32.copy();
       List<LayerTask> tasks = model.graph().topologicalOrder().stream().filter(n -> n.opType().equals("MatMul"))
-          .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(FilterPruneSettings.PRUNE_RATIO, ratio,
-              FilterPruneSettings.ASCEND_OPTIMIZED, true)))).toList();
+          .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(FilterPruneKeys.PRUNE_RATIO.name(), ratio,
+              FilterPruneKeys.ASCEND_OPTIMIZED.name(), true)))).toList();
       Path work = Files.createTempDirectory("bench-filter-minilm");
       long start = System.nanoTime();
       last = new FilterPruneMethod(options).apply(new SimpleStepContext(model, tasks, calibration, work, BATCH));

@@ -1,5 +1,6 @@
 package io.compactor.bundle.prunefilter;
 
+import io.compactor.api.FilterPruneKeys;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.StepResult;
@@ -52,8 +53,8 @@ public final class OcrDetectorBenchmark {
         size, size, heldOut.size(), constants);
     OnnxModel model = fp32.copy();
     List<LayerTask> tasks = model.graph().topologicalOrder().stream().filter(n -> n.opType().equals("Conv"))
-        .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(FilterPruneSettings.PRUNE_RATIO, ratio,
-            FilterPruneSettings.ASCEND_OPTIMIZED, ascend)))).toList();
+        .map(n -> new LayerTask(n.name(), n.opType(), new Settings(Map.of(FilterPruneKeys.PRUNE_RATIO.name(), ratio,
+            FilterPruneKeys.ASCEND_OPTIMIZED.name(), ascend)))).toList();
     Path work = Files.createTempDirectory("bench-filter-ocr");
     SimpleStepContext context = new SimpleStepContext(model, tasks, calibration, work, 4);
     long start = System.nanoTime();

@@ -3,6 +3,7 @@ package io.compactor.bundle.prunefilter;
 import static io.compactor.onnx.fixtures.TestModels.gaussian;
 import static io.compactor.onnx.fixtures.TestModels.node;
 
+import io.compactor.api.FilterPruneKeys;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.onnx.graph.Graph;
@@ -235,7 +236,8 @@ final class PruneModels {
   /** @return tasks for {@code nodes} with {@code prune_ratio} and {@code ascend_optimized} */
   static List<LayerTask> tasks(OnnxModel model, List<String> nodes, double ratio, boolean ascend) {
     return nodes.stream().map(n -> new LayerTask(n, model.graph().node(n).orElseThrow().opType(),
-        new Settings(Map.of(FilterPruneSettings.PRUNE_RATIO, ratio, FilterPruneSettings.ASCEND_OPTIMIZED, ascend))))
+        new Settings(Map.of(FilterPruneKeys.PRUNE_RATIO.name(), ratio,
+            FilterPruneKeys.ASCEND_OPTIMIZED.name(), ascend))))
         .toList();
   }
 

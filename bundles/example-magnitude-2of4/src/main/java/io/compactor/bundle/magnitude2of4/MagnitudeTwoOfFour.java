@@ -1,5 +1,6 @@
 package io.compactor.bundle.magnitude2of4;
 
+import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
 import io.compactor.api.LayerResult;
@@ -8,6 +9,7 @@ import io.compactor.api.Stage;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
+import io.compactor.api.TwoOfFourKeys;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.tensor.ElementType;
@@ -19,16 +21,17 @@ import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * Capability {@code sparsity.2of4} by magnitude alone: in every group of four weights along the input
- * channels, the two smallest are zeroed, without retraining. Ranked -10, so the built-in provider (ranking
- * 0, with reconstruction) is chosen whenever it is installed. Stateless.
+ * Capability {@value Capabilities#SPARSITY_2OF4} by magnitude alone: in every group of four weights along the
+ * input channels, the two smallest are zeroed, without retraining. Ranked -10, so the built-in provider
+ * (ranking 0, with reconstruction) is chosen whenever it is installed. Reads its settings with the api's
+ * {@link TwoOfFourKeys}. Stateless.
  */
 @Component(property = {
-    "compactor.capability=sparsity.2of4", "compactor.stage=sparsity",
+    Capabilities.PROPERTY_CAPABILITY + "=" + Capabilities.SPARSITY_2OF4, Capabilities.PROPERTY_STAGE + "=sparsity",
     "compactor.op-types=Conv", "compactor.op-types=Gemm", "compactor.op-types=MatMul",
     "service.ranking:Integer=-10"})
 public final class MagnitudeTwoOfFour implements CompressionMethod {
-  static final String CAPABILITY = "sparsity.2of4";
+  private static final String CAPABILITY = Capabilities.SPARSITY_2OF4;
   private static final Set<String> OP_TYPES = Set.of("Conv", "Gemm", "MatMul");
 
   @Override
@@ -77,6 +80,8 @@ public final class MagnitudeTwoOfFour implements CompressionMethod {
     int total = context.layers().size();
     for (LayerTask task : context.layers()) {
       context.throwIfCancelled();
+      // the pattern key allows only M4N2; update_freq is not read: magnitude masks are chosen once, up front
+      TwoOfFourKeys.N_OUT_OF_M_TYPE.get(task);
       Node node = graph.node(task.node())
           .orElseThrow(() -> new StepException(CAPABILITY, task.node(), "no such node in the model"));
       Eligibility eligibility = eligibility(graph, node);
