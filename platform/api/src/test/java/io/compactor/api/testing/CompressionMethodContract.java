@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
 import io.compactor.api.Stage;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -26,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SPI contract every {@link CompressionMethod} must keep, as a kit each bundle's tests extend: declared
- * capability, stage and op types are well-formed and stable, eligibility always answers (with a reason when
- * it refuses) without touching the graph, and the DS component's service properties agree with the method.
+ * capability, stage and op types are well-formed (a built-in capability in its declared stage), agree between
+ * instances and cannot be changed by a caller, eligibility always answers (with a reason when it refuses)
+ * without touching the graph, and the DS component's service properties agree with the method.
  */
 public abstract class CompressionMethodContract {
   private static final Pattern CAPABILITY = Pattern.compile("[a-z0-9]+(\\.[a-z0-9-]+)+");
@@ -92,6 +95,11 @@ public abstract class CompressionMethodContract {
         + "sparsity.2of4, got '" + capability + "'");
     Stage stage = m.stage();
     assertNotNull(stage, "stage() returned null");
+    Optional<Stage> builtIn = Capabilities.stage(capability);
+    if (builtIn.isPresent()) {
+      assertEquals(builtIn.get(), stage, "capability " + capability + " is built in with stage "
+          + builtIn.get().id() + " (Capabilities.stage), but stage() is " + stage.id());
+    }
     String family = capability.substring(0, capability.indexOf('.'));
     String expected = stage == Stage.SPARSITY ? "sparsity" : "quant";
     assertEquals(expected, family, "capability '" + capability + "' must start with '" + expected
@@ -106,12 +114,21 @@ public abstract class CompressionMethodContract {
   }
 
   @Test
-  void answersTheSameEveryTime() {
-    CompressionMethod m = method();
-    assertEquals(m.capability(), m.capability(), "capability() changed between calls");
-    assertEquals(m.stage(), m.stage(), "stage() changed between calls");
-    assertEquals(m.opTypes(), m.opTypes(), "opTypes() changed between calls");
-    assertEquals(m.capability(), method().capability(), "two instances disagree on capability()");
+  void instancesAgreeAndCallersCannotChangeTheOpTypes() {
+    CompressionMethod first = method();
+    CompressionMethod second = method();
+    assertEquals(first.capability(), second.capability(), "two instances disagree on capability()");
+    assertEquals(first.stage(), second.stage(), "two instances disagree on stage()");
+    assertEquals(first.opTypes(), second.opTypes(), "two instances disagree on opTypes()");
+    Set<String> before = Set.copyOf(first.opTypes());
+    try {
+      first.opTypes().add("NotAnOp");
+      first.opTypes().clear();
+    } catch (UnsupportedOperationException expected) {
+      // an unmodifiable set: the host cannot change what the method handles
+    }
+    assertEquals(before, first.opTypes(), "opTypes() handed out a set the caller could change; return Set.of(...)");
+    assertEquals(before, method().opTypes(), "changing one instance's opTypes() changed another's");
   }
 
   @Test
