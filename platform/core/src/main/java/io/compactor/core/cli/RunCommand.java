@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -95,9 +96,33 @@ final class RunCommand implements Callable<Integer> {
     this.environment = environment;
   }
 
+  /**
+   * What {@code run} starts with.
+   *
+   * @param settings the effective settings
+   * @param sources one line per setting: its value and the layer it came from, secrets masked
+   */
+  record Resolved(PlatformSettings settings, String sources) {}
+
+  /**
+   * Resolves {@code run}'s settings exactly as the command does, without starting anything.
+   *
+   * @param environment the environment to read {@code COMPACTOR_*} (and {@code COMPACTOR_SETTINGS}) from
+   * @param args the arguments after {@code run}
+   * @return the effective settings and their sources
+   * @throws ParameterException naming the option or setting when the arguments or a layer's value are bad
+   */
+  static Resolved resolve(Map<String, String> environment, String... args) {
+    RunCommand run = new RunCommand(environment);
+    new CommandLine(run).parseArgs(args);
+    return run.resolve();
+  }
+
   @Override
   public Integer call() throws InterruptedException {
-    PlatformSettings settings = settings();
+    Resolved resolved = resolve();
+    LOG.info("effective settings:{}", resolved.sources());
+    PlatformSettings settings = resolved.settings();
     Platform platform = Platform.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -111,8 +136,8 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** @return the effective settings from options, environment, file and defaults; logged, secrets masked */
-  PlatformSettings settings() {
+  /** @return the effective settings from options, environment, file and defaults, and their sources */
+  private Resolved resolve() {
     LayeredSettings layers;
     try {
       layers = LayeredSettings.load(environment, settingsFile);
@@ -145,8 +170,7 @@ final class RunCommand implements Callable<Integer> {
           layers.kafka(kafkaProperties),
           new ChainSettings(layers.getInt("batch-size", batchSize, 16), Duration.ofSeconds(5),
               Path.of(System.getProperty("java.io.tmpdir"))));
-      LOG.info("effective settings:{}", layers.describe());
-      return s;
+      return new Resolved(s, layers.describe());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -5,81 +5,180 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.platform.PlatformSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** {@code run}'s settings: option over environment over settings file over default, and what is logged. */
+/**
+ * What {@code run} really resolves, through {@link RunCommand#resolve}: for every setting, option over
+ * {@code COMPACTOR_*} environment over settings file over default, and the sources it logs.
+ */
 class RunSettingsTest {
   @TempDir Path dir;
 
-  private PlatformSettings settings(Map<String, String> env, String... args) {
-    RunCommand run = new RunCommand(env);
-    new CommandLine(run).parseArgs(args);
-    return run.settings();
+  /**
+   * One of run's settings.
+   *
+   * @param name the option's name without dashes, also the file key and (upper-cased) the environment suffix
+   * @param read where the value lands in the resolved settings
+   * @param parse what a given value must become
+   * @param defaultValue what it is when no layer gives it
+   */
+  private record Setting(String name, Function<PlatformSettings, Object> read, Function<String, Object> parse,
+      Object defaultValue) {
+    String env() {
+      return "COMPACTOR_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+  }
+
+  private static List<Setting> settings() {
+    return List.of(
+        new Setting("http-port", PlatformSettings::httpPort, Integer::valueOf, 9400),
+        new Setting("concurrency", PlatformSettings::concurrency, Integer::valueOf, 1),
+        new Setting("job-partitions", PlatformSettings::jobPartitions, Integer::valueOf, 4),
+        new Setting("batch-size", s -> s.chain().batchSize(), Integer::valueOf, 16),
+        new Setting("group-id", PlatformSettings::groupId, v -> v, "compactor"),
+        new Setting("instance-id", PlatformSettings::instanceId, v -> v, null),
+        new Setting("bundles", PlatformSettings::bundles, Path::of, Path.of("bundles")),
+        new Setting("allowed-root", s -> s.roots().roots(), v -> List.of(ArtifactRoots.resolve(v)),
+            List.of(ArtifactRoots.resolve(Path.of("").toAbsolutePath().toString()))),
+        new Setting("state-dir", PlatformSettings::stateDir, ArtifactRoots::resolve,
+            ArtifactRoots.resolve(Path.of(System.getProperty("user.home"), ".compactor", "state").toString())));
+  }
+
+  /** @return a value of {@code s} that names the layer giving it */
+  private String value(Setting s, String layer, int n) {
+    return switch (s.name()) {
+      case "bundles", "allowed-root", "state-dir" -> dir.resolve(layer).toString();
+      case "group-id", "instance-id" -> layer + "-id";
+      default -> String.valueOf(n);
+    };
+  }
+
+  private Path file(String text) throws IOException {
+    Path file = Files.createTempFile(dir, "compactor", ".properties");
+    Files.writeString(file, text);
+    return file;
   }
 
   @Test
-  void optionsBeatTheEnvironmentWhichBeatsTheFileWhichBeatsTheDefaults() throws Exception {
-    Path file = dir.resolve("compactor.properties");
-    Files.writeString(file, """
+  void everySettingTakesTheOptionOverTheEnvironmentOverTheFileOverTheDefault() throws IOException {
+    for (Setting s : settings()) {
+      String option = value(s, "option", 11);
+      String env = value(s, "env", 12);
+      String fromFile = value(s, "file", 13);
+      Path file = file(s.name() + "=" + fromFile + "\n");
+
+      RunCommand.Resolved none = RunCommand.resolve(Map.of(), "--embedded-kafka");
+      RunCommand.Resolved fileOnly = RunCommand.resolve(Map.of(), "--embedded-kafka", "--settings", file.toString());
+      RunCommand.Resolved envOverFile = RunCommand.resolve(Map.of(s.env(), env), "--embedded-kafka",
+          "--settings", file.toString());
+      RunCommand.Resolved optionOverAll = RunCommand.resolve(Map.of(s.env(), env, "COMPACTOR_SETTINGS",
+          file.toString()), "--embedded-kafka", "--" + s.name(), option);
+
+      if (s.defaultValue() != null) {
+        assertEquals(s.defaultValue(), s.read().apply(none.settings()), s.name() + " by default");
+      } else {
+        assertTrue(none.settings().instanceId().endsWith("-" + ProcessHandle.current().pid()),
+            none.settings().instanceId());
+      }
+      assertTrue(none.sources().contains(s.name() + " = "), none.sources());
+      assertTrue(none.sources().lines().anyMatch(l -> l.contains(s.name() + " = ") && l.endsWith("(default)")),
+          none.sources());
+      assertEquals(s.parse().apply(fromFile), s.read().apply(fileOnly.settings()), s.name() + " from the file");
+      assertTrue(fileOnly.sources().contains(s.name() + " = " + fromFile + "  (file " + file + ")"),
+          fileOnly.sources());
+      assertEquals(s.parse().apply(env), s.read().apply(envOverFile.settings()), s.name() + " from the environment");
+      assertTrue(envOverFile.sources().contains(s.name() + " = " + env + "  (environment " + s.env() + ")"),
+          envOverFile.sources());
+      assertEquals(s.parse().apply(option), s.read().apply(optionOverAll.settings()), s.name() + " from the option");
+      assertTrue(optionOverAll.sources().contains(s.name() + " = " + option + "  (option --" + s.name() + ")"),
+          optionOverAll.sources());
+    }
+  }
+
+  @Test
+  void kafkaComesFromTheSameLayers() throws IOException {
+    Path file = file("""
         bootstrap-servers=file:9092
-        concurrency=3
-        group-id=from-file
         kafka.security.protocol=SSL
         kafka.ssl.key.password=hunter2
+        kafka.client.rack=file-rack
         """);
-    Map<String, String> env = Map.of("COMPACTOR_SETTINGS", file.toString(), "COMPACTOR_CONCURRENCY", "2",
-        "COMPACTOR_BOOTSTRAP_SERVERS", "env:9092", "COMPACTOR_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+    Map<String, String> env = new HashMap<>(Map.of("COMPACTOR_SETTINGS", file.toString(),
+        "COMPACTOR_KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "COMPACTOR_KAFKA_CLIENT_RACK", "env-rack"));
 
-    PlatformSettings s = settings(env, "--bootstrap-servers", "cli:9092");
-
-    assertEquals("cli:9092", s.bootstrapServers().orElseThrow());
-    assertEquals(2, s.concurrency());
-    assertEquals("from-file", s.groupId());
-    assertEquals(9400, s.httpPort());
-    assertEquals(Map.of("security.protocol", "SASL_SSL", "ssl.key.password", "hunter2"), s.kafkaOverrides());
+    assertEquals("file:9092", RunCommand.resolve(env).settings().bootstrapServers().orElseThrow());
+    env.put("COMPACTOR_BOOTSTRAP_SERVERS", "env:9092");
+    PlatformSettings s = RunCommand.resolve(env, "--kafka-property", "client.rack=option-rack").settings();
+    assertEquals("env:9092", s.bootstrapServers().orElseThrow());
+    assertEquals(Map.of("security.protocol", "SASL_SSL", "ssl.key.password", "hunter2", "client.rack", "option-rack"),
+        s.kafkaOverrides());
+    assertEquals("cli:9092", RunCommand.resolve(env, "--bootstrap-servers", "cli:9092").settings()
+        .bootstrapServers().orElseThrow());
+    Path embedded = file("embedded-kafka=true\n");
+    assertTrue(RunCommand.resolve(Map.of(), "--settings", embedded.toString()).settings().bootstrapServers().isEmpty(),
+        "embedded Kafka from the file");
   }
 
   @Test
-  void theLoggedSettingsNameTheirSourceAndMaskSecrets() throws Exception {
-    Path file = dir.resolve("s.properties");
-    Files.writeString(file, "kafka.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule password=\"x\";\n");
-    RunCommand run = new RunCommand(Map.of());
-    new CommandLine(run).parseArgs("--embedded-kafka", "--settings", file.toString(), "--http-port", "0");
-    LayeredSettings layers = LayeredSettings.load(Map.of(), file);
-    layers.get("http-port", 0, 9400);
-    layers.kafka(Map.of());
+  void theSettingsOptionBeatsCompactorSettings() throws IOException {
+    Path fromEnv = file("group-id=env-file\n");
+    Path fromOption = file("group-id=option-file\n");
+    assertEquals("option-file", RunCommand.resolve(Map.of("COMPACTOR_SETTINGS", fromEnv.toString()),
+        "--embedded-kafka", "--settings", fromOption.toString()).settings().groupId());
+    assertEquals("env-file", RunCommand.resolve(Map.of("COMPACTOR_SETTINGS", fromEnv.toString()),
+        "--embedded-kafka").settings().groupId());
+  }
 
-    String logged = layers.describe();
+  @Test
+  void theLoggedSourcesMaskSecrets() throws IOException {
+    Path file = file("kafka.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+        + "password=\"x\";\n");
+    String logged = RunCommand.resolve(Map.of("COMPACTOR_KAFKA_SSL_TRUSTSTORE_PASSWORD", "s3cret"),
+        "--embedded-kafka", "--settings", file.toString(), "--http-port", "0").sources();
 
     assertTrue(logged.contains("http-port = 0  (option --http-port)"), logged);
     assertTrue(logged.contains("kafka.sasl.jaas.config = ****"), logged);
-    assertFalse(logged.contains("password=\"x\""), logged);
-    assertTrue(run.settings().bootstrapServers().isEmpty(), "embedded Kafka");
+    assertTrue(logged.contains("kafka.ssl.truststore.password = ****"), logged);
+    assertFalse(logged.contains("password=\"x\"") || logged.contains("s3cret"), logged);
   }
 
   @Test
   void kafkaMustBeGivenOneWay() {
-    ParameterException none = assertThrows(ParameterException.class, () -> settings(Map.of()));
+    ParameterException none = assertThrows(ParameterException.class, () -> RunCommand.resolve(Map.of()));
     assertTrue(none.getMessage().startsWith("no Kafka: give --bootstrap-servers"), none.getMessage());
     ParameterException both = assertThrows(ParameterException.class,
-        () -> settings(Map.of("COMPACTOR_BOOTSTRAP_SERVERS", "h:1"), "--embedded-kafka"));
+        () -> RunCommand.resolve(Map.of("COMPACTOR_BOOTSTRAP_SERVERS", "h:1"), "--embedded-kafka"));
     assertTrue(both.getMessage().contains("either --bootstrap-servers or --embedded-kafka"), both.getMessage());
   }
 
   @Test
-  void badValuesNameTheSetting() {
-    ParameterException e = assertThrows(ParameterException.class,
-        () -> settings(Map.of("COMPACTOR_CONCURRENCY", "many"), "--embedded-kafka"));
-    assertEquals("concurrency: expected a whole number, got 'many'", e.getMessage());
-    assertEquals(List.of(Path.of("/data/a"), Path.of("/data/b")),
-        settings(Map.of(), "--embedded-kafka", "--allowed-root", "/data/a,/data/b").roots().roots());
+  void badValuesNameTheSettingWhicheverLayerGivesThem() throws IOException {
+    List<String> messages = new ArrayList<>();
+    messages.add(assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of("COMPACTOR_CONCURRENCY", "many"), "--embedded-kafka")).getMessage());
+    Path file = file("batch-size=lots\n");
+    messages.add(assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of(), "--embedded-kafka", "--settings", file.toString())).getMessage());
+    assertEquals(List.of("concurrency: expected a whole number, got 'many'",
+        "batch-size: expected a whole number, got 'lots'"), messages);
+    ParameterException missing = assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of(), "--embedded-kafka", "--settings", dir.resolve("none.properties").toString()));
+    assertTrue(missing.getMessage().startsWith("--settings: settings file "), missing.getMessage());
+    PlatformSettings roots = RunCommand.resolve(Map.of(), "--embedded-kafka", "--allowed-root", "/data/a,/data/b")
+        .settings();
+    assertEquals(List.of(Path.of("/data/a"), Path.of("/data/b")), roots.roots().roots());
   }
 }
