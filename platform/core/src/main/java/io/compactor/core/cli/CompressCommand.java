@@ -56,7 +56,7 @@ final class CompressCommand implements Callable<Integer> {
       ChainExecutor chain = new ChainExecutor(host.registry(),
           new ChainSettings(batchSize, defaults.providerPatience(), defaults.workRoot()),
           new StepMetrics(new SimpleMeterRegistry()));
-      ProgressBar progress = new ProgressBar(out, System.console() != null);
+      ProgressBar progress = ProgressBar.forConsole(out);
       end = chain.execute(request, progress, new Cancellation());
       progress.publish(end);
     }

@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
           platform.bootstrapServers(), platform.httpPort(), platform.host().registry().providers().stream()
               .filter(p -> p.chosen()).map(p -> p.capability() + "=" + p.bundle() + " " + p.version()).toList());
       out.flush();
-      ProgressBar progress = new ProgressBar(out, System.console() != null);
+      ProgressBar progress = ProgressBar.forConsole(out);
       Optional<JobEvent> end = new JobClient(platform.bootstrapServers(), Map.of(), Topics.DEFAULT)
           .submit(request, progress, Duration.ofMinutes(60));
       if (end.isPresent() && end.get().type() == EventType.COMPLETED) {

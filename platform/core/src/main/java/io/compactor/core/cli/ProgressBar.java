@@ -3,22 +3,56 @@ package io.compactor.core.cli;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.JobEvent;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Draws a job's events as one line per step with a live bar: {@code [2/2] quant.int8 ########----- 61%
- * /encoder/layer.3/.../MatMul}. Writes carriage returns only when the output is a terminal.
+ * Draws a job's events. On a terminal: one line per step with a live bar redrawn in place, {@code [2/2]
+ * quant.int8 ########----- 61% .../layer.3/MatMul}, never wider than the terminal (a wider line would wrap
+ * and the carriage return would redraw only its last part). Elsewhere (a pipe, a log file): plain lines,
+ * one per event, without carriage returns or escape codes.
  */
 final class ProgressBar implements EventSink {
-  private static final int WIDTH = 30;
+  /** Width assumed when the terminal does not say ({@code COLUMNS} unset or not a number). */
+  static final int DEFAULT_COLUMNS = 80;
+  private static final int MAX_BAR = 30;
+  private static final int MIN_LAYER = 12;
   private final PrintWriter out;
   private final boolean live;
+  private final int columns;
   private String step = "";
   private int lastPercent = -1;
 
-  ProgressBar(PrintWriter out, boolean live) {
+  /**
+   * @param out where to draw
+   * @param live true to redraw a bar in place (a terminal), false for plain lines
+   * @param columns the terminal's width; only used when live
+   */
+  ProgressBar(PrintWriter out, boolean live, int columns) {
+    if (columns < 1) {
+      throw new IllegalArgumentException("columns must be at least 1, got " + columns);
+    }
     this.out = out;
     this.live = live;
+    this.columns = columns;
+  }
+
+  /** @return a bar for this process's console: live when there is one, as wide as {@code COLUMNS} says */
+  static ProgressBar forConsole(PrintWriter out) {
+    return new ProgressBar(out, System.console() != null, columns(System.getenv()));
+  }
+
+  /**
+   * @param env the environment
+   * @return {@code COLUMNS} when it is a positive whole number, else {@value #DEFAULT_COLUMNS}
+   */
+  static int columns(Map<String, String> env) {
+    try {
+      int c = Integer.parseInt(env.getOrDefault("COLUMNS", "").trim());
+      return c > 0 ? c : DEFAULT_COLUMNS;
+    } catch (NumberFormatException e) {
+      return DEFAULT_COLUMNS;
+    }
   }
 
   @Override
@@ -34,10 +68,10 @@ final class ProgressBar implements EventSink {
         line(step + " on " + (p instanceof Map<?, ?> m ? m.get("bundle") + " " + m.get("version") : "?")
             + ", " + d.get("layers") + " layers");
       }
-      case STEP_PROGRESS -> bar(((Number) d.get("percent")).doubleValue(), String.valueOf(d.get("layer")));
+      case STEP_PROGRESS -> progress(((Number) d.get("percent")).doubleValue(), String.valueOf(d.get("layer")));
       case STEP_COMPLETED -> {
-        if (lastPercent != 100) {
-          bar(100, "");
+        if (live && lastPercent != 100) {
+          progress(100, "");
         }
         finishBar();
         line(step + " done in " + d.get("durationMs") + " ms");
@@ -55,20 +89,30 @@ final class ProgressBar implements EventSink {
     out.flush();
   }
 
-  private void bar(double percent, String layer) {
+  private void progress(double percent, String layer) {
     int p = (int) Math.round(percent);
-    if (!live && p / 10 == lastPercent / 10 && p != 100) {
-      return; // in logs: one line per 10 %
-    }
     lastPercent = p;
-    int filled = (int) Math.round(percent / 100 * WIDTH);
-    String text = String.format("%s %s%s %3d%% %s", step, "#".repeat(filled), "-".repeat(WIDTH - filled), p,
-        layer.length() > 60 ? "..." + layer.substring(layer.length() - 57) : layer);
     if (live) {
-      out.print("\r" + text + "\u001b[K");
+      out.print("\r" + barLine(percent, layer) + "\u001b[K");
     } else {
-      out.println(text);
+      out.println(String.format("%s %3d%% %s", step, p, layer).stripTrailing());
     }
+  }
+
+  /** @return the bar line, at most {@code columns - 1} wide: a full-width line would wrap on some terminals */
+  private String barLine(double percent, String layer) {
+    int budget = columns - 1;
+    String head = step + " ";
+    String tail = String.format(" %3d%%", (int) Math.round(percent));
+    int room = budget - head.length() - tail.length();
+    int bar = Math.max(0, Math.min(MAX_BAR, room - (layer.isEmpty() ? 0 : MIN_LAYER + 1)));
+    int filled = (int) Math.round(percent / 100 * bar);
+    String text = head + "#".repeat(filled) + "-".repeat(bar - filled) + tail;
+    int layerRoom = budget - text.length() - 1;
+    if (!layer.isEmpty() && layerRoom >= 4) {
+      text += " " + (layer.length() <= layerRoom ? layer : "..." + layer.substring(layer.length() - layerRoom + 3));
+    }
+    return text.length() <= budget ? text : text.substring(0, budget);
   }
 
   private void finishBar() {
@@ -83,7 +127,7 @@ final class ProgressBar implements EventSink {
     if (!(combinations instanceof Map<?, ?> m)) {
       return String.valueOf(combinations);
     }
-    Map<Object, Object> out = new java.util.LinkedHashMap<>();
+    Map<Object, Object> out = new LinkedHashMap<>();
     m.forEach((k, v) -> {
       if (!(v instanceof Number n) || n.intValue() != 0) {
         out.put(k, v);

@@ -52,7 +52,7 @@ final class SubmitCommand implements Callable<Integer> {
     JobRequest request = job.request(id);
     out.println("submitting job " + id + " to " + Topics.DEFAULT.jobs());
     out.flush();
-    ProgressBar progress = waitForEnd ? new ProgressBar(out, System.console() != null) : null;
+    ProgressBar progress = waitForEnd ? ProgressBar.forConsole(out) : null;
     Optional<JobEvent> end = new JobClient(bootstrapServers, kafkaProperties, Topics.DEFAULT).submit(request, progress, timeout);
     if (!waitForEnd) {
       return 0;
