@@ -49,7 +49,13 @@ public record ArtifactRoots(List<Path> roots) {
     return resolve("path", pathOrUri);
   }
 
-  private static Path resolve(String field, String pathOrUri) {
+  /**
+   * @param field the request field or option, named in the message
+   * @param pathOrUri a path or {@code file:} URI
+   * @return it as an absolute normalized path (symbolic links not followed)
+   * @throws InvalidRequestException naming {@code field}, as {@link #resolve(String)}
+   */
+  public static Path resolve(String field, String pathOrUri) {
     try {
       if (pathOrUri.regionMatches(true, 0, "file:", 0, 5)) {
         return Path.of(URI.create(pathOrUri)).toAbsolutePath().normalize();
