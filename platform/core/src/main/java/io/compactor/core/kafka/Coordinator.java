@@ -279,7 +279,7 @@ public final class Coordinator implements AutoCloseable {
   private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, JobRequest request) {
     store.started(request, ref(r));
     RunningJob job = new RunningJob(tp, r, request, new Cancellation(), Instant.now());
-    if (cancels.isCancelled(request.jobId())) {
+    if (cancels.isCancelled(request.jobId(), r.partition(), r.offset())) {
       job.cancellation.cancel();
     }
     running.put(tp, job);
@@ -455,8 +455,9 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void cancelRunning(String jobId) {
-    running.values().stream().filter(j -> j.request.jobId().equals(jobId)).forEach(j -> j.cancellation.cancel());
+  private void cancelRunning(CancelListener.Seen cancel) {
+    running.values().stream().filter(j -> j.request.jobId().equals(cancel.jobId())
+        && cancel.covers(j.record.partition(), j.offset)).forEach(j -> j.cancellation.cancel());
   }
 
   /** Leaves the group after the poll loop ends; running jobs are given up and redone by another instance. */

@@ -373,4 +373,33 @@ class CoordinatorIT {
     }
     assertEquals(0, executor.runs("escape"));
   }
+
+  @Test
+  void aCancelAppliesOnlyToARequestBeforeIt() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(200, 50);
+    Coordinator c = coordinator("a", 1, executor, Duration.ofSeconds(30));
+    awaitAssigned(c);
+    try (EventLog log = events()) {
+      // a cancel for an id never seen, then a running job cancelled behind it on the same partition: once
+      // that job is cancelled, the listener has seen the first cancel too
+      sendTo(0, "ghost", JobMessages.cancel("ghost"));
+      sendTo(0, "runner", JobMessages.write(job("runner")));
+      log.until(l -> !log.of("runner", EventType.STEP_PROGRESS).isEmpty(), WAIT);
+      sendTo(0, "queued", JobMessages.write(job("queued")));
+      sendTo(0, "queued", JobMessages.cancel("queued"));
+      sendTo(0, "runner", JobMessages.cancel("runner"));
+      log.until(EventLog.ended("runner"), WAIT);
+      assertEquals(1, log.of("runner", EventType.CANCELLED).size(), log.describe());
+      log.until(EventLog.ended("queued"), WAIT);
+      assertEquals(1, log.of("queued", EventType.CANCELLED).size(), "cancelled while queued" + log.describe());
+      sendTo(0, "ghost", JobMessages.write(job("ghost")));
+      log.until(l -> EventLog.ended("ghost").test(l) || !log.of("ghost", EventType.STEP_PROGRESS).isEmpty(), WAIT);
+      assertEquals(0, log.of("ghost", EventType.CANCELLED).size(), "the cancel sent before the ghost job was "
+          + "applied to it" + log.describe());
+      sendTo(0, "ghost", JobMessages.cancel("ghost")); // a cancel after the request does stop it
+      log.until(EventLog.ended("ghost"), WAIT);
+      assertEquals(1, log.of("ghost", EventType.CANCELLED).size(), log.describe());
+      assertEquals(1, executor.runs("ghost"));
+    }
+  }
 }
