@@ -3,6 +3,7 @@ package io.compactor.core.kafka;
 import io.compactor.api.CompactorException;
 import io.compactor.core.job.JobLimits;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -32,6 +33,8 @@ public final class DeadLetters {
   public static final String HEADERS_DROPPED = "compactor.dlt.original-headers-dropped";
   /** Original headers are copied while their total stays under this many bytes. */
   private static final int MAX_COPIED_HEADER_BYTES = 16 * 1024;
+  /** Longest reason of a dead letter sent without its value, after the full one was refused. */
+  private static final int MINIMAL_REASON_CHARS = 1024;
   /** Longest key kept; keys are job ids, far shorter. */
   private static final int MAX_KEY_CHARS = 1024;
 
@@ -57,7 +60,8 @@ public final class DeadLetters {
    * Sends {@code record} to the dead-letter topic and waits for the acknowledgement. The dead letter is
    * bounded like every record the platform writes: a value over {@link JobLimits#MAX_DEAD_LETTER_VALUE_BYTES}
    * is cut (its size in {@link #VALUE_BYTES}; the original stays on its topic at the offset given), bulky
-   * original headers are left out (counted in {@link #HEADERS_DROPPED}), the reason is cut.
+   * original headers are left out (counted in {@link #HEADERS_DROPPED}), the reason is cut. When the topic
+   * still refuses it (not a retriable error), a dead letter without value and original headers is sent.
    *
    * @throws CompactorException when Kafka does not acknowledge it; the record is then redelivered
    */
@@ -82,19 +86,49 @@ public final class DeadLetters {
       CloudEventHeaders.put(h, VALUE_BYTES, String.valueOf(value.length));
       value = Arrays.copyOf(value, JobLimits.MAX_DEAD_LETTER_VALUE_BYTES);
     }
-    String key = record.key() == null ? null : JobLimits.cut(record.key(), MAX_KEY_CHARS);
-    CloudEventHeaders.put(h, REASON, JobLimits.cut(reason, JobLimits.MAX_EVENT_STRING_CHARS));
+    origin(h, record, JobLimits.cut(reason, JobLimits.MAX_EVENT_STRING_CHARS));
+    try {
+      deliver(record, value, h);
+    } catch (ExecutionException e) {
+      if (TerminalDelivery.retriable(e)) {
+        throw notAcknowledged(record, e);
+      }
+      // refused as it is (e.g. a dead-letter topic with a small max.message.bytes): where it came from and
+      // why, without the value, still fits, and the original stays on its topic at the offset given
+      RecordHeaders minimal = new RecordHeaders();
+      CloudEventHeaders.put(minimal, VALUE_BYTES, String.valueOf(record.value() == null ? 0 : record.value().length));
+      origin(minimal, record, JobLimits.cut(reason, MINIMAL_REASON_CHARS) + " (dead letter without the value: "
+          + e.getCause() + ")");
+      try {
+        deliver(record, null, minimal);
+      } catch (Exception again) {
+        throw notAcknowledged(record, again);
+      }
+    } catch (Exception e) {
+      throw notAcknowledged(record, e);
+    }
+  }
+
+  private void origin(RecordHeaders h, ConsumerRecord<String, byte[]> record, String reason) {
+    CloudEventHeaders.put(h, REASON, reason);
     CloudEventHeaders.put(h, ORIGINAL_TOPIC, record.topic());
     CloudEventHeaders.put(h, ORIGINAL_PARTITION, String.valueOf(record.partition()));
     CloudEventHeaders.put(h, ORIGINAL_OFFSET, String.valueOf(record.offset()));
     CloudEventHeaders.put(h, ORIGINAL_TIMESTAMP, String.valueOf(record.timestamp()));
     CloudEventHeaders.put(h, CONSUMER_GROUP, group);
     CloudEventHeaders.put(h, INSTANCE, instance);
-    try {
-      producer.send(new ProducerRecord<>(topic, null, key, value, h)).get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new CompactorException("dead letter for " + record.topic() + "-" + record.partition() + "@"
-          + record.offset() + " not acknowledged (" + e + "); it will be redelivered", e);
+  }
+
+  private void deliver(ConsumerRecord<String, byte[]> record, byte[] value, RecordHeaders h) throws Exception {
+    String key = record.key() == null ? null : JobLimits.cut(record.key(), MAX_KEY_CHARS);
+    producer.send(new ProducerRecord<>(topic, null, key, value, h)).get(60, TimeUnit.SECONDS);
+  }
+
+  private static CompactorException notAcknowledged(ConsumerRecord<String, byte[]> record, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
     }
+    return new CompactorException("dead letter for " + record.topic() + "-" + record.partition() + "@"
+        + record.offset() + " not acknowledged (" + e + "); it will be redelivered", e);
   }
 }
