@@ -70,7 +70,8 @@ import org.slf4j.MDC;
  *   <li>a job id whose outputs are complete is answered from them; a job id reused with a different
  *       request is refused;
  *   <li>unreadable records go to the dead-letter topic; readable but invalid ones end as
- *       {@code failed} events.
+ *       {@code failed} events; a record whose terminal event Kafka refuses goes to the dead-letter
+ *       topic too ({@link TerminalDelivery}), so no record is redelivered forever.
  * </ul>
  */
 public final class Coordinator implements AutoCloseable {
