@@ -26,11 +26,12 @@ final class JobOptions {
 
   /** @return the request for job {@code id}, with every path made absolute against the working directory */
   JobRequest request(String id) {
-    return new JobRequest(id, absolute(model), absolute(config), Optional.ofNullable(calibration).map(JobOptions::absolute),
-        Optional.ofNullable(eval).map(JobOptions::absolute), absolute(output));
+    return new JobRequest(id, absolute("--model", model), absolute("--config", config),
+        Optional.ofNullable(calibration).map(c -> absolute("--calibration", c)),
+        Optional.ofNullable(eval).map(e -> absolute("--eval", e)), absolute("--output", output));
   }
 
-  private static String absolute(Path p) {
-    return ArtifactRoots.resolve(p.toString()).toString();
+  private static String absolute(String option, Path p) {
+    return ArtifactRoots.resolve(option, p.toString()).toString();
   }
 }

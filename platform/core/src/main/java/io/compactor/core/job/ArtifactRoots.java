@@ -1,54 +1,188 @@
 package io.compactor.core.job;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The directories jobs may read from and write to. A request naming a path elsewhere is refused, so a
- * job submitted over Kafka cannot read or overwrite arbitrary files of the platform's host.
+ * job submitted over Kafka cannot read or overwrite arbitrary files of the platform's host. Paths are
+ * compared as real paths: symbolic links are followed and {@code ..} is applied to the directory a link
+ * leads to, before the check; a path that does not exist yet (an output) is resolved through its nearest
+ * existing ancestor. Directory fields also refuse a symbolic link inside them that leads outside.
  *
- * @param roots absolute, normalized directories
+ * <p>What is checked is what runs: {@link #confine} returns the request with every path replaced by the
+ * real path it was checked as. (A link swapped in after the check is outside this guard.)
+ *
+ * @param roots absolute real directories
  */
 public record ArtifactRoots(List<Path> roots) {
+  /** A URI scheme followed by a slash: {@code s3://}, {@code http://}, {@code hdfs:/}. */
+  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):/");
+  /** Links followed in one path before giving up (Linux's {@code MAXSYMLINKS}). */
+  private static final int MAX_LINKS = 40;
+
   public ArtifactRoots {
-    roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    roots = roots.stream().map(ArtifactRoots::realPath).toList();
     if (roots.isEmpty()) {
       throw new IllegalArgumentException("at least one allowed artifact root is needed");
     }
   }
 
-  /** @return a path or {@code file:} URI as an absolute normalized path */
+  /**
+   * @param pathOrUri a path or {@code file:} URI
+   * @return it as an absolute normalized path (symbolic links not followed)
+   * @throws InvalidRequestException for any other URI scheme ({@code s3://}, {@code http://}, ...) or a
+   *     string that is no path; the field is {@code path}
+   */
   public static Path resolve(String pathOrUri) {
-    Path p = pathOrUri.startsWith("file:") ? Path.of(URI.create(pathOrUri)) : Path.of(pathOrUri);
-    return p.toAbsolutePath().normalize();
+    return resolve("path", pathOrUri);
   }
 
   /**
-   * @return the first problem with the request's paths: {@code <field>: <path> is outside the allowed
-   *     artifact roots ...}, or empty when all lie under a root
+   * @param field the request field or option, named in the message
+   * @param pathOrUri a path or {@code file:} URI
+   * @return it as an absolute normalized path (symbolic links not followed)
+   * @throws InvalidRequestException naming {@code field}, as {@link #resolve(String)}
    */
-  public Optional<String> check(JobRequest r) {
-    List<String[]> fields = new ArrayList<>();
-    fields.add(new String[] {"model", r.model()});
-    fields.add(new String[] {"config", r.config()});
-    r.calibration().ifPresent(c -> fields.add(new String[] {"calibration", c}));
-    r.eval().ifPresent(e -> fields.add(new String[] {"eval", e}));
-    fields.add(new String[] {"output", r.output()});
-    for (String[] f : fields) {
-      Path p;
-      try {
-        p = resolve(f[1]);
-      } catch (RuntimeException e) {
-        return Optional.of(f[0] + ": '" + f[1] + "' is not a path or file: URI (" + e.getMessage() + ")");
+  public static Path resolve(String field, String pathOrUri) {
+    try {
+      if (pathOrUri.regionMatches(true, 0, "file:", 0, 5)) {
+        return Path.of(URI.create(pathOrUri)).toAbsolutePath().normalize();
       }
-      if (roots.stream().noneMatch(p::startsWith)) {
-        return Optional.of(f[0] + ": " + p + " is outside the allowed artifact roots " + roots
-            + "; move the file there or start the platform with --allowed-root");
+      Matcher m = SCHEME.matcher(pathOrUri);
+      if (m.find()) {
+        String scheme = m.group(1).toLowerCase(Locale.ROOT);
+        throw new InvalidRequestException(field, scheme.equals("s3")
+            ? "s3:// is not supported yet, got '" + pathOrUri + "'; give a path or file: URI on a shared filesystem"
+            : "URI scheme '" + scheme + "' is not supported, got '" + pathOrUri + "'; give a path or file: URI");
+      }
+      return Path.of(pathOrUri).toAbsolutePath().normalize();
+    } catch (IllegalArgumentException e) { // InvalidPathException too
+      throw new InvalidRequestException(field, "'" + pathOrUri + "' is not a path or file: URI (" + e.getMessage()
+          + ")");
+    }
+  }
+
+  /**
+   * The path the operating system would reach: every symbolic link followed (also a dangling one, to
+   * where it would create a file) and {@code ..} applied to the real parent. The part of the path that
+   * does not exist yet is appended as written.
+   *
+   * @param path any path
+   * @return its absolute real form
+   */
+  public static Path realPath(Path path) {
+    Path abs = path.toAbsolutePath();
+    Deque<String> todo = new ArrayDeque<>();
+    abs.forEach(p -> todo.addLast(p.toString()));
+    Path current = abs.getRoot();
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String name = todo.removeFirst();
+      if (name.isEmpty() || name.equals(".")) {
+        continue;
+      }
+      if (name.equals("..")) {
+        current = current.getParent() == null ? current : current.getParent();
+        continue;
+      }
+      Path next = current.resolve(name);
+      if (!Files.isSymbolicLink(next)) {
+        current = next;
+        continue;
+      }
+      if (++links > MAX_LINKS) {
+        throw new IllegalArgumentException(path + ": more than " + MAX_LINKS + " symbolic links (a loop?)");
+      }
+      Path target;
+      try {
+        target = Files.readSymbolicLink(next);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      List<String> parts = new java.util.ArrayList<>();
+      target.forEach(p -> parts.add(p.toString()));
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        todo.addFirst(parts.get(i));
+      }
+      if (target.isAbsolute()) {
+        current = target.getRoot();
       }
     }
-    return Optional.empty();
+    return current;
+  }
+
+  /**
+   * @return the first problem with the request's paths, starting with the field name ({@code <field>:
+   *     <path> is outside the allowed artifact roots ...}), or empty when all lie under a root
+   */
+  public Optional<String> check(JobRequest r) {
+    try {
+      confine(r);
+      return Optional.empty();
+    } catch (InvalidRequestException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * @param r a job request
+   * @return {@code r} with every path replaced by the real path it was checked as
+   * @throws InvalidRequestException naming the first field that is not a path, uses an unsupported URI
+   *     scheme, or leads outside the roots
+   */
+  public JobRequest confine(JobRequest r) {
+    return new JobRequest(r.jobId(), file("model", r.model()), file("config", r.config()),
+        r.calibration().map(c -> directory("calibration", c)), r.eval().map(e -> directory("eval", e)),
+        directory("output", r.output()));
+  }
+
+  private String file(String field, String value) {
+    return inside(field, resolve(field, value)).toString();
+  }
+
+  /** A directory, and every symbolic link directly inside it (data files, existing outputs). */
+  private String directory(String field, String value) {
+    Path dir = inside(field, resolve(field, value));
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path entry : entries) {
+          if (Files.isSymbolicLink(entry)) {
+            inside(field, entry);
+          }
+        }
+      } catch (IOException e) {
+        throw new InvalidRequestException(field, dir + " cannot be listed (" + e + ")");
+      }
+    }
+    return dir.toString();
+  }
+
+  /** @return the real path of {@code p}, when it lies under a root */
+  private Path inside(String field, Path p) {
+    Path real;
+    try {
+      real = realPath(p);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException(field, p + " cannot be resolved (" + e.getMessage() + ")");
+    }
+    if (roots.stream().noneMatch(real::startsWith)) {
+      String where = real.equals(p) ? p + " is outside" : p + " leads through a symbolic link to " + real
+          + ", outside";
+      throw new InvalidRequestException(field, where + " the allowed artifact roots " + roots
+          + "; move the file there or start the platform with --allowed-root");
+    }
+    return real;
   }
 }

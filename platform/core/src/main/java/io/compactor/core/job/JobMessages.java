@@ -47,6 +47,12 @@ public final class JobMessages {
     if (value == null) {
       return new Invalid("empty record (tombstone); send a JSON job request", validId(key));
     }
+    if (value.length > JobLimits.MAX_REQUEST_BYTES) {
+      // refused unread: a failed event keyed by a valid key, else a dead letter; never accepted
+      return new Invalid("request: the record value has " + value.length + " bytes, more than the "
+          + JobLimits.MAX_REQUEST_BYTES + " a request may have; paths are at most " + JobLimits.MAX_PATH_CHARS
+          + " characters and data travels by path, never inline", validId(key));
+    }
     JsonNode node;
     try {
       node = JSON.readTree(value);
@@ -66,15 +72,24 @@ public final class JobMessages {
       return new Invalid("the request violates schemas/" + (cancel ? Schemas.CANCEL_REQUEST : Schemas.JOB_REQUEST)
           + ".schema.json: " + String.join("; ", problems), jobId);
     }
-    if (key != null && !key.equals(jobId.orElseThrow())) {
-      return new Invalid("record key '" + key + "' differs from jobId '" + jobId.get()
+    if (key == null) {
+      // no job to answer: a failed event would be keyed by an id its sender did not use as key
+      return new Invalid("the record has no key; use the job id '" + jobId.orElseThrow()
+          + "' as the key so one job stays on one partition", Optional.empty());
+    }
+    if (!key.equals(jobId.orElseThrow())) {
+      return new Invalid("record key '" + JobLimits.cut(key, JobLimits.MAX_JOB_ID_CHARS + 1) + "' differs from jobId '" + jobId.get()
           + "'; use the job id as the key so one job stays on one partition", jobId);
     }
     if (cancel) {
       return new Cancel(jobId.orElseThrow());
     }
-    return new Submit(new JobRequest(jobId.orElseThrow(), node.get("model").asText(), node.get("config").asText(),
-        text(node, "calibration"), text(node, "eval"), node.get("output").asText()));
+    try {
+      return new Submit(new JobRequest(jobId.orElseThrow(), node.get("model").asText(), node.get("config").asText(),
+          text(node, "calibration"), text(node, "eval"), node.get("output").asText()));
+    } catch (InvalidRequestException e) {
+      return new Invalid(e.getMessage(), jobId);
+    }
   }
 
   private static Optional<String> text(JsonNode node, String field) {
@@ -111,9 +126,12 @@ public final class JobMessages {
     return bytes(JSON.createObjectNode().put("kind", "cancel").put("jobId", jobId));
   }
 
-  /** @return the event body as JSON */
+  /**
+   * @return the event body as JSON, at most {@link JobLimits#MAX_EVENT_BYTES} long: over-long strings are
+   *     cut and over-large bodies lose their bulkiest parts, marked (see {@link EventBudget})
+   */
   public static byte[] write(JobEvent event) {
-    return bytes(JSON.valueToTree(event.data()));
+    return EventBudget.fit(JSON.valueToTree(event.data()));
   }
 
   /** @return any JSON-friendly value as a tree (for schema checks and reports) */
@@ -135,7 +153,7 @@ public final class JobMessages {
     return JSON;
   }
 
-  private static byte[] bytes(Object tree) {
+  static byte[] bytes(Object tree) {
     try {
       return JSON.writeValueAsBytes(tree);
     } catch (JsonProcessingException e) {

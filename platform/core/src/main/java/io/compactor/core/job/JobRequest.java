@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * One compression job as submitted on {@code compactor.jobs} (key = job id). Model, configuration and
- * data travel as paths or {@code file:} URIs, never as bytes. Immutable; see
+ * data travel as paths or {@code file:} URIs, never as bytes. Immutable; every field is bounded ({@link JobLimits}); see
  * {@code schemas/job-request.schema.json}.
  *
  * @param jobId client-chosen id, the Kafka key and the idempotency key
@@ -29,7 +29,28 @@ public record JobRequest(String jobId, String model, String config, Optional<Str
     Objects.requireNonNull(eval, "eval");
     Objects.requireNonNull(output, "output");
     if (!JOB_ID.matcher(jobId).matches()) {
-      throw new IllegalArgumentException("jobId: must match " + JOB_ID.pattern() + ", got '" + jobId + "'");
+      throw new InvalidRequestException("jobId", "must match " + JOB_ID.pattern() + " (letters, digits, '.', '_', '-';"
+          + " at most " + JobLimits.MAX_JOB_ID_CHARS + " characters), got '" + JobLimits.cut(jobId, JobLimits.MAX_JOB_ID_CHARS + 1) + "'");
+    }
+    checkPath("model", model);
+    checkPath("config", config);
+    calibration.ifPresent(c -> checkPath("calibration", c));
+    eval.ifPresent(e -> checkPath("eval", e));
+    checkPath("output", output);
+  }
+
+  /** Paths are bounded (every event that echoes them stays small) and free of control characters (log lines). */
+  private static void checkPath(String field, String value) {
+    if (value.isEmpty()) {
+      throw new InvalidRequestException(field, "must not be empty; give a path or file: URI");
+    }
+    if (value.length() > JobLimits.MAX_PATH_CHARS) {
+      throw new InvalidRequestException(field, value.length() + " characters, more than the "
+          + JobLimits.MAX_PATH_CHARS + " a path may have");
+    }
+    if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new InvalidRequestException(field, "contains a control character (newline, NUL, ...); "
+          + "give a plain path or file: URI");
     }
   }
 }

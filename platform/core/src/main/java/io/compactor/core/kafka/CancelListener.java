@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,25 +22,41 @@ import org.slf4j.LoggerFactory;
  * Watches every partition of the jobs topic for cancel requests, outside the consumer group: the
  * group consumer keeps a partition paused while its job runs, so it could not see a cancel queued
  * behind the job. Every instance sees every cancel and remembers recent ones, so a job cancelled while
- * still queued is cancelled as soon as it starts.
+ * still queued is cancelled as soon as it starts. A cancel applies only to a job request that came
+ * before it on the partition (key = job id, so both share one): a cancel for an id never seen does not
+ * cancel a job submitted later under that id.
  */
 final class CancelListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CancelListener.class);
   private static final int REMEMBERED = 10_000;
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
-  private final Consumer<String> onCancel;
-  private final Set<String> cancelled = Collections.newSetFromMap(Collections.synchronizedMap(
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-          return size() > REMEMBERED;
-        }
-      }));
+  private final Consumer<Seen> onCancel;
+  /** The latest cancel seen per job id. */
+  private final Map<String, Seen> cancelled = Collections.synchronizedMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+      return size() > REMEMBERED;
+    }
+  });
+
+  /**
+   * A cancel request's place on the jobs topic.
+   *
+   * @param jobId the job to cancel
+   * @param partition its partition
+   * @param offset its offset
+   */
+  record Seen(String jobId, int partition, long offset) {
+    /** @return whether this cancel came after the job request at {@code partition}/{@code offset} */
+    boolean covers(int partition, long offset) {
+      return this.partition == partition && this.offset > offset;
+    }
+  }
   private final Thread thread;
   private volatile boolean running = true;
 
-  CancelListener(Properties common, String topic, String instance, Consumer<String> onCancel) {
+  CancelListener(Properties common, String topic, String instance, Consumer<Seen> onCancel) {
     Properties p = new Properties();
     p.putAll(common);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, instance + "-cancels");
@@ -64,9 +79,15 @@ final class CancelListener implements AutoCloseable {
     thread.start();
   }
 
-  /** @return whether a cancel request for {@code jobId} was seen */
-  boolean isCancelled(String jobId) {
-    return cancelled.contains(jobId);
+  /**
+   * @param jobId a job about to start
+   * @param partition the partition of its request
+   * @param offset the offset of its request
+   * @return whether a cancel request for it was seen after its request
+   */
+  boolean isCancelled(String jobId, int partition, long offset) {
+    Seen seen = cancelled.get(jobId);
+    return seen != null && seen.covers(partition, offset);
   }
 
   private void loop() {
@@ -75,8 +96,9 @@ final class CancelListener implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (JobMessages.read(r.value(), r.key()) instanceof JobMessages.Cancel c) {
             LOG.info("cancel requested for job {}", c.jobId());
-            cancelled.add(c.jobId());
-            onCancel.accept(c.jobId());
+            Seen seen = new Seen(c.jobId(), r.partition(), r.offset());
+            cancelled.put(c.jobId(), seen);
+            onCancel.accept(seen);
           }
         }
       }

@@ -3,6 +3,7 @@ package io.compactor.core.kafka;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
+import io.compactor.core.job.InvalidRequestException;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
@@ -69,7 +70,8 @@ import org.slf4j.MDC;
  *   <li>a job id whose outputs are complete is answered from them; a job id reused with a different
  *       request is refused;
  *   <li>unreadable records go to the dead-letter topic; readable but invalid ones end as
- *       {@code failed} events.
+ *       {@code failed} events; a record whose terminal event Kafka refuses goes to the dead-letter
+ *       topic too ({@link TerminalDelivery}), so no record is redelivered forever.
  * </ul>
  */
 public final class Coordinator implements AutoCloseable {
@@ -78,6 +80,9 @@ public final class Coordinator implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(50);
   /** How often the backlog gauge asks the broker for end and committed offsets. */
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(2);
+  /** A worker tries a terminal event this often (waiting 1 s, then 2 s) before dead-lettering its record. */
+  private static final int TERMINAL_ATTEMPTS = 3;
+  private static final Duration TERMINAL_BACKOFF = Duration.ofSeconds(1);
   private final CoordinatorSettings settings;
   private final JobExecutor executor;
   private final JobMetrics metrics;
@@ -86,6 +91,7 @@ public final class Coordinator implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final EventSink events;
   private final DeadLetters deadLetters;
+  private final TerminalDelivery delivery;
   private final KafkaConsumer<String, byte[]> consumer;
   private final CancelListener cancels;
   private final List<KafkaClientMetrics> clientMetrics;
@@ -128,6 +134,7 @@ public final class Coordinator implements AutoCloseable {
     this.events = board.recording(new EventPublisher(producer, settings.topics().events(), source));
     this.deadLetters = new DeadLetters(producer, settings.topics().deadLetters(), settings.groupId(),
         settings.instanceId());
+    this.delivery = new TerminalDelivery(events, deadLetters, metrics, TERMINAL_BACKOFF);
     Properties consumerProps = new Properties();
     consumerProps.putAll(common);
     consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
@@ -225,7 +232,7 @@ public final class Coordinator implements AutoCloseable {
         deadLetters.send(r, invalid.reason());
         metrics.deadLettered();
       } else {
-        finishWithoutRunning(failed(invalid.jobId().get(), "request", invalid.reason()));
+        finishWithoutRunning(failed(invalid.jobId().get(), "request", invalid.reason()), r);
       }
       commit(tp, r.offset());
     } else if (m instanceof JobMessages.Cancel) {
@@ -239,14 +246,14 @@ public final class Coordinator implements AutoCloseable {
     String jobId = request.jobId();
     Optional<String> outside = settings.roots().check(request);
     if (outside.isPresent()) {
-      finishWithoutRunning(failed(jobId, "request", outside.get()));
+      finishWithoutRunning(failed(jobId, "request", outside.get()), r);
       commit(tp, r.offset());
       return;
     }
     Optional<JobStore.Entry> known = store.find(jobId);
     if (known.isPresent() && !known.get().request().equals(request)) {
       finishWithoutRunning(failed(jobId, "request", "job id " + jobId + " was already used for a different request ("
-          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"));
+          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"), r);
       commit(tp, r.offset());
       return;
     }
@@ -257,8 +264,7 @@ public final class Coordinator implements AutoCloseable {
       // answered from what the job left: the same record delivered again, or completed outputs on disk
       Map<String, Object> data = new HashMap<>(terminal.get().data());
       data.put("replayed", true);
-      JobEvent replay = JobEvent.of(terminal.get().type(), jobId, data);
-      events.publish(replay);
+      JobEvent replay = delivery.deliver(JobEvent.of(terminal.get().type(), jobId, data), r, 1);
       metrics.finished(replay, null, true);
       commit(tp, r.offset());
       return;
@@ -273,8 +279,8 @@ public final class Coordinator implements AutoCloseable {
 
   private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, JobRequest request) {
     store.started(request, ref(r));
-    RunningJob job = new RunningJob(tp, r.offset(), request, new Cancellation(), Instant.now());
-    if (cancels.isCancelled(request.jobId())) {
+    RunningJob job = new RunningJob(tp, r, request, new Cancellation(), Instant.now());
+    if (cancels.isCancelled(request.jobId(), r.partition(), r.offset())) {
       job.cancellation.cancel();
     }
     running.put(tp, job);
@@ -296,15 +302,18 @@ public final class Coordinator implements AutoCloseable {
     try {
       JobEvent terminal;
       try {
-        terminal = executor.execute(job.request, sink, job.cancellation);
+        // the real paths checked right now are the ones the job uses
+        terminal = executor.execute(settings.roots().confine(job.request), sink, job.cancellation);
+      } catch (InvalidRequestException e) {
+        terminal = failed(jobId, "request", e.getMessage()); // a path changed since the request was checked
       } catch (RuntimeException e) {
         LOG.error("job {} failed inside the platform", jobId, e);
         terminal = failed(jobId, "internal", "internal error: " + e);
       }
       if (!job.abandoned) {
-        events.publish(terminal);
-        store.finished(terminal);
-        metrics.finished(terminal, Duration.between(job.accepted, Instant.now()), false);
+        JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
+        store.finished(end);
+        metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
         job.delivered = true;
       }
     } catch (RuntimeException e) {
@@ -335,10 +344,9 @@ public final class Coordinator implements AutoCloseable {
     return r.topic() + "-" + r.partition() + "@" + r.offset();
   }
 
-  private void finishWithoutRunning(JobEvent failed) {
+  private void finishWithoutRunning(JobEvent failed, ConsumerRecord<String, byte[]> r) {
     LOG.warn("job {} refused: {}", failed.jobId(), failed.data().get("reason"));
-    events.publish(failed);
-    metrics.finished(failed, null, false);
+    metrics.finished(delivery.deliver(failed, r, 1), null, false);
   }
 
   private static JobEvent failed(String jobId, String stage, String reason) {
@@ -448,8 +456,9 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void cancelRunning(String jobId) {
-    running.values().stream().filter(j -> j.request.jobId().equals(jobId)).forEach(j -> j.cancellation.cancel());
+  private void cancelRunning(CancelListener.Seen cancel) {
+    running.values().stream().filter(j -> j.request.jobId().equals(cancel.jobId())
+        && cancel.covers(j.record.partition(), j.offset)).forEach(j -> j.cancellation.cancel());
   }
 
   /** Leaves the group after the poll loop ends; running jobs are given up and redone by another instance. */
@@ -515,6 +524,7 @@ public final class Coordinator implements AutoCloseable {
   /** One job running on this instance. Fields written by the worker are volatile. */
   private static final class RunningJob {
     final TopicPartition partition;
+    final ConsumerRecord<String, byte[]> record;
     final long offset;
     final JobRequest request;
     final Cancellation cancellation;
@@ -523,9 +533,11 @@ public final class Coordinator implements AutoCloseable {
     volatile boolean delivered;
     volatile ScheduledFuture<?> lease;
 
-    RunningJob(TopicPartition partition, long offset, JobRequest request, Cancellation cancellation, Instant accepted) {
+    RunningJob(TopicPartition partition, ConsumerRecord<String, byte[]> record, JobRequest request,
+        Cancellation cancellation, Instant accepted) {
       this.partition = partition;
-      this.offset = offset;
+      this.record = record;
+      this.offset = record.offset();
       this.request = request;
       this.cancellation = cancellation;
       this.accepted = accepted;

@@ -85,4 +85,68 @@ class JobMessagesTest {
       assertTrue(!Schemas.validate(Schemas.eventSchema(type), JobMessages.tree(broken)).isEmpty(), type.id());
     });
   }
+
+  @Test
+  void anOversizedRecordIsRefusedUnreadKeepingAValidKeyAsJobId() {
+    String huge = "{\"jobId\":\"big-1\",\"model\":\"/data/" + "m".repeat(900_000) + ".onnx\",\"config\":\"c\","
+        + "\"output\":\"o\"}";
+    JobMessages.Invalid i = assertInstanceOf(JobMessages.Invalid.class, read(huge, "big-1"));
+    assertEquals(Optional.of("big-1"), i.jobId(), "answered with a failed event keyed by the job id");
+    assertTrue(i.reason().contains("more than the " + JobLimits.MAX_REQUEST_BYTES), i.reason());
+    assertTrue(i.reason().length() < 500, "the reason does not echo the record");
+    assertTrue(assertInstanceOf(JobMessages.Invalid.class, read(huge, "bad key!")).jobId().isEmpty(),
+        "no usable id: dead letter");
+  }
+
+  @Test
+  void aPathLongerThanTheLimitOrWithControlCharactersIsRefusedNamingTheField() {
+    String longPath = "/data/" + "p".repeat(JobLimits.MAX_PATH_CHARS);
+    JobMessages.Invalid tooLong = assertInstanceOf(JobMessages.Invalid.class, read("{\"jobId\":\"j\",\"model\":\""
+        + longPath + "\",\"config\":\"c\",\"output\":\"o\"}", "j"));
+    assertTrue(tooLong.reason().matches("(?s).*model.*4,?096.*"), tooLong.reason()); // the schema's locale
+    JobMessages.Invalid control = assertInstanceOf(JobMessages.Invalid.class,
+        read("{\"jobId\":\"j\",\"model\":\"m\",\"config\":\"c\",\"output\":\"o\\nINFO forged\"}", "j"));
+    assertTrue(control.reason().contains("output"), control.reason());
+    InvalidRequestException direct = org.junit.jupiter.api.Assertions.assertThrows(InvalidRequestException.class,
+        () -> new JobRequest("j", "m", "c", Optional.empty(), Optional.of(longPath), "o"));
+    assertEquals("eval", direct.field());
+  }
+
+  @Test
+  void aRecordWithoutKeyIsRefusedAsADeadLetter() {
+    JobMessages.Invalid i = assertInstanceOf(JobMessages.Invalid.class, JobMessages.read(JobMessages.write(JOB), null));
+    assertTrue(i.jobId().isEmpty(), "a failed event would carry a key its sender did not use");
+    assertTrue(i.reason().contains("no key") && i.reason().contains("job-1"), i.reason());
+    assertInstanceOf(JobMessages.Invalid.class, JobMessages.read(JobMessages.cancel("job-1"), null));
+  }
+
+  @Test
+  void everyEventFitsTheLimitsLongStringsCutAndBulkyPartsTrimmedWithAMark() {
+    String path = "/data/" + "x".repeat(20_000);
+    JobEvent failed = JobEvent.of(EventType.FAILED, "job-1", Map.of("stage", "model", "reason",
+        "model: no such file " + path));
+    byte[] body = JobMessages.write(failed);
+    assertTrue(body.length < JobLimits.MAX_EVENT_STRING_CHARS + 200, "length " + body.length);
+    String reason = JobMessages.parse(body).path("reason").asText();
+    assertEquals(JobLimits.MAX_EVENT_STRING_CHARS, reason.length());
+    assertTrue(reason.startsWith("model: no such file /data/xxx") && reason.endsWith("characters in all]"), reason);
+
+    List<Map<String, Object>> plan = new java.util.ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      plan.add(Map.of("node", "/encoder/layer." + i + "/attention/self/query/MatMul", "opType", "MatMul",
+          "sparsity", "sparsity.2of4", "quantization", "quant.int8", "reasons", List.of("eligible")));
+    }
+    JobEvent planned = JobEvent.of(EventType.PLANNED, "job-1", Map.of("operators", plan.size(), "combinations",
+        Map.of("2of4+int8", plan.size()), "steps", List.of(Map.of("capability", "sparsity.2of4", "layers",
+            plan.size())), "plan", plan));
+    assertTrue(JobMessages.tree(planned.data()).toString().length() > 2 * JobLimits.MAX_EVENT_BYTES);
+    byte[] bounded = JobMessages.write(planned);
+    assertTrue(bounded.length <= JobLimits.MAX_EVENT_BYTES, "length " + bounded.length);
+    var tree = JobMessages.parse(bounded);
+    assertEquals(List.of(), Schemas.validate(Schemas.eventSchema(EventType.PLANNED), tree));
+    assertEquals(20_000, tree.path("operators").asInt(), "small fields are kept whole");
+    int kept = tree.path("plan").size();
+    assertTrue(kept > 0 && kept < 20_000, "kept " + kept);
+    assertEquals("plan: first " + kept + " of 20000 entries", tree.path("omitted").get(0).asText());
+  }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -45,15 +44,5 @@ class JobStoreTest {
     assertEquals(Optional.empty(), store.leaseHolder("job-1", now.plusSeconds(11)));
     store.release("job-1");
     assertEquals(Optional.empty(), store.leaseHolder("job-1", now));
-  }
-
-  @Test
-  void artifactRootsRefusePathsOutside() {
-    ArtifactRoots roots = new ArtifactRoots(List.of(dir));
-    assertTrue(roots.check(new JobRequest("j", dir.resolve("m.onnx").toString(), dir.resolve("c.cfg").toUri()
-        .toString(), Optional.empty(), Optional.empty(), dir.resolve("out").toString())).isEmpty());
-    String escape = roots.check(new JobRequest("j", dir.resolve("../m.onnx").toString(), dir.resolve("c").toString(),
-        Optional.empty(), Optional.empty(), dir.toString())).orElseThrow();
-    assertTrue(escape.startsWith("model: ") && escape.contains("outside the allowed artifact roots"), escape);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobBoard;
+import io.compactor.core.job.JobLimits;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.metrics.JobMetrics;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +28,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -259,6 +263,143 @@ class CoordinatorIT {
       assertEquals(1, log.of("job-7", EventType.COMPLETED).size(), log.describe());
       assertEquals(0, log.of("job-7", EventType.CANCELLED).size(), log.describe());
       assertEquals(1, survivor.runs("job-7"));
+    }
+  }
+
+  private long committed(int partition) throws Exception {
+    var offsets = admin.listConsumerGroupOffsets("group-" + topics.jobs()).partitionsToOffsetAndMetadata()
+        .get(10, TimeUnit.SECONDS);
+    var o = offsets.get(new TopicPartition(topics.jobs(), partition));
+    return o == null ? 0 : o.offset();
+  }
+
+  private void sendTo(int partition, String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(topics.jobs(), partition, key, value)).get(10, TimeUnit.SECONDS);
+  }
+
+  private void awaitCommitted(int partition, long offset) throws InterruptedException {
+    await(() -> {
+      try {
+        return committed(partition) >= offset;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "offset " + offset + " committed on partition " + partition);
+  }
+
+  @Test
+  void anOversizedRequestEndsOnceBeforeItIsAcceptedAndThePartitionKeepsFlowing() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    // the report of issue 14: a 900 KB model path; its accepted event would have been 1.8 MB
+    String path = dir.resolve("m".repeat(900_000) + ".onnx").toString();
+    byte[] big = ("{\"jobId\":\"big-1\",\"model\":\"" + path + "\",\"config\":\"c.cfg\",\"output\":\"out\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    sendTo(0, "big-1", big);
+    sendTo(0, "bad key!", big);
+    sendTo(0, "after-big", JobMessages.write(job("after-big")));
+    try (EventLog log = events(); EventLog dlt = new EventLog(kafka.bootstrapServers(), topics.deadLetters(), false)) {
+      log.until(EventLog.ended("after-big"), WAIT);
+      assertEquals(1, log.of("after-big", EventType.COMPLETED).size(), log.describe());
+      EventLog.Entry dead = dlt.until(l -> !l.isEmpty(), WAIT).get(0);
+      assertEquals("bad key!", dead.key());
+      assertEquals(String.valueOf(big.length), CloudEventHeaders.header(dead.record().headers(),
+          DeadLetters.VALUE_BYTES).orElseThrow());
+      assertEquals(JobLimits.MAX_DEAD_LETTER_VALUE_BYTES, dead.record().value().length);
+      awaitCommitted(0, 3);
+      List<EventLog.Entry> failed = log.of("big-1", EventType.FAILED);
+      assertEquals(1, failed.size(), log.describe());
+      String reason = failed.get(0).body().path("reason").asText();
+      assertTrue(reason.startsWith("request: the record value has " + big.length + " bytes"), reason);
+      assertEquals(0, log.of("big-1", EventType.ACCEPTED).size(), "refused before it is accepted");
+      assertTrue(failed.get(0).record().serializedValueSize() < 1024);
+    }
+    assertEquals(0, executor.runs("big-1"));
+  }
+
+  @Test
+  void aTerminalEventKafkaRefusesSendsTheRecordToTheDeadLetterTopicAndCommitsIt() throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    topics = new Topics("jobs-" + suffix, "events-" + suffix, "dlt-" + suffix);
+    // an events topic that takes no record over 6000 bytes stands in for any event Kafka refuses
+    admin.createTopics(List.of(new NewTopic(topics.jobs(), 1, (short) 1),
+        new NewTopic(topics.events(), 1, (short) 1).configs(Map.of("max.message.bytes", "6000")),
+        new NewTopic(topics.deadLetters(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
+    executor.summaryFiller.put("huge-end", 7_000);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    send("huge-end", JobMessages.write(job("huge-end")));
+    send("next", JobMessages.write(job("next")));
+    try (EventLog log = events(); EventLog dlt = new EventLog(kafka.bootstrapServers(), topics.deadLetters(), false)) {
+      log.until(EventLog.ended("next"), WAIT);
+      assertEquals(1, log.of("next", EventType.COMPLETED).size(), log.describe());
+      EventLog.Entry dead = dlt.until(l -> !l.isEmpty(), WAIT).get(0);
+      assertEquals("huge-end", dead.key());
+      String reason = CloudEventHeaders.header(dead.record().headers(), DeadLetters.REASON).orElseThrow();
+      assertTrue(reason.startsWith("the completed event of job huge-end could not be published after 1 attempt: ")
+          && reason.contains("RecordTooLarge"), reason);
+      assertEquals("0", CloudEventHeaders.header(dead.record().headers(), DeadLetters.ORIGINAL_OFFSET).orElseThrow());
+      awaitCommitted(0, 2);
+      assertEquals(0, log.of("huge-end", EventType.COMPLETED).size(), log.describe());
+      List<EventLog.Entry> failed = log.of("huge-end", EventType.FAILED);
+      assertEquals(1, failed.size(), "the followers learn that the job ended" + log.describe());
+      assertTrue(failed.get(0).body().path("reason").asText().endsWith("the request went to the dead-letter topic"));
+    }
+    assertEquals(1, executor.runs("huge-end"), "dead-lettered, not redone");
+    assertEquals(1, dltCount(), "exactly one dead letter");
+  }
+
+  /** @return the dead letters seen after two more seconds of polling (for "exactly one") */
+  private int dltCount() {
+    try (EventLog dlt = new EventLog(kafka.bootstrapServers(), topics.deadLetters(), false)) {
+      long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      return dlt.until(l -> System.nanoTime() > end, WAIT).size();
+    }
+  }
+
+  @Test
+  void aPathEscapingThroughASymlinkEndsFailedNamingTheField(@TempDir Path elsewhere) throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
+    coordinator("a", 1, executor, Duration.ofSeconds(30));
+    Files.writeString(elsewhere.resolve("secret.onnx"), "not yours");
+    Path link = Files.createSymbolicLink(dir.resolve("link.onnx"), elsewhere.resolve("secret.onnx"));
+    send("escape", JobMessages.write(new JobRequest("escape", link.toString(), job("escape").config(),
+        Optional.empty(), Optional.empty(), job("escape").output())));
+    try (EventLog log = events()) {
+      log.until(EventLog.ended("escape"), WAIT);
+      String reason = log.of("escape", EventType.FAILED).get(0).body().path("reason").asText();
+      assertTrue(reason.startsWith("model: " + link + " leads through a symbolic link to "), reason);
+      assertEquals(0, log.of("escape", EventType.ACCEPTED).size());
+    }
+    assertEquals(0, executor.runs("escape"));
+  }
+
+  @Test
+  void aCancelAppliesOnlyToARequestBeforeIt() throws Exception {
+    LayerLoopExecutor executor = new LayerLoopExecutor(200, 50);
+    Coordinator c = coordinator("a", 1, executor, Duration.ofSeconds(30));
+    awaitAssigned(c);
+    try (EventLog log = events()) {
+      // a cancel for an id never seen, then a running job cancelled behind it on the same partition: once
+      // that job is cancelled, the listener has seen the first cancel too
+      sendTo(0, "ghost", JobMessages.cancel("ghost"));
+      sendTo(0, "runner", JobMessages.write(job("runner")));
+      log.until(l -> !log.of("runner", EventType.STEP_PROGRESS).isEmpty(), WAIT);
+      sendTo(0, "queued", JobMessages.write(job("queued")));
+      sendTo(0, "queued", JobMessages.cancel("queued"));
+      sendTo(0, "runner", JobMessages.cancel("runner"));
+      log.until(EventLog.ended("runner"), WAIT);
+      assertEquals(1, log.of("runner", EventType.CANCELLED).size(), log.describe());
+      log.until(EventLog.ended("queued"), WAIT);
+      assertEquals(1, log.of("queued", EventType.CANCELLED).size(), "cancelled while queued" + log.describe());
+      sendTo(0, "ghost", JobMessages.write(job("ghost")));
+      log.until(l -> EventLog.ended("ghost").test(l) || !log.of("ghost", EventType.STEP_PROGRESS).isEmpty(), WAIT);
+      assertEquals(0, log.of("ghost", EventType.CANCELLED).size(), "the cancel sent before the ghost job was "
+          + "applied to it" + log.describe());
+      sendTo(0, "ghost", JobMessages.cancel("ghost")); // a cancel after the request does stop it
+      log.until(EventLog.ended("ghost"), WAIT);
+      assertEquals(1, log.of("ghost", EventType.CANCELLED).size(), log.describe());
+      assertEquals(1, executor.runs("ghost"));
     }
   }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -159,10 +160,14 @@ public final class OnnxModel {
     if (location == null) {
       throw new ModelException(source, t.getName(), "external data without a 'location' entry");
     }
-    Path file = (dir == null ? Path.of(location) : dir.resolve(location)).normalize();
+    Path file = externalFile(source, dir, t.getName(), location);
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
       long offset = Long.parseLong(info.getOrDefault("offset", "0"));
       long length = info.containsKey("length") ? Long.parseLong(info.get("length")) : raf.length() - offset;
+      if (offset < 0 || length < 0 || length > Integer.MAX_VALUE - 8) {
+        throw new ModelException(source, t.getName(), "external data offset " + offset + " and length " + length
+            + " in " + location + " are out of range (both >= 0, length < 2 GB)");
+      }
       if (offset + length > raf.length()) {
         throw new ModelException(source, t.getName(), "external data file " + file + " is shorter ("
             + raf.length() + " bytes) than offset + length = " + (offset + length));
@@ -176,6 +181,45 @@ public final class OnnxModel {
     } catch (NumberFormatException e) {
       throw new ModelException(source, t.getName(), "external data offset/length is not a number", e);
     }
+  }
+
+  /**
+   * Where a tensor's external data lives. The location must stay inside the model's folder, as the ONNX
+   * spec requires: absolute locations, {@code ..} escapes and symbolic links leading out are refused, so
+   * a model cannot pull an arbitrary readable file into its outputs (the bug class of onnx/onnx#3991).
+   */
+  private static Path externalFile(String source, Path dir, String tensor, String location) {
+    Path folder = dir == null ? Path.of("").toAbsolutePath() : dir;
+    Path relative;
+    try {
+      relative = Path.of(location);
+    } catch (InvalidPathException e) {
+      throw new ModelException(source, tensor, "external data location '" + location + "' is not a file name ("
+          + e.getMessage() + ")", e);
+    }
+    if (relative.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
+      throw new ModelException(source, tensor, "external data location must be relative to the model's folder "
+          + folder + ", got the absolute '" + location + "'; keep the data file next to the model");
+    }
+    Path file = folder.resolve(relative).normalize();
+    if (!file.startsWith(folder.normalize())) {
+      throw new ModelException(source, tensor, "external data location '" + location + "' leaves the model's "
+          + "folder " + folder + "; keep the data file inside it");
+    }
+    if (Files.exists(file)) {
+      try {
+        Path realFolder = folder.toRealPath();
+        Path real = file.toRealPath();
+        if (!real.startsWith(realFolder)) {
+          throw new ModelException(source, tensor, "external data location '" + location + "' leads through a "
+              + "symbolic link to " + real + ", outside the model's folder " + realFolder
+              + "; copy the data file into the folder instead of linking it");
+        }
+      } catch (IOException e) {
+        throw new ModelException(source, tensor, "cannot resolve external data location '" + location + "': " + e, e);
+      }
+    }
+    return file;
   }
 
   /** @return the file or description this model was loaded from, for messages */

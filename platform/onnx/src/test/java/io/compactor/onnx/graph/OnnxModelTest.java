@@ -189,6 +189,67 @@ class OnnxModelTest {
     assertTrue(e.getMessage().contains("fc.w") && e.getMessage().contains("weights.bin"), e.getMessage());
   }
 
+  /** Writes {@code model/external.onnx} whose fc.w lives at {@code location}; the bytes go to {@code dataFile}. */
+  private Path externalModel(String location, Path dataFile) throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("model"));
+    var proto = ModelProto.parseFrom(TestModels.residualCnn(6, false).toBytes()).toBuilder();
+    var g = proto.getGraphBuilder();
+    for (int i = 0; i < g.getInitializerCount(); i++) {
+      if (g.getInitializer(i).getName().equals("fc.w")) {
+        Files.createDirectories(dataFile.getParent());
+        Files.write(dataFile, g.getInitializer(i).getRawData().toByteArray());
+        g.setInitializer(i, g.getInitializer(i).toBuilder().clearRawData()
+            .setDataLocation(TensorProto.DataLocation.EXTERNAL).addExternalData(entry("location", location)));
+      }
+    }
+    Path file = folder.resolve("external.onnx");
+    Files.write(file, proto.build().toByteArray());
+    return file;
+  }
+
+  private static void assertNamesModelTensorAndLocation(ModelException e, Path model, String location, String what) {
+    String m = e.getMessage();
+    assertTrue(m.contains(model.toString()) && m.contains("fc.w") && m.contains(location) && m.contains(what), m);
+    assertEquals("fc.w", e.element().orElseThrow());
+  }
+
+  @Test
+  void externalDataInASubfolderOfTheModelIsRead() throws Exception {
+    Path model = externalModel("weights/fc.bin", dir.resolve("model/weights/fc.bin"));
+    assertEquals(TestModels.residualCnn(6, false).graph().initializer("fc.w").orElseThrow(),
+        OnnxModel.load(model).graph().initializer("fc.w").orElseThrow());
+  }
+
+  @Test
+  void externalDataEscapingTheModelFolderWithDotDotIsRefused() throws Exception {
+    Path model = externalModel("../secret.bin", dir.resolve("secret.bin"));
+    assertNamesModelTensorAndLocation(assertThrows(ModelException.class, () -> OnnxModel.load(model)), model,
+        "../secret.bin", "leaves the model's folder");
+  }
+
+  @Test
+  void externalDataAtAnAbsoluteLocationIsRefused() throws Exception {
+    Path secret = dir.resolve("elsewhere/secret.bin");
+    Path model = externalModel(secret.toString(), secret);
+    assertNamesModelTensorAndLocation(assertThrows(ModelException.class, () -> OnnxModel.load(model)), model,
+        secret.toString(), "must be relative to the model's folder");
+  }
+
+  @Test
+  void externalDataReachedThroughASymlinkLeadingOutIsRefused() throws Exception {
+    Path secret = dir.resolve("elsewhere/secret.bin");
+    Path model = externalModel("fc.bin", secret);
+    Files.createSymbolicLink(dir.resolve("model/fc.bin"), secret);
+    assertNamesModelTensorAndLocation(assertThrows(ModelException.class, () -> OnnxModel.load(model)), model,
+        "fc.bin", "symbolic link to " + secret.toRealPath());
+    // a linked folder leads out just the same
+    Files.delete(dir.resolve("model/fc.bin"));
+    Files.createSymbolicLink(dir.resolve("model/sub"), secret.getParent());
+    Path viaFolder = externalModel("sub/secret.bin", secret);
+    assertTrue(assertThrows(ModelException.class, () -> OnnxModel.load(viaFolder)).getMessage()
+        .contains("outside the model's folder"));
+  }
+
   private static StringStringEntryProto entry(String k, String v) {
     return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
   }
