@@ -1,12 +1,11 @@
 package io.compactor.core.config;
 
-import io.compactor.core.config.ConfigTree.Message;
-import io.compactor.core.config.ConfigTree.SyntaxError;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -73,14 +72,33 @@ public record ConfigFile(String source, RetrainConfig config, List<Problem> prob
   public static ConfigFile parse(String text, ConfigFormat format, String source) {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(format, "format");
-    Message tree;
-    try {
-      tree = format == ConfigFormat.JSON ? JsonConfigParser.parse(text) : TextFormatParser.parse(text);
-    } catch (SyntaxError e) {
-      return new ConfigFile(source, RetrainConfig.builder().build(), List.of(e.problem()), List.of(), false);
+    ParsedConfig read = format == ConfigFormat.JSON ? JsonConfigReader.read(text) : TextConfigReader.read(text);
+    if (read.message().isEmpty()) {
+      return new ConfigFile(source, RetrainConfig.builder().build(), read.problems(), List.of(), false);
     }
-    ConfigBinder.Result r = ConfigBinder.bind(tree);
-    return new ConfigFile(source, r.config(), r.problems(), r.warnings(), r.complete());
+    ConfigBinder.Result r = ConfigBinder.bind(read.message().get(), read.locations());
+    return new ConfigFile(source, r.config(), inFileOrder(read.problems(), r.problems()), r.warnings(), r.complete());
+  }
+
+  /**
+   * Puts the reader's problems (unknown fields, in file order) among the binder's (in the binder's order):
+   * each goes before the first binder problem placed after it in the file.
+   */
+  private static List<Problem> inFileOrder(List<Problem> read, List<Problem> bound) {
+    List<Problem> out = new ArrayList<>();
+    int next = 0;
+    for (Problem b : bound) {
+      while (next < read.size() && b.located() && before(read.get(next), b)) {
+        out.add(read.get(next++));
+      }
+      out.add(b);
+    }
+    out.addAll(read.subList(next, read.size()));
+    return out;
+  }
+
+  private static boolean before(Problem a, Problem b) {
+    return a.line() < b.line() || (a.line() == b.line() && a.column() < b.column());
   }
 
   /**
