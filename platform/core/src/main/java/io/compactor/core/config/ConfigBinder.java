@@ -192,7 +192,8 @@ final class ConfigBinder {
     String ulqPath = path + ".ulq_quantize";
     ActULQquantize u = m.getUlqQuantize();
     int before = d.problemCount();
-    Optional<ClipMaxMin> clip = u.hasClipMaxMin() ? clip(ulqPath + ".clip_max_min", u.getClipMaxMin()) : Optional.empty();
+    Optional<ClipMaxMin> clip =
+        u.hasClipMaxMin() ? clip(ulqPath + ".clip_max_min", u.getClipMaxMin()) : Optional.empty();
     Optional<Boolean> fixedMin = u.hasFixedMin() ? Optional.of(u.getFixedMin()) : Optional.empty();
     Optional<Boolean> dynamic = u.hasCompactorDynamic() ? Optional.of(u.getCompactorDynamic()) : Optional.empty();
     DataType dst = dstType(ulqPath, u.hasDstType(), u.getDstType());
@@ -204,7 +205,8 @@ final class ConfigBinder {
     if (c.hasClipMax() != c.hasClipMin()) {
       String missing = c.hasClipMax() ? "clip_min" : "clip_max";
       d.error(path, "clip_max and clip_min are both required", "only " + (c.hasClipMax() ? "clip_max" : "clip_min"),
-          "add " + missing + " (clip_max positive, clip_min negative), or remove clip_max_min to let IFMR find the range");
+          "add " + missing
+              + " (clip_max positive, clip_min negative), or remove clip_max_min to let IFMR find the range");
       return Optional.empty();
     }
     if (!c.hasClipMax()) {
@@ -259,10 +261,11 @@ final class ConfigBinder {
     }
     WeightAlgorithm algo = m.hasUlqRetrain() ? WeightAlgorithm.ULQ_RETRAIN : WeightAlgorithm.ARQ_RETRAIN;
     String algoPath = path + "." + algo.field();
-    boolean hasChannelWise = m.hasUlqRetrain() ? m.getUlqRetrain().hasChannelWise() : m.getArqRetrain().hasChannelWise();
-    boolean channelWise = m.hasUlqRetrain() ? m.getUlqRetrain().getChannelWise() : m.getArqRetrain().getChannelWise();
-    boolean hasDst = m.hasUlqRetrain() ? m.getUlqRetrain().hasDstType() : m.getArqRetrain().hasDstType();
-    var dst = m.hasUlqRetrain() ? m.getUlqRetrain().getDstType() : m.getArqRetrain().getDstType();
+    boolean ulq = m.hasUlqRetrain();
+    boolean hasChannelWise = ulq ? m.getUlqRetrain().hasChannelWise() : m.getArqRetrain().hasChannelWise();
+    boolean channelWise = ulq ? m.getUlqRetrain().getChannelWise() : m.getArqRetrain().getChannelWise();
+    boolean hasDst = ulq ? m.getUlqRetrain().hasDstType() : m.getArqRetrain().hasDstType();
+    var dst = ulq ? m.getUlqRetrain().getDstType() : m.getArqRetrain().getDstType();
     int before = d.problemCount();
     DataType type = dstType(algoPath, hasDst, dst);
     return d.problemCount() > before ? Optional.empty() : Optional.of(new WeightQuantConfig(algo,

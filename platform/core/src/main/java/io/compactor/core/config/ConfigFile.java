@@ -16,7 +16,8 @@ import java.util.Objects;
  *
  * @param source the file, or a description of an in-memory configuration, for messages
  * @param config what the file says; parts with problems are left out
- * @param problems every problem found in the file: unknown fields of a message first, then its values
+ * @param problems every problem found in the file, each with its config path (and line and column where
+ *     the file gives them): unknown fields and the binder's problems, or the value that stopped the reading
  * @param warnings things that work but are probably not meant (e.g. a repeated skip entry)
  * @param complete false when an override or skip entry had to be dropped entirely, so the indices of
  *     later entries no longer match the file; the planner then skips its model checks to avoid wrong paths

@@ -53,7 +53,8 @@ final class JsonConfigReader {
       }
       return new ParsedConfig(r.intact ? Optional.of(root.buildPartial()) : Optional.empty(), r.at, r.problems);
     } catch (JsonProcessingException e) {
-      String why = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("");
+      String why = e.getOriginalMessage() == null ? "unreadable"
+          : e.getOriginalMessage().lines().findFirst().orElse("");
       return fatal(e.getLocation() == null ? JsonLocation.NA : e.getLocation(), "not valid JSON (" + why + ")",
           "the text there", "fix the JSON syntax, or use the .cfg text format");
     } catch (IOException e) {

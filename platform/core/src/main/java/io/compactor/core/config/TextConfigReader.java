@@ -42,8 +42,8 @@ final class TextConfigReader {
         Locations at = Locations.of(tree.build(), ROOT);
         return new ParsedConfig(Optional.of(builder.buildPartial()), at, unknownFields(what, at));
       }
-      return new ParsedConfig(Optional.empty(), new Locations(),
-          List.of(stopped(text, what, e.getLine(), e.getColumn(), tree.build(), builder)));
+      Problem stop = stopped(text, what, Math.max(0, e.getLine()), Math.max(0, e.getColumn()), tree.build(), builder);
+      return new ParsedConfig(Optional.empty(), new Locations(), List.of(stop));
     }
   }
 
