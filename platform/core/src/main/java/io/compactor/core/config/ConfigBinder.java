@@ -1,6 +1,12 @@
 package io.compactor.core.config;
 
-import io.compactor.core.config.ConfigTree.Message;
+import io.compactor.core.config.proto.AmctRetrainConfigProto;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.ActULQquantize;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.BalancedL2NormFilterPruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.L1SelectivePruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainDataQuantConfig;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainWeightQuantConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,32 +17,13 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Gives a {@link ConfigTree} its AMCT meaning: binds it to a {@link RetrainConfig} and checks every rule
- * that needs only the file (the rules that need the model are the planner's). All problems are
- * collected; a block with a problem is left out of the best-effort configuration.
+ * Gives a configuration read into AMCT's schema its meaning: binds it to a {@link RetrainConfig} and checks
+ * every rule that needs only the file and that the schema cannot say (ranges, required algorithms, one
+ * sparsity kind, duplicate overrides); the rules that need the model are the planner's. All problems are
+ * collected, each at its config path, line and column; a block with a problem is left out of the
+ * best-effort configuration.
  */
 final class ConfigBinder {
-  static final List<String> TOP = List.of("batch_num", "retrain_data_quant_config",
-      "retrain_weight_quant_config", "skip_layers", "override_layer_configs", "skip_layer_types",
-      "override_layer_types", "prune_config", "regular_prune_skip_layers", "regular_prune_skip_types",
-      "quant_skip_layers", "quant_skip_types", "fakequant_precision_mode");
-  private static final List<String> DATA = List.of("ulq_quantize");
-  private static final List<String> ULQ = List.of("clip_max_min", "fixed_min", "dst_type", "compactor_dynamic");
-  private static final List<String> CLIP = List.of("clip_max", "clip_min");
-  private static final List<String> WEIGHT = List.of("arq_retrain", "ulq_retrain");
-  private static final List<String> ALGO = List.of("dst_type", "channel_wise");
-  private static final List<String> PRUNE = List.of("filter_pruner", "n_out_of_m_pruner");
-  private static final List<String> FILTER = List.of("balanced_l2_norm_filter_prune");
-  private static final List<String> BCP = List.of("prune_ratio", "ascend_optimized");
-  private static final List<String> N_OUT_OF_M = List.of("l1_selective_prune");
-  private static final List<String> L1 = List.of("n_out_of_m_type", "update_freq");
-  private static final List<String> LAYER = List.of("layer_name", "retrain_data_quant_config",
-      "retrain_weight_quant_config", "prune_config");
-  private static final List<String> TYPE = List.of("layer_type", "retrain_data_quant_config",
-      "retrain_weight_quant_config", "prune_config");
-  private static final List<String> GLOBAL_BLOCKS =
-      List.of("retrain_data_quant_config", "retrain_weight_quant_config", "prune_config");
-
   /**
    * @param config the best-effort configuration: parts with problems are left out
    * @param problems every problem found in the file
@@ -48,59 +35,86 @@ final class ConfigBinder {
 
   private record Located(String path, PruneConfig prune) {}
 
-  private final Diagnostics d = new Diagnostics();
+  private final Diagnostics d;
   private final List<Located> prunes = new ArrayList<>();
   private boolean complete = true;
 
-  private ConfigBinder() {}
+  private ConfigBinder(Locations locations) {
+    d = new Diagnostics(locations);
+  }
 
-  /** @return the configuration the tree describes, with every problem found */
-  static Result bind(Message root) {
-    ConfigBinder b = new ConfigBinder();
-    RetrainConfig config = b.top(new MessageReader("", root, TOP, b.d));
+  /**
+   * @param root the configuration as read
+   * @param locations where its fields were written
+   * @return the configuration it describes, with every problem found
+   */
+  static Result bind(AMCTRetrainConfig root, Locations locations) {
+    ConfigBinder b = new ConfigBinder(locations);
+    RetrainConfig config = b.top(root);
     return new Result(config, b.d.problems(), b.d.warnings(), b.complete);
   }
 
-  private RetrainConfig top(MessageReader r) {
+  private RetrainConfig top(AMCTRetrainConfig r) {
     RetrainConfig.Builder b = RetrainConfig.builder();
-    r.unsigned("batch_num").ifPresent(n -> {
+    if (r.hasBatchNum()) {
+      long n = Integer.toUnsignedLong(r.getBatchNum());
       if (n < 1 || n > Integer.MAX_VALUE) {
-        d.error(r.path("batch_num"), "must be from 1 to " + Integer.MAX_VALUE, String.valueOf(n),
+        d.error("batch_num", "must be from 1 to " + Integer.MAX_VALUE, String.valueOf(n),
             "give the number of batches that initialise the quantization factors, e.g. 1");
       } else {
-        b.batchNum(n.intValue());
+        b.batchNum((int) n);
       }
-    });
-    r.message("retrain_data_quant_config", DATA).flatMap(this::dataQuant).ifPresent(b::dataQuant);
-    r.message("retrain_weight_quant_config", WEIGHT).flatMap(this::weightQuant).ifPresent(b::weightQuant);
-    r.message("prune_config", PRUNE).flatMap(this::prune).ifPresent(b::prune);
-    b.skipLayers(skipList(r, "skip_layers"));
-    b.skipLayerTypes(skipList(r, "skip_layer_types"));
-    b.quantSkipLayers(skipList(r, "quant_skip_layers"));
-    b.quantSkipTypes(skipList(r, "quant_skip_types"));
-    b.regularPruneSkipLayers(skipList(r, "regular_prune_skip_layers"));
-    b.regularPruneSkipTypes(skipList(r, "regular_prune_skip_types"));
-    List<MessageReader> types = r.messages("override_layer_types", TYPE);
-    List<MessageReader> layers = r.messages("override_layer_configs", LAYER);
-    boolean intact = types.size() == r.count("override_layer_types")
-        && layers.size() == r.count("override_layer_configs");
+    }
+    if (r.hasRetrainDataQuantConfig()) {
+      dataQuant("retrain_data_quant_config", r.getRetrainDataQuantConfig()).ifPresent(b::dataQuant);
+    }
+    if (r.hasRetrainWeightQuantConfig()) {
+      weightQuant("retrain_weight_quant_config", r.getRetrainWeightQuantConfig()).ifPresent(b::weightQuant);
+    }
+    if (r.hasPruneConfig()) {
+      prune("prune_config", r.getPruneConfig()).ifPresent(b::prune);
+    }
+    b.skipLayers(skipList("skip_layers", r.getSkipLayersList()));
+    b.skipLayerTypes(skipList("skip_layer_types", r.getSkipLayerTypesList()));
+    b.quantSkipLayers(skipList("quant_skip_layers", r.getQuantSkipLayersList()));
+    b.quantSkipTypes(skipList("quant_skip_types", r.getQuantSkipTypesList()));
+    b.regularPruneSkipLayers(skipList("regular_prune_skip_layers", r.getRegularPruneSkipLayersList()));
+    b.regularPruneSkipTypes(skipList("regular_prune_skip_types", r.getRegularPruneSkipTypesList()));
+    boolean intact = true;
     List<TypeOverride> typeOverrides = new ArrayList<>();
-    for (MessageReader m : types) {
-      Optional<TypeOverride> o = typeOverride(m);
-      o.ifPresent(typeOverrides::add);
-      intact &= o.isPresent();
+    for (int i = 0; i < r.getOverrideLayerTypesCount(); i++) {
+      var m = r.getOverrideLayerTypes(i);
+      String path = "override_layer_types[" + i + "]";
+      Optional<String> type = target(path, "layer_type", m.hasLayerType(), m.getLayerType(),
+          "an ONNX op type such as MatMul, or a PyTorch name such as Linear");
+      Parts p = parts(path, type.orElse(""), m.hasRetrainDataQuantConfig() ? m.getRetrainDataQuantConfig() : null,
+          m.hasRetrainWeightQuantConfig() ? m.getRetrainWeightQuantConfig() : null,
+          m.hasPruneConfig() ? m.getPruneConfig() : null);
+      type.map(t -> new TypeOverride(t, p.data(), p.weight(), p.prune())).ifPresent(typeOverrides::add);
+      intact &= type.isPresent();
     }
     List<LayerOverride> layerOverrides = new ArrayList<>();
-    for (MessageReader m : layers) {
-      Optional<LayerOverride> o = layerOverride(m);
-      o.ifPresent(layerOverrides::add);
-      intact &= o.isPresent();
+    for (int i = 0; i < r.getOverrideLayerConfigsCount(); i++) {
+      var m = r.getOverrideLayerConfigs(i);
+      String path = "override_layer_configs[" + i + "]";
+      Optional<String> name = target(path, "layer_name", m.hasLayerName(), m.getLayerName(),
+          "an ONNX node name (compactor inspect lists them)");
+      Parts p = parts(path, name.orElse(""), m.hasRetrainDataQuantConfig() ? m.getRetrainDataQuantConfig() : null,
+          m.hasRetrainWeightQuantConfig() ? m.getRetrainWeightQuantConfig() : null,
+          m.hasPruneConfig() ? m.getPruneConfig() : null);
+      name.map(n -> new LayerOverride(n, p.data(), p.weight(), p.prune())).ifPresent(layerOverrides::add);
+      intact &= name.isPresent();
     }
     typeOverrides.forEach(b::overrideLayerType);
     layerOverrides.forEach(b::overrideLayerConfig);
-    r.enumeration("fakequant_precision_mode", FakequantPrecisionMode.class, FakequantPrecisionMode::number)
-        .ifPresent(b::fakequantPrecisionMode);
-    if (GLOBAL_BLOCKS.stream().noneMatch(r::has)) {
+    if (r.hasFakequantPrecisionMode()) {
+      b.fakequantPrecisionMode(FakequantPrecisionMode.valueOf(r.getFakequantPrecisionMode().name()));
+    }
+    if (r.hasCompactorRetrain()) {
+      CompactorRetrainBinder.bind(r.getCompactorRetrain(), d).ifPresent(b::compactorRetrain);
+    }
+    boolean quant = r.hasRetrainDataQuantConfig() || r.hasRetrainWeightQuantConfig();
+    if (!quant && !r.hasPruneConfig()) {
       d.error("", "nothing to do: the configuration enables neither quantization nor sparsity",
           "no retrain_data_quant_config, retrain_weight_quant_config or prune_config",
           "add a global prune_config and/or retrain_weight_quant_config (overrides alone enable nothing)");
@@ -111,21 +125,23 @@ final class ConfigBinder {
     }
     checkOneSparsityKind();
     RetrainConfig config = b.build();
-    if (!r.has("prune_config")) {
+    if (!r.hasPruneConfig()) {
       warnIgnored(config, "prune_config", o -> o.prune().isPresent(), "sparsity", "no global prune_config",
-          List.of("regular_prune_skip_layers", "regular_prune_skip_types"), r);
+          List.of(r.getRegularPruneSkipLayersCount() > 0 ? "regular_prune_skip_layers" : "",
+              r.getRegularPruneSkipTypesCount() > 0 ? "regular_prune_skip_types" : ""));
     }
-    if (!r.has("retrain_data_quant_config") && !r.has("retrain_weight_quant_config")) {
+    if (!quant) {
       warnIgnored(config, "", ConfigOverride::overridesQuantization, "quantization",
           "neither a global retrain_data_quant_config nor a global retrain_weight_quant_config",
-          List.of("quant_skip_layers", "quant_skip_types"), r);
+          List.of(r.getQuantSkipLayersCount() > 0 ? "quant_skip_layers" : "",
+              r.getQuantSkipTypesCount() > 0 ? "quant_skip_types" : ""));
     }
     return config;
   }
 
   /** Warns about every override and skip list of a feature that is off because its global block is absent. */
   private void warnIgnored(RetrainConfig config, String block, Predicate<ConfigOverride> overrides, String feature,
-      String missing, List<String> skipLists, MessageReader r) {
+      String missing, List<String> usedSkipLists) {
     List<ConfigOverride> all = new ArrayList<>(config.overrideLayerTypes());
     all.addAll(config.overrideLayerConfigs());
     int types = config.overrideLayerTypes().size();
@@ -139,8 +155,8 @@ final class ConfigBinder {
             + missing + "; add the global block to enable " + feature + " (overrides alone enable nothing)");
       }
     }
-    for (String list : skipLists) {
-      if (r.count(list) > 0) {
+    for (String list : usedSkipLists) {
+      if (!list.isEmpty()) {
         d.warn(list + " has no effect: " + feature + " is off because there is " + missing);
       }
     }
@@ -150,194 +166,194 @@ final class ConfigBinder {
    * Reads a skip list as written, duplicates included so indices match the file (a duplicate only
    * warns; matching treats the list as a set).
    */
-  private List<String> skipList(MessageReader r, String field) {
+  private List<String> skipList(String field, List<String> values) {
     Set<String> seen = new HashSet<>();
     List<String> kept = new ArrayList<>();
-    for (MessageReader.Element e : r.strings(field)) {
-      if (e.value().isEmpty()) {
-        d.error(e.path(), "must not be empty", "\"\"", "give an ONNX node name or layer type, or remove it");
+    for (int i = 0; i < values.size(); i++) {
+      String path = field + "[" + i + "]";
+      String value = values.get(i);
+      if (value.isEmpty()) {
+        d.error(path, "must not be empty", "\"\"", "give an ONNX node name or layer type, or remove it");
         continue;
       }
-      if (!seen.add(e.value())) {
-        d.warn(e.path() + " repeats \"" + e.value() + "\"; the duplicate is ignored");
+      if (!seen.add(value)) {
+        d.warn(path + " repeats \"" + value + "\"; the duplicate is ignored");
       }
-      kept.add(e.value());
+      kept.add(value);
     }
-    complete &= kept.size() == r.count(field);
+    complete &= kept.size() == values.size();
     return kept;
   }
 
-  private Optional<DataQuantConfig> dataQuant(MessageReader m) {
-    if (!m.has("ulq_quantize")) {
+  private Optional<DataQuantConfig> dataQuant(String path, RetrainDataQuantConfig m) {
+    if (!m.hasUlqQuantize()) {
       return Optional.of(DataQuantConfig.DEFAULT);
     }
-    return m.message("ulq_quantize", ULQ).flatMap(u -> {
-      int before = d.problemCount();
-      Optional<ClipMaxMin> clip = u.message("clip_max_min", CLIP).flatMap(this::clip);
-      Optional<Boolean> fixedMin = u.bool("fixed_min");
-      Optional<Boolean> dynamic = u.bool("compactor_dynamic");
-      DataType dst = dstType(u);
-      return d.problemCount() > before ? Optional.empty()
-          : Optional.of(new DataQuantConfig(clip, fixedMin, dst, dynamic));
-    });
+    String ulqPath = path + ".ulq_quantize";
+    ActULQquantize u = m.getUlqQuantize();
+    int before = d.problemCount();
+    Optional<ClipMaxMin> clip =
+        u.hasClipMaxMin() ? clip(ulqPath + ".clip_max_min", u.getClipMaxMin()) : Optional.empty();
+    Optional<Boolean> fixedMin = u.hasFixedMin() ? Optional.of(u.getFixedMin()) : Optional.empty();
+    Optional<Boolean> dynamic = u.hasCompactorDynamic() ? Optional.of(u.getCompactorDynamic()) : Optional.empty();
+    DataType dst = dstType(ulqPath, u.hasDstType(), u.getDstType());
+    return d.problemCount() > before ? Optional.empty()
+        : Optional.of(new DataQuantConfig(clip, fixedMin, dst, dynamic));
   }
 
-  private Optional<ClipMaxMin> clip(MessageReader c) {
-    Optional<Double> max = c.number("clip_max");
-    Optional<Double> min = c.number("clip_min");
-    if (c.has("clip_max") != c.has("clip_min")) {
-      String missing = c.has("clip_max") ? "clip_min" : "clip_max";
-      d.error(c.path(), "clip_max and clip_min are both required", "only "
-          + (c.has("clip_max") ? "clip_max" : "clip_min"), "add " + missing
-          + " (clip_max positive, clip_min negative), or remove clip_max_min to let IFMR find the range");
+  private Optional<ClipMaxMin> clip(String path, AmctRetrainConfigProto.ClipMaxMin c) {
+    if (c.hasClipMax() != c.hasClipMin()) {
+      String missing = c.hasClipMax() ? "clip_min" : "clip_max";
+      d.error(path, "clip_max and clip_min are both required", "only " + (c.hasClipMax() ? "clip_max" : "clip_min"),
+          "add " + missing
+              + " (clip_max positive, clip_min negative), or remove clip_max_min to let IFMR find the range");
       return Optional.empty();
     }
-    if (!c.has("clip_max")) {
-      d.error(c.path(), "clip_max and clip_min are both required", "an empty clip_max_min",
+    if (!c.hasClipMax()) {
+      d.error(path, "clip_max and clip_min are both required", "an empty clip_max_min",
           "give clip_max (positive) and clip_min (negative), or remove clip_max_min");
       return Optional.empty();
     }
-    boolean ok = max.isPresent() && min.isPresent();
-    if (max.isPresent() && !(max.get() > 0)) {
-      d.error(c.path("clip_max"), "must be positive", String.valueOf(max.get()),
+    double max = decimal(c.getClipMax());
+    double min = decimal(c.getClipMin());
+    boolean ok = finite(path + ".clip_max", max) & finite(path + ".clip_min", min);
+    if (ok && !(max > 0)) {
+      d.error(path + ".clip_max", "must be positive", String.valueOf(max),
           "give the upper end of the starting clip range, e.g. 6.0 (AMCT suggests 0.3x to 1.7x the observed maximum)");
       ok = false;
     }
-    if (min.isPresent() && !(min.get() < 0)) {
-      d.error(c.path("clip_min"), "must be negative", String.valueOf(min.get()),
+    if (Double.isFinite(min) && !(min < 0)) {
+      d.error(path + ".clip_min", "must be negative", String.valueOf(min),
           "give the lower end of the starting clip range, e.g. -6.0; use fixed_min: true to pin it at 0");
       ok = false;
     }
-    return ok ? Optional.of(new ClipMaxMin(max.get(), min.get())) : Optional.empty();
+    return ok ? Optional.of(new ClipMaxMin(max, min)) : Optional.empty();
   }
 
-  private DataType dstType(MessageReader m) {
-    Optional<DataType> t = m.enumeration("dst_type", DataType.class, DataType::number);
-    if (t.isPresent() && t.get() != DataType.INT8) {
-      d.error(m.path("dst_type"), "only INT8 is supported", t.get().name(),
+  /**
+   * AMCT declares its ratios and clip bounds as float: the double nearest to the float's shortest decimal
+   * form is what the user wrote (0.3, not 0.30000001192092896), at float precision.
+   */
+  private static double decimal(float value) {
+    return Float.isFinite(value) ? Double.parseDouble(Float.toString(value)) : value;
+  }
+
+  /** protobuf reads {@code inf} and {@code nan} as floats; no AMCT field means them. */
+  private boolean finite(String path, double value) {
+    if (!Double.isFinite(value)) {
+      d.error(path, "must be a finite number", String.valueOf(value), "write a number such as 0.3");
+      return false;
+    }
+    return true;
+  }
+
+  private DataType dstType(String path, boolean has, AmctRetrainConfigProto.DataType value) {
+    if (has && value != AmctRetrainConfigProto.DataType.INT8) {
+      d.error(path + ".dst_type", "only INT8 is supported", value.name(),
           "set dst_type: INT8 or remove it (retraining targets INT8 only, as in every AMCT product)");
     }
     return DataType.INT8;
   }
 
-  private Optional<WeightQuantConfig> weightQuant(MessageReader m) {
-    if (m.has("arq_retrain") && m.has("ulq_retrain")) {
-      d.error(m.path(), "sets two members of the oneof weights_retrain_algo", "arq_retrain and ulq_retrain",
-          "keep one of them (arq_retrain is recommended for weights)");
-      return Optional.empty();
-    }
-    WeightAlgorithm algo = m.has("ulq_retrain") ? WeightAlgorithm.ULQ_RETRAIN : WeightAlgorithm.ARQ_RETRAIN;
-    if (!m.has(algo.field())) {
+  private Optional<WeightQuantConfig> weightQuant(String path, RetrainWeightQuantConfig m) {
+    if (!m.hasArqRetrain() && !m.hasUlqRetrain()) {
       return Optional.of(WeightQuantConfig.DEFAULT);
     }
-    return m.message(algo.field(), ALGO).flatMap(a -> {
-      int before = d.problemCount();
-      Optional<Boolean> channelWise = a.bool("channel_wise");
-      DataType dst = dstType(a);
-      return d.problemCount() > before ? Optional.empty()
-          : Optional.of(new WeightQuantConfig(algo, channelWise, dst));
-    });
+    WeightAlgorithm algo = m.hasUlqRetrain() ? WeightAlgorithm.ULQ_RETRAIN : WeightAlgorithm.ARQ_RETRAIN;
+    String algoPath = path + "." + algo.field();
+    boolean ulq = m.hasUlqRetrain();
+    boolean hasChannelWise = ulq ? m.getUlqRetrain().hasChannelWise() : m.getArqRetrain().hasChannelWise();
+    boolean channelWise = ulq ? m.getUlqRetrain().getChannelWise() : m.getArqRetrain().getChannelWise();
+    boolean hasDst = ulq ? m.getUlqRetrain().hasDstType() : m.getArqRetrain().hasDstType();
+    var dst = ulq ? m.getUlqRetrain().getDstType() : m.getArqRetrain().getDstType();
+    int before = d.problemCount();
+    DataType type = dstType(algoPath, hasDst, dst);
+    return d.problemCount() > before ? Optional.empty() : Optional.of(new WeightQuantConfig(algo,
+        hasChannelWise ? Optional.of(channelWise) : Optional.empty(), type));
   }
 
-  private Optional<PruneConfig> prune(MessageReader m) {
-    if (m.has("filter_pruner") && m.has("n_out_of_m_pruner")) {
-      d.error(m.path(), "sets two members of the oneof regular_prune_strategy",
-          "filter_pruner and n_out_of_m_pruner",
-          "keep one: a run uses filter pruning or 2:4 sparsity, never both");
-      return Optional.empty();
-    }
-    if (!m.has("filter_pruner") && !m.has("n_out_of_m_pruner")) {
-      d.error(m.path(), "sets no pruner", "an empty prune_config",
+  private Optional<PruneConfig> prune(String path, AmctRetrainConfigProto.PruneConfig m) {
+    if (!m.hasFilterPruner() && !m.hasNOutOfMPruner()) {
+      d.error(path, "sets no pruner", "an empty prune_config",
           "add filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.3 } } or "
               + "n_out_of_m_pruner { l1_selective_prune { n_out_of_m_type: M4N2 } }");
       return Optional.empty();
     }
-    Optional<PruneConfig> bound = m.has("filter_pruner")
-        ? m.message("filter_pruner", FILTER).flatMap(this::filter)
-        : m.message("n_out_of_m_pruner", N_OUT_OF_M).flatMap(this::nOutOfM);
-    bound.ifPresent(p -> prunes.add(new Located(m.path(), p)));
+    Optional<PruneConfig> bound = m.hasFilterPruner()
+        ? filter(path + ".filter_pruner", m.getFilterPruner())
+        : nOutOfM(path + ".n_out_of_m_pruner", m.getNOutOfMPruner());
+    bound.ifPresent(p -> prunes.add(new Located(path, p)));
     return bound;
   }
 
-  private Optional<PruneConfig> filter(MessageReader f) {
-    if (!f.has("balanced_l2_norm_filter_prune")) {
-      d.error(f.path(), "only balanced_l2_norm_filter_prune is supported", "a filter_pruner without it",
+  private Optional<PruneConfig> filter(String path, AmctRetrainConfigProto.FilterPruner f) {
+    if (!f.hasBalancedL2NormFilterPrune()) {
+      d.error(path, "only balanced_l2_norm_filter_prune is supported", "a filter_pruner without it",
           "write filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.3 } }");
       return Optional.empty();
     }
-    return f.message("balanced_l2_norm_filter_prune", BCP).flatMap(b -> {
-      int before = d.problemCount();
-      Optional<Double> ratio = b.number("prune_ratio");
-      boolean ascend = b.bool("ascend_optimized").orElse(true);
-      if (!b.has("prune_ratio")) {
-        d.error(b.path("prune_ratio"), "is required", "nothing", "give the fraction of filters to remove, e.g. 0.3");
-      } else if (ratio.isPresent() && !(ratio.get() > 0 && ratio.get() < 1)) {
-        d.error(b.path("prune_ratio"), "must be between 0 and 1 (exclusive)", String.valueOf(ratio.get()),
-            "give the fraction of output filters to remove, e.g. 0.3 (AMCT suggests 0.2)");
-      }
-      return d.problemCount() > before || ratio.isEmpty() ? Optional.empty()
-          : Optional.of(new FilterPruner(ratio.get(), ascend));
-    });
+    BalancedL2NormFilterPruner b = f.getBalancedL2NormFilterPrune();
+    String ratioPath = path + ".balanced_l2_norm_filter_prune.prune_ratio";
+    if (!b.hasPruneRatio()) {
+      d.error(ratioPath, "is required", "nothing", "give the fraction of filters to remove, e.g. 0.3");
+      return Optional.empty();
+    }
+    double ratio = decimal(b.getPruneRatio());
+    if (!finite(ratioPath, ratio)) {
+      return Optional.empty();
+    }
+    if (!(ratio > 0 && ratio < 1)) {
+      d.error(ratioPath, "must be between 0 and 1 (exclusive)", String.valueOf(ratio),
+          "give the fraction of output filters to remove, e.g. 0.3 (AMCT suggests 0.2)");
+      return Optional.empty();
+    }
+    return Optional.of(new FilterPruner(ratio, b.getAscendOptimized()));
   }
 
-  private Optional<PruneConfig> nOutOfM(MessageReader n) {
-    if (!n.has("l1_selective_prune")) {
-      d.error(n.path(), "only l1_selective_prune is supported", "an n_out_of_m_pruner without it",
+  private Optional<PruneConfig> nOutOfM(String path, AmctRetrainConfigProto.NOutOfMPruner n) {
+    if (!n.hasL1SelectivePrune()) {
+      d.error(path, "only l1_selective_prune is supported", "an n_out_of_m_pruner without it",
           "write n_out_of_m_pruner { l1_selective_prune { n_out_of_m_type: M4N2 update_freq: 0 } }");
       return Optional.empty();
     }
-    return n.message("l1_selective_prune", L1).flatMap(l -> {
-      int before = d.problemCount();
-      NOutOfMType type = l.enumeration("n_out_of_m_type", NOutOfMType.class, NOutOfMType::number)
-          .orElse(NOutOfMType.M4N2);
-      Optional<Long> freq = l.unsigned("update_freq");
-      if (freq.isPresent() && freq.get() > Integer.MAX_VALUE) {
-        d.error(l.path("update_freq"), "is too large", String.valueOf(freq.get()),
-            "give 0 (mask frozen after the first batch) or a batch interval up to " + Integer.MAX_VALUE);
-      }
-      return d.problemCount() > before ? Optional.empty()
-          : Optional.of(new NOutOfMPruner(type, freq.orElse(0L).intValue()));
-    });
-  }
-
-  private Optional<TypeOverride> typeOverride(MessageReader m) {
-    Optional<String> type = target(m, "layer_type", "an ONNX op type such as MatMul, or a PyTorch name such as Linear");
-    Parts p = parts(m, type.orElse(""));
-    return type.map(t -> new TypeOverride(t, p.data(), p.weight(), p.prune()));
-  }
-
-  private Optional<LayerOverride> layerOverride(MessageReader m) {
-    Optional<String> name = target(m, "layer_name", "an ONNX node name (compactor inspect lists them)");
-    Parts p = parts(m, name.orElse(""));
-    return name.map(n -> new LayerOverride(n, p.data(), p.weight(), p.prune()));
+    L1SelectivePruner l = n.getL1SelectivePrune();
+    long freq = Integer.toUnsignedLong(l.getUpdateFreq());
+    if (freq > Integer.MAX_VALUE) {
+      d.error(path + ".l1_selective_prune.update_freq", "is too large", String.valueOf(freq),
+          "give 0 (mask frozen after the first batch) or a batch interval up to " + Integer.MAX_VALUE);
+      return Optional.empty();
+    }
+    return Optional.of(new NOutOfMPruner(NOutOfMType.valueOf(l.getNOutOfMType().name()), (int) freq));
   }
 
   private record Parts(Optional<DataQuantConfig> data, Optional<WeightQuantConfig> weight,
       Optional<PruneConfig> prune) {}
 
-  private Parts parts(MessageReader m, String target) {
-    Optional<DataQuantConfig> data = m.message("retrain_data_quant_config", DATA).flatMap(this::dataQuant);
-    Optional<WeightQuantConfig> weight =
-        m.message("retrain_weight_quant_config", WEIGHT).flatMap(this::weightQuant);
-    Optional<PruneConfig> prune = m.message("prune_config", PRUNE).flatMap(this::prune);
-    if (GLOBAL_BLOCKS.stream().noneMatch(m::has)) {
-      d.warn(m.path() + " (\"" + target + "\") sets no retrain_data_quant_config, "
+  /** Binds the three blocks an override may carry; null stands for a block the entry does not write. */
+  private Parts parts(String path, String target, RetrainDataQuantConfig data, RetrainWeightQuantConfig weight,
+      AmctRetrainConfigProto.PruneConfig prune) {
+    Optional<DataQuantConfig> dq = data == null ? Optional.empty()
+        : dataQuant(path + ".retrain_data_quant_config", data);
+    Optional<WeightQuantConfig> wq = weight == null ? Optional.empty()
+        : weightQuant(path + ".retrain_weight_quant_config", weight);
+    Optional<PruneConfig> p = prune == null ? Optional.empty() : prune(path + ".prune_config", prune);
+    if (data == null && weight == null && prune == null) {
+      d.warn(path + " (\"" + target + "\") sets no retrain_data_quant_config, "
           + "retrain_weight_quant_config or prune_config; it has no effect");
     }
-    return new Parts(data, weight, prune);
+    return new Parts(dq, wq, p);
   }
 
-  private Optional<String> target(MessageReader m, String field, String what) {
-    if (!m.has(field)) {
-      d.error(m.path(), "has no " + field, "an entry without it", "add " + field + ": \"...\", " + what);
+  private Optional<String> target(String path, String field, boolean has, String value, String what) {
+    if (!has) {
+      d.error(path, "has no " + field, "an entry without it", "add " + field + ": \"...\", " + what);
       return Optional.empty();
     }
-    Optional<String> v = m.string(field);
-    if (v.isPresent() && v.get().isEmpty()) {
-      d.error(m.path(field), "must not be empty", "\"\"", "give " + what);
+    if (value.isEmpty()) {
+      d.error(path + "." + field, "must not be empty", "\"\"", "give " + what);
       return Optional.empty();
     }
-    return v;
+    return Optional.of(value);
   }
 
   private void checkDuplicates(List<TypeOverride> types, List<LayerOverride> layers) {

@@ -1,12 +1,11 @@
 package io.compactor.core.config;
 
-import io.compactor.core.config.ConfigTree.Message;
-import io.compactor.core.config.ConfigTree.SyntaxError;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +16,8 @@ import java.util.Objects;
  *
  * @param source the file, or a description of an in-memory configuration, for messages
  * @param config what the file says; parts with problems are left out
- * @param problems every problem found in the file: unknown fields of a message first, then its values
+ * @param problems every problem found in the file, each with its config path (and line and column where
+ *     the file gives them): unknown fields and the binder's problems, or the value that stopped the reading
  * @param warnings things that work but are probably not meant (e.g. a repeated skip entry)
  * @param complete false when an override or skip entry had to be dropped entirely, so the indices of
  *     later entries no longer match the file; the planner then skips its model checks to avoid wrong paths
@@ -73,14 +73,33 @@ public record ConfigFile(String source, RetrainConfig config, List<Problem> prob
   public static ConfigFile parse(String text, ConfigFormat format, String source) {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(format, "format");
-    Message tree;
-    try {
-      tree = format == ConfigFormat.JSON ? JsonConfigParser.parse(text) : TextFormatParser.parse(text);
-    } catch (SyntaxError e) {
-      return new ConfigFile(source, RetrainConfig.builder().build(), List.of(e.problem()), List.of(), false);
+    ParsedConfig read = format == ConfigFormat.JSON ? JsonConfigReader.read(text) : TextConfigReader.read(text);
+    if (read.message().isEmpty()) {
+      return new ConfigFile(source, RetrainConfig.builder().build(), read.problems(), List.of(), false);
     }
-    ConfigBinder.Result r = ConfigBinder.bind(tree);
-    return new ConfigFile(source, r.config(), r.problems(), r.warnings(), r.complete());
+    ConfigBinder.Result r = ConfigBinder.bind(read.message().get(), read.locations());
+    return new ConfigFile(source, r.config(), inFileOrder(read.problems(), r.problems()), r.warnings(), r.complete());
+  }
+
+  /**
+   * Puts the reader's problems (unknown fields, in file order) among the binder's (in the binder's order):
+   * each goes before the first binder problem placed after it in the file.
+   */
+  private static List<Problem> inFileOrder(List<Problem> read, List<Problem> bound) {
+    List<Problem> out = new ArrayList<>();
+    int next = 0;
+    for (Problem b : bound) {
+      while (next < read.size() && b.located() && before(read.get(next), b)) {
+        out.add(read.get(next++));
+      }
+      out.add(b);
+    }
+    out.addAll(read.subList(next, read.size()));
+    return out;
+  }
+
+  private static boolean before(Problem a, Problem b) {
+    return a.line() < b.line() || (a.line() == b.line() && a.column() < b.column());
   }
 
   /**

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A configuration that cannot be used: every problem found in it (and, once a model is known, every
- * mismatch with the model), so one run shows them all. The message lists each problem on its own line.
+ * mismatch with the model), so one run shows them all. The message lists each problem on its own line,
+ * followed by its line and column in the file when they are known.
  */
 public class InvalidConfigException extends CompactorException {
   private static final long serialVersionUID = 1L;
@@ -30,7 +31,7 @@ public class InvalidConfigException extends CompactorException {
     }
     StringBuilder b = new StringBuilder(source).append(": ").append(problems.size())
         .append(problems.size() == 1 ? " problem" : " problems").append(" in the configuration");
-    problems.forEach(p -> b.append(System.lineSeparator()).append("  - ").append(p.message()));
+    problems.forEach(p -> b.append(System.lineSeparator()).append("  - ").append(p));
     return b.toString();
   }
 

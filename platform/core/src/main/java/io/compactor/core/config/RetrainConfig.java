@@ -26,13 +26,15 @@ import java.util.Optional;
  * @param overrideLayerTypes per-type settings, in file order
  * @param overrideLayerConfigs per-name settings, in file order
  * @param fakequantPrecisionMode activation scale precision of the fake-quant ops; absent: fp32
+ * @param compactorRetrain Compactor extension {@code compactor_retrain}: whole-model retraining; absent:
+ *     layer-wise recovery only
  */
 public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
     Optional<WeightQuantConfig> weightQuant, Optional<PruneConfig> prune, List<String> skipLayers,
     List<String> skipLayerTypes, List<String> quantSkipLayers, List<String> quantSkipTypes,
     List<String> regularPruneSkipLayers, List<String> regularPruneSkipTypes,
     List<TypeOverride> overrideLayerTypes, List<LayerOverride> overrideLayerConfigs,
-    Optional<FakequantPrecisionMode> fakequantPrecisionMode) {
+    Optional<FakequantPrecisionMode> fakequantPrecisionMode, Optional<CompactorRetrain> compactorRetrain) {
   /** The proto default of {@code batch_num}. */
   public static final int DEFAULT_BATCH_NUM = 1;
 
@@ -44,6 +46,7 @@ public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
     Objects.requireNonNull(weightQuant, "weightQuant");
     Objects.requireNonNull(prune, "prune");
     Objects.requireNonNull(fakequantPrecisionMode, "fakequantPrecisionMode");
+    Objects.requireNonNull(compactorRetrain, "compactorRetrain");
     skipLayers = List.copyOf(skipLayers);
     skipLayerTypes = List.copyOf(skipLayerTypes);
     quantSkipLayers = List.copyOf(quantSkipLayers);
@@ -84,6 +87,7 @@ public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
     private final List<TypeOverride> overrideLayerTypes = new ArrayList<>();
     private final List<LayerOverride> overrideLayerConfigs = new ArrayList<>();
     private Optional<FakequantPrecisionMode> fakequantPrecisionMode = Optional.empty();
+    private Optional<CompactorRetrain> compactorRetrain = Optional.empty();
 
     private Builder() {}
 
@@ -165,11 +169,17 @@ public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
       return this;
     }
 
+    /** @return this, with the {@code compactor_retrain} block set */
+    public Builder compactorRetrain(CompactorRetrain value) {
+      compactorRetrain = Optional.of(value);
+      return this;
+    }
+
     /** @return the configuration */
     public RetrainConfig build() {
       return new RetrainConfig(batchNum, dataQuant, weightQuant, prune, skipLayers, skipLayerTypes,
           quantSkipLayers, quantSkipTypes, regularPruneSkipLayers, regularPruneSkipTypes,
-          overrideLayerTypes, overrideLayerConfigs, fakequantPrecisionMode);
+          overrideLayerTypes, overrideLayerConfigs, fakequantPrecisionMode, compactorRetrain);
     }
   }
 }

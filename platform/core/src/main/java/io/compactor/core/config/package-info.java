@@ -1,8 +1,11 @@
 /**
  * The AMCT simplified retrain configuration: immutable records for every field
- * ({@link io.compactor.core.config.RetrainConfig} and its parts), read from JSON or from AMCT's own
- * protobuf text format by {@link io.compactor.core.config.ConfigFile}. Both formats go through one
- * binder, so they accept the same things and report the same problems; all problems of a file are
- * collected into one {@link io.compactor.core.config.InvalidConfigException}. Not exported.
+ * ({@link io.compactor.core.config.RetrainConfig} and its parts), read by
+ * {@link io.compactor.core.config.ConfigFile} from AMCT's protobuf text format (protobuf's own
+ * {@code TextFormat}) or from JSON into the protobuf messages of {@code amct_retrain_config.proto}
+ * (generated into {@code io.compactor.core.config.proto}). One binder gives both formats their meaning,
+ * so they accept the same things and word problems the same way; all problems of a file are collected,
+ * each with its config path, line and column, into one {@link io.compactor.core.config.InvalidConfigException}.
+ * Not exported.
  */
 package io.compactor.core.config;

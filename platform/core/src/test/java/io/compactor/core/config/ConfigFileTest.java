@@ -221,8 +221,9 @@ class ConfigFileTest {
   void jsonSyntaxErrorsNameTheLine() {
     ConfigFile f = ConfigFile.parse("{\n  \"batch_num\": 2,\n  \"prune_config\" {}\n}", ConfigFormat.JSON, "x.json");
     assertEquals(1, f.problems().size());
-    String m = f.problems().get(0).message();
-    assertTrue(m.startsWith("line 3, column "), m);
+    String m = f.problems().get(0).toString();
+    assertEquals(3, f.problems().get(0).line(), m);
+    assertTrue(m.contains("(line 3, column "), m);
     assertTrue(m.contains("not valid JSON"), m);
     assertFalse(f.complete());
   }

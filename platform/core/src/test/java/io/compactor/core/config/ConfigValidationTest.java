@@ -180,7 +180,11 @@ class ConfigValidationTest {
   @Test
   void singleFieldsMayAppearOnce() {
     only(QUANT + "batch_num: 1 batch_num: 2", "batch_num", "is given 2 times, got 1 and 2", "keep one");
-    only(QUANT + "batch_num: [1, 2]", "batch_num", "is not a repeated field, got [1, 2]");
+    only(QUANT + "batch_num: [1, 2]", "batch_num", "is not a repeated field, got [");
+    only("retrain_weight_quant_config { } retrain_weight_quant_config { }", "retrain_weight_quant_config",
+        "is given 2 times, got { ... } and { ... }");
+    only(QUANT + "override_layer_configs { layer_name: \"a\" layer_name: \"b\" }",
+        "override_layer_configs[0].layer_name", "is given 2 times, got \"a\" and \"b\"");
   }
 
   @Test
@@ -191,7 +195,9 @@ class ConfigValidationTest {
     only("prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: \"0.3\" } } }",
         "prune_config.filter_pruner.balanced_l2_norm_filter_prune.prune_ratio", "must be a finite number, got \"0.3\"");
     only("prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: inf } } }",
-        "prune_config.filter_pruner.balanced_l2_norm_filter_prune.prune_ratio", "got inf");
+        "prune_config.filter_pruner.balanced_l2_norm_filter_prune.prune_ratio", "must be a finite number, got Infinity");
+    only(QUANT + "retrain_data_quant_config { ulq_quantize { clip_max_min { clip_max: nan clip_min: -1 } } }",
+        "retrain_data_quant_config.ulq_quantize.clip_max_min.clip_max", "must be a finite number, got NaN");
     only(QUANT + "override_layer_configs { layer_name: conv1 retrain_weight_quant_config { } }",
         "override_layer_configs[0].layer_name", "must be a quoted string", "\"conv1\"");
     only("retrain_data_quant_config { ulq_quantize { fixed_min: yes } }",
@@ -250,7 +256,7 @@ class ConfigValidationTest {
   void jsonAndTextGiveIdenticalProblems() {
     String cfg = """
         batch_num: 0
-        retrain_weight_quant_config { arq_retrain { dst_type: INT16 } ulq_retrain { } }
+        retrain_weight_quant_config { arq_retrain { dst_type: INT16 } }
         prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0 } } }
         override_layer_configs { layer_name: "fc" prune_config { n_out_of_m_pruner { l1_selective_prune { update_freq: 2 } } } }
         override_layer_configs { layer_name: "conv" prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.5 } } } }
@@ -260,7 +266,7 @@ class ConfigValidationTest {
         """;
     String json = """
         {"batch_num": 0,
-         "retrain_weight_quant_config": {"arq_retrain": {"dst_type": "INT16"}, "ulq_retrain": {}},
+         "retrain_weight_quant_config": {"arq_retrain": {"dst_type": "INT16"}},
          "prune_config": {"filter_pruner": {"balanced_l2_norm_filter_prune": {"prune_ratio": 0}}},
          "override_layer_configs": [
            {"layer_name": "fc", "prune_config": {"n_out_of_m_pruner": {"l1_selective_prune": {"update_freq": 2}}}},
@@ -272,8 +278,68 @@ class ConfigValidationTest {
     ConfigFile t = ConfigFile.parse(cfg, ConfigFormat.TEXT, "same");
     ConfigFile j = ConfigFile.parse(json, ConfigFormat.JSON, "same");
     assertTrue(t.problems().size() >= 6, t.problems().toString());
-    assertEquals(t.problems(), j.problems());
+    assertEquals(messages(t.problems()), messages(j.problems()));
     assertEquals(t.warnings(), j.warnings());
+    assertTrue(t.problems().stream().allMatch(Problem::located), "every problem of this file has a place: " + t);
+    assertTrue(j.problems().stream().allMatch(Problem::located), "every problem of this file has a place: " + j);
+  }
+
+  private static List<String> messages(List<Problem> ps) {
+    return ps.stream().map(Problem::message).toList();
+  }
+
+  /** What the schema refuses reads the same in both formats (protobuf's text parser stops at the first). */
+  @Test
+  void schemaProblemsReadTheSameInBothFormats() {
+    String[][] cases = {
+        {"retrain_weight_quant_config { arq_retrain { } ulq_retrain { } }",
+            "{\"retrain_weight_quant_config\": {\"arq_retrain\": {}, \"ulq_retrain\": {}}}"},
+        {"prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: \"0.3\" } } }",
+            "{\"prune_config\": {\"filter_pruner\": {\"balanced_l2_norm_filter_prune\": {\"prune_ratio\": \"0.3\"}}}}"},
+        {"retrain_data_quant_config { ulq_quantize { dst_type: FP8 } }",
+            "{\"retrain_data_quant_config\": {\"ulq_quantize\": {\"dst_type\": \"FP8\"}}}"},
+        {QUANT + "override_layer_configs { layer_name: \"a\" } override_layer_configs { layer_name: 3 }",
+            "{\"retrain_weight_quant_config\": {}, \"override_layer_configs\": [{\"layer_name\": \"a\"}, {\"layer_name\": 3}]}"},
+        {"retrain_data_quant_config { ulq_quantize { fixed_min: yes } }",
+            "{\"retrain_data_quant_config\": {\"ulq_quantize\": {\"fixed_min\": \"yes\"}}}"},
+        {QUANT + "batch_num: -1", "{\"retrain_weight_quant_config\": {}, \"batch_num\": -1}"},
+        {"prune_config: 0.3", "{\"prune_config\": 0.3}"}};
+    for (String[] c : cases) {
+      List<Problem> t = problems(c[0]);
+      List<Problem> j = ConfigFile.parse(c[1], ConfigFormat.JSON, "t.json").problems();
+      assertEquals(1, t.size(), t.toString());
+      assertTrue(t.get(0).located(), t.toString());
+      assertTrue(j.get(0).located(), j.toString());
+      String text = t.get(0).message().replace("\"yes\"", "yes").replace("got \"FP8\"", "got FP8");
+      assertEquals(text, j.get(0).message().replace("\"yes\"", "yes").replace("got \"FP8\"", "got FP8"), c[0]);
+    }
+  }
+
+  @Test
+  void problemsCarryTheLineAndColumnOfTheirField() {
+    List<Problem> ps = problems("""
+        retrain_weight_quant_config { arq_retrain { } }
+        batch_num: 0
+        override_layer_configs { layer_name: "fc" }
+        override_layer_configs {
+          layer_name: "fc" }
+        """);
+    assertEquals(List.of("batch_num", "override_layer_configs[1].layer_name"),
+        ps.stream().map(Problem::path).toList());
+    assertEquals(List.of(2, 5), ps.stream().map(Problem::line).toList());
+    assertEquals(List.of(1, 3), ps.stream().map(Problem::column).toList());
+    assertTrue(ps.get(0).toString().startsWith("batch_num: must be from 1"), ps.get(0).toString());
+    assertTrue(ps.get(0).toString().endsWith("e.g. 1 (line 2, column 1)"), ps.get(0).toString());
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> ConfigFile.parse("batch_num: 0\nprune_confg { }", ConfigFormat.TEXT, "x.cfg").orThrow());
+    assertTrue(e.getMessage().contains("  - prune_confg: unknown field"), e.getMessage());
+    assertTrue(e.getMessage().contains("fields valid here (line 2, column 1)"), e.getMessage());
+    Problem nothing = e.problems().stream().filter(p -> p.path().isEmpty()).findFirst().orElseThrow();
+    assertFalse(nothing.located(), "a rule about the whole file has no place: " + nothing);
+    Problem json = ConfigFile.parse("{\"retrain_weight_quant_config\": {},\n \"batch_num\": 0}", ConfigFormat.JSON,
+        "j").problems().get(0);
+    assertEquals(2, json.line());
+    assertEquals(2, json.column());
   }
 
   @Test
@@ -284,6 +350,6 @@ class ConfigValidationTest {
     assertTrue(nul.get(0).message().startsWith("batch_num: must be a single value, got null"), nul.toString());
     List<Problem> dup = ConfigFile.parse("{\"retrain_weight_quant_config\": {}, \"batch_num\": 1, \"batch_num\": 2}",
         ConfigFormat.JSON, "j").problems();
-    assertEquals(problems(QUANT + "batch_num: 1 batch_num: 2"), dup);
+    assertEquals(messages(problems(QUANT + "batch_num: 1 batch_num: 2")), messages(dup));
   }
 }
