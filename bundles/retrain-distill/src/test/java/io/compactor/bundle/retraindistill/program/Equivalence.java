@@ -1,0 +1,78 @@
+package io.compactor.bundle.retraindistill.program;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.onnx.tensor.Tensor;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Runs a model on ONNX Runtime and as a differentiable program on the same feeds and compares the outputs. */
+final class Equivalence {
+  /** Largest difference allowed, relative to the largest reference value (at least 1). */
+  static final double TOLERANCE = 1e-4;
+  private static final NDManager ROOT = Engine.getEngine("PyTorch").newBaseManager();
+
+  private Equivalence() {}
+
+  /** @return a manager on the PyTorch engine for one test; close it */
+  static NDManager manager() {
+    return ROOT.newSubManager();
+  }
+
+  /** @return the largest difference over all outputs, relative to output scale, after asserting shapes */
+  static double check(OnnxModel model, Map<String, Tensor> feeds) {
+    return check(model, feeds, TOLERANCE);
+  }
+
+  static double check(OnnxModel model, Map<String, Tensor> feeds, double tolerance) {
+    Map<String, Tensor> expected;
+    try (ModelSession session = ModelSession.open(model, 1)) {
+      expected = session.run(feeds);
+    }
+    Map<String, Tensor> actual = run(model, feeds);
+    double worst = 0;
+    for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+      Tensor got = actual.get(e.getKey());
+      assertArrayEquals(e.getValue().shape(), got.shape(), model.source() + ": shape of output " + e.getKey());
+      float[] want = e.getValue().toFloats();
+      float[] have = got.toFloats();
+      double scale = 1;
+      double diff = 0;
+      for (int i = 0; i < want.length; i++) {
+        scale = Math.max(scale, Math.abs(want[i]));
+        diff = Math.max(diff, Math.abs(want[i] - have[i]));
+      }
+      double relative = diff / scale;
+      worst = Math.max(worst, relative);
+      assertTrue(relative <= tolerance, model.source() + ": output " + e.getKey() + " differs from ONNX Runtime by "
+          + diff + " (scale " + scale + ", relative " + relative + " > " + tolerance + ")");
+    }
+    return worst;
+  }
+
+  /** @return the program's outputs on {@code feeds}, every float initializer trainable */
+  static Map<String, Tensor> run(OnnxModel model, Map<String, Tensor> feeds) {
+    try (NDManager m = manager();
+        DifferentiableProgram program = DifferentiableProgram.build(model, Trainables.weights(model), m,
+            ConverterRegistry.standard())) {
+      Map<String, NDArray> in = new HashMap<>();
+      feeds.forEach((k, v) -> in.put(k, NdTensors.toNd(m, v)));
+      Map<String, Tensor> out = new HashMap<>();
+      try (NDManager scope = m.newSubManager()) {
+        program.forward(scope, in).forEach((k, v) -> out.put(k, NdTensors.toTensor(v)));
+      }
+      return out;
+    }
+  }
+
+  static Set<String> none() {
+    return Set.of();
+  }
+}
