@@ -1,0 +1,61 @@
+package io.compactor.bundle.retraindistill.program;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.fixtures.LayerModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole models run as programs agree with ONNX Runtime on the same inputs. */
+class ModelEquivalenceTest {
+  @Test
+  void digitsStyleResidualCnn() {
+    Equivalence.check(TestModels.residualCnn(3, false), Map.of("image", TestModels.images(4, 3)));
+  }
+
+  @Test
+  void digitsStyleCnnWithWeightsInConstantNodes() {
+    Equivalence.check(TestModels.residualCnn(5, true), Map.of("image", TestModels.images(6, 2)));
+  }
+
+  @Test
+  void mixedCnnWithDepthwiseAndConvTranspose() {
+    OnnxModel model = LayerModels.mixedCnn("mixed cnn", 9, 13, true);
+    Equivalence.check(model, Map.of("x", LayerModels.correlated(10, 3, 4, 8, 8)));
+  }
+
+  @Test
+  void resNetBasicAndBottleneckBlocks() {
+    Equivalence.check(BlockModels.resnet(), Map.of("x", ProgramModels.data(31, 2, 3, 16, 16)));
+  }
+
+  @Test
+  void mobileNetV2InvertedResidual() {
+    Equivalence.check(BlockModels.mobileNetV2(), Map.of("x", ProgramModels.data(32, 2, 8, 12, 12)));
+  }
+
+  @Test
+  void ppOcrClassifierBlockAtOpset9() {
+    Equivalence.check(BlockModels.ocrClassifier(), Map.of("x", ProgramModels.data(33, 2, 3, 16, 32)));
+  }
+
+  @Test
+  void miniLmOnTokenizedSentences(@TempDir Path dir) {
+    OnnxModel model = OnnxModel.load(TestModels.miniLm(dir));
+    assertTrue(ConverterRegistry.standard().unsupported(model).isEmpty(),
+        "MiniLM: " + ConverterRegistry.standard().unsupported(model));
+    io.compactor.onnx.text.WordPieceTokenizer tokenizer =
+        io.compactor.onnx.text.WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json");
+    List<String> sentences = List.of("The cat sat quietly on the warm windowsill.",
+        "Compression keeps the model small.", "How far is the train station from here?");
+    Map<String, Tensor> feeds = io.compactor.onnx.text.SentenceData.tokenize("sentences", sentences, tokenizer, 32)
+        .batch(0, sentences.size());
+    Equivalence.check(model, feeds);
+  }
+}
