@@ -58,11 +58,11 @@ final class BlockModels {
     String stem = hardSwish(b, b.batchNorm(b.conv(x, 3, 8, 3, 1, false, ProgramModels.conv(1, 2)), 8));
     String dw = hardSwish(b, b.batchNorm(b.conv(stem, 8, 8, 3, 8, false, ProgramModels.pads(1)), 8));
     String squeezed = b.op("GlobalAveragePool", dw);
-    String reduce = b.op("Relu", b.conv(squeezed, 8, 2, 1, 1, true, ProgramModels.pads(0)));
+    String reduce = b.op("Relu", b.conv(squeezed, 8, 4, 1, 1, true, ProgramModels.pads(0)));
     String gate = b.op("HardSigmoid", n -> {
       n.setAttr("alpha", 0.2f);
       n.setAttr("beta", 0.5f);
-    }, b.conv(reduce, 2, 8, 1, 1, true, ProgramModels.pads(0)));
+    }, b.conv(reduce, 4, 8, 1, 1, true, ProgramModels.pads(0)));
     String excited = b.op("Mul", dw, gate);
     String point = b.op("Relu", b.batchNorm(b.conv(excited, 8, 16, 1, 1, false, ProgramModels.pads(0)), 16));
     String pooled = b.op("MaxPool", n -> {
