@@ -56,6 +56,7 @@ class ModelEquivalenceTest {
         "Compression keeps the model small.", "How far is the train station from here?");
     Map<String, Tensor> feeds = io.compactor.onnx.text.SentenceData.tokenize("sentences", sentences, tokenizer, 32)
         .batch(0, sentences.size());
-    Equivalence.check(model, feeds);
+    double worst = Equivalence.check(model, feeds);
+    System.out.printf("MiniLM as a DJL program vs ONNX Runtime: largest difference %.2e of the output scale%n", worst);
   }
 }
