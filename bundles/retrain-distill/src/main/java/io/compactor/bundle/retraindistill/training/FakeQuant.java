@@ -1,6 +1,7 @@
 package io.compactor.bundle.retraindistill.training;
 
 import ai.djl.ndarray.NDArray;
+import io.compactor.bundle.retraindistill.program.ops.QuantOps;
 import java.util.Objects;
 
 /**
@@ -39,8 +40,8 @@ public record FakeQuant(int qmin, int qmax) {
     return value.div(scale).round().clip(qmin, qmax).stopGradient();
   }
 
-  /** @return {@code round(v)} forward, the identity backward */
+  /** @return {@code round(v)} forward, the identity backward (the same trick as the QuantizeLinear converter) */
   public static NDArray roundStraightThrough(NDArray v) {
-    return v.add(v.round().sub(v).stopGradient());
+    return QuantOps.roundStraightThrough(v);
   }
 }

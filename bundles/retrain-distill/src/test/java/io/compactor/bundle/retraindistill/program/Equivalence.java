@@ -11,7 +11,6 @@ import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /** Runs a model on ONNX Runtime and as a differentiable program on the same feeds and compares the outputs. */
 final class Equivalence {
@@ -70,9 +69,5 @@ final class Equivalence {
       }
       return out;
     }
-  }
-
-  static Set<String> none() {
-    return Set.of();
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.HashMap;
@@ -94,9 +93,5 @@ class GradientTest {
       }
       collector.backward(loss);
     }
-  }
-
-  static Tensor unused() {
-    return TestModels.images(0, 1);
   }
 }

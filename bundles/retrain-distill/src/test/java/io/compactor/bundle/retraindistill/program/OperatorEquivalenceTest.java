@@ -1,10 +1,8 @@
 package io.compactor.bundle.retraindistill.program;
 
-import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** One small model per converter family, several attribute variants each, against ONNX Runtime. */
@@ -214,9 +212,5 @@ class OperatorEquivalenceTest {
 
   private static String constantScalar(ProgramModels b, String name, long value) {
     return b.constant(name, Tensor.ofInt64s(new long[0], value));
-  }
-
-  static Consumer<Node> none() {
-    return n -> {};
   }
 }
