@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -35,7 +41,45 @@ final class Equivalence {
     try (ModelSession session = ModelSession.open(model, 1)) {
       expected = session.run(feeds);
     }
-    Map<String, Tensor> actual = run(model, feeds);
+    return compare(model, expected, run(model, feeds), tolerance);
+  }
+
+  /**
+   * Against ONNX Runtime with its graph optimizations off: its QDQ transformers quantize the float weights of a
+   * Conv behind a QuantizeLinear/DequantizeLinear activation pair themselves, which is no longer the float
+   * simulation the model describes.
+   */
+  static double checkUnoptimized(OnnxModel model, Map<String, Tensor> floatFeeds) {
+    Map<String, Tensor> expected = new HashMap<>();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+      options.setIntraOpNumThreads(1);
+      Map<String, OnnxTensor> in = new HashMap<>();
+      try (OrtSession session = env.createSession(model.toBytes(), options)) {
+        for (Map.Entry<String, Tensor> f : floatFeeds.entrySet()) {
+          in.put(f.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(f.getValue().floats()), f.getValue().shape()));
+        }
+        try (OrtSession.Result r = session.run(in)) {
+          for (Map.Entry<String, OnnxValue> e : r) {
+            OnnxTensor t = (OnnxTensor) e.getValue();
+            FloatBuffer b = t.getFloatBuffer();
+            float[] v = new float[b.remaining()];
+            b.get(v);
+            expected.put(e.getKey(), Tensor.ofFloats(t.getInfo().getShape(), v));
+          }
+        }
+      } finally {
+        in.values().forEach(OnnxTensor::close);
+      }
+    } catch (OrtException e) {
+      throw new AssertionError(model.source() + ": ONNX Runtime failed: " + e.getMessage(), e);
+    }
+    return compare(model, expected, run(model, floatFeeds), TOLERANCE);
+  }
+
+  private static double compare(OnnxModel model, Map<String, Tensor> expected, Map<String, Tensor> actual,
+      double tolerance) {
     double worst = 0;
     for (Map.Entry<String, Tensor> e : expected.entrySet()) {
       Tensor got = actual.get(e.getKey());

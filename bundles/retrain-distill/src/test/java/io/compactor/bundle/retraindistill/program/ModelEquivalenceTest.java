@@ -45,6 +45,34 @@ class ModelEquivalenceTest {
     Equivalence.check(BlockModels.ocrClassifier(), Map.of("x", ProgramModels.data(33, 2, 3, 16, 32)));
   }
 
+  /**
+   * The INT8 step's fake-quant form of a CNN: a static QuantizeLinear/DequantizeLinear pair (UINT8 zero point)
+   * in front of every Conv, ConvTranspose and Gemm, whose weights stay float (nearest-rounded), as
+   * {@code ActivationQdq} writes it.
+   */
+  @Test
+  void int8FakeQuantFormOfACnn() {
+    OnnxModel model = LayerModels.mixedCnn("int8 fake-quant cnn", 9, 13, true);
+    io.compactor.onnx.graph.Graph g = model.graph();
+    float[] scales = {0.03f, 0.03f, 0.04f, 0.035f, 0.006f};
+    byte[] zeroPoints = {(byte) 123, 0, 0, 0, 0};
+    String[] layers = {"conv1", "conv2", "dw", "up", "fc"};
+    for (int i = 0; i < layers.length; i++) {
+      io.compactor.onnx.graph.Node layer = g.node(layers[i]).orElseThrow();
+      String value = layer.input(0);
+      g.setInitializer(value + "_scale", Tensor.scalar(scales[i]));
+      g.setInitializer(value + "_zp", Tensor.ofUint8s(new long[0], zeroPoints[i]));
+      io.compactor.onnx.graph.Node q = io.compactor.onnx.graph.Node.create("QuantizeLinear", value + "_q",
+          List.of(value, value + "_scale", value + "_zp"), List.of(value + "_quantized"));
+      io.compactor.onnx.graph.Node dq = io.compactor.onnx.graph.Node.create("DequantizeLinear", value + "_dq",
+          List.of(value + "_quantized", value + "_scale", value + "_zp"), List.of(value + "_fakequant"));
+      g.insertBefore(layer, q);
+      g.insertBefore(layer, dq);
+      layer.setInput(0, value + "_fakequant");
+    }
+    Equivalence.checkUnoptimized(model, Map.of("x", LayerModels.correlated(11, 4, 4, 8, 8)));
+  }
+
   @Test
   void miniLmOnTokenizedSentences(@TempDir Path dir) {
     OnnxModel model = OnnxModel.load(TestModels.miniLm(dir));
