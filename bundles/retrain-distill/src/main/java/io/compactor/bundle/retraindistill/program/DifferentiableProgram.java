@@ -191,9 +191,12 @@ public final class DifferentiableProgram implements AutoCloseable {
     } else {
       values.putAll(cached);
     }
-    List<NDResource> lent = new ArrayList<>(owned);
+    // ops take the manager of their first operand: lend the program's arrays to the pass so results land there;
+    // each array once (a folded value may be a constant or another folded value, and lending an array twice
+    // would hand it back to the pass, which frees it)
+    Set<NDArray> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+    lent.addAll(owned);
     lent.addAll(cached.values());
-    // ops take the manager of their first operand: lend the program's arrays to the pass so results land there
     scope.tempAttachAll(lent.toArray(NDResource[]::new));
     for (Step step : steps) {
       if (step.folded() && !fill) {
@@ -208,11 +211,9 @@ public final class DifferentiableProgram implements AutoCloseable {
         NDArray r = results.get(i);
         values.put(names.get(i), r);
         if (step.folded()) {
-          if (!owned.contains(r) && !cached.containsValue(r)) {
-            r.attach(manager);
-            r.tempAttach(scope);
-          }
-          cached.put(names.get(i), r);
+          // the pass keeps using r; the cache keeps its own copy in the program's manager (moving r itself out of
+          // a live pass and lending it back let DJL free some of them when the pass closed, on MiniLM)
+          cached.put(names.get(i), owned.contains(r) ? r : copyOf(r));
         }
       }
     }
@@ -256,6 +257,12 @@ public final class DifferentiableProgram implements AutoCloseable {
           + "; only the first outputs of this operator can be trained");
     }
     return results;
+  }
+
+  private NDArray copyOf(NDArray r) {
+    NDArray copy = r.duplicate();
+    copy.attach(manager);
+    return copy;
   }
 
   private void remember(String signature, Map<String, NDArray> values) {

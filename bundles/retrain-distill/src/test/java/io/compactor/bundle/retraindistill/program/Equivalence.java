@@ -102,14 +102,34 @@ final class Equivalence {
 
   /** @return the program's outputs on {@code feeds}, every float initializer trainable */
   static Map<String, Tensor> run(OnnxModel model, Map<String, Tensor> feeds) {
+    return run(model, feeds, 1);
+  }
+
+  /**
+   * Runs {@code passes} forward passes of one program, each in its own scope (the second and later reuse the
+   * folded values), and asserts that they agree bit for bit.
+   *
+   * @return the outputs of the last pass
+   */
+  static Map<String, Tensor> run(OnnxModel model, Map<String, Tensor> feeds, int passes) {
     try (NDManager m = manager();
         DifferentiableProgram program = DifferentiableProgram.build(model, Trainables.weights(model), m,
             ConverterRegistry.standard())) {
-      Map<String, NDArray> in = new HashMap<>();
-      feeds.forEach((k, v) -> in.put(k, NdTensors.toNd(m, v)));
-      Map<String, Tensor> out = new HashMap<>();
-      try (NDManager scope = m.newSubManager()) {
-        program.forward(scope, in).forEach((k, v) -> out.put(k, NdTensors.toTensor(v)));
+      Map<String, Tensor> previous = null;
+      Map<String, Tensor> out = null;
+      for (int pass = 0; pass < passes; pass++) {
+        out = new HashMap<>();
+        try (NDManager scope = m.newSubManager()) {
+          Map<String, NDArray> in = new HashMap<>();
+          feeds.forEach((k, v) -> in.put(k, NdTensors.toNd(scope, v)));
+          Map<String, Tensor> current = out;
+          program.forward(scope, in).forEach((k, v) -> current.put(k, NdTensors.toTensor(v)));
+        }
+        if (previous != null) {
+          org.junit.jupiter.api.Assertions.assertEquals(previous, out, model.source() + ": pass " + pass
+              + " differs from the one before");
+        }
+        previous = out;
       }
       return out;
     }
