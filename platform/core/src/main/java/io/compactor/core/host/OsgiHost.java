@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded OSGi runtime: Felix with SCR, ConfigAdmin and FileInstall, which installs, updates and
  * uninstalls the bundle jars of one watched directory as they appear, change and disappear. The platform
- * packages and ONNX Runtime are shared with bundles from the host classpath. Close it to stop the framework;
+ * packages, ONNX Runtime and DJL's API are shared with bundles from the host classpath; DJL's PyTorch engine is
+ * a host service, loaded on first use ({@link TrainingEngine}). Close it to stop the framework;
  * its storage lives in a fresh temporary directory that is deleted on close.
  */
 public final class OsgiHost implements AutoCloseable {
@@ -64,6 +65,7 @@ public final class OsgiHost implements AutoCloseable {
    */
   public static OsgiHost start(HostSettings settings) {
     long t0 = System.nanoTime();
+    TrainingEngine.configure();
     Path watched = realPath(settings.watchedDirectory());
     String exports = SystemPackages.header(SystemPackages.fromClasspath(OsgiHost.class.getClassLoader()));
     FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, OsgiHost.class.getClassLoader())
@@ -82,6 +84,7 @@ public final class OsgiHost implements AutoCloseable {
       registry = new CapabilityRegistry(context, settings.drainTimeout(), components,
           "drop a bundle jar that provides it into " + watched + " (see bundles/README.md)");
       registry.open();
+      TrainingEngine.register(context);
       framework.start();
       InfrastructureBundles.installAndStart(context);
       BundleInspector inspector = new BundleInspector(context, watched, problems, components,
@@ -110,6 +113,11 @@ public final class OsgiHost implements AutoCloseable {
   /** @return the capability registry of this host */
   public CapabilityRegistry registry() {
     return registry;
+  }
+
+  /** @return the framework's own context, for the host's tests */
+  BundleContext systemContext() {
+    return framework.getBundleContext();
   }
 
   /** @return the directory watched for bundle jars (absolute, symbolic links resolved) */

@@ -1,24 +1,36 @@
 package io.compactor.core.host;
 
+import ai.djl.engine.Engine;
 import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The packages the host shares with bundles through {@code org.osgi.framework.system.packages.extra}: the
  * {@code Export-Package} headers of the Compactor platform jars on the classpath (symbolic names
- * {@code io.compactor.platform.*}, versions as bnd wrote them) and ONNX Runtime's packages at the version in
- * its jar's manifest. Nothing is maintained by hand, so the versions cannot drift from the build.
+ * {@code io.compactor.platform.*}, versions as bnd wrote them), ONNX Runtime's packages at the version in
+ * its jar's manifest, and every package of DJL's API jar ({@code ai.djl.*}: NDArrays, autograd, optimizers)
+ * at its Specification-Version. Nothing is maintained by hand, so the versions cannot drift from the build.
+ * DJL's PyTorch engine and JNI packages stay private to the host: libtorch is loaded once, by the host
+ * ({@link TrainingEngine}).
  */
 final class SystemPackages {
   /** Bundle-SymbolicName prefix of the platform jars whose packages bundles import. */
@@ -76,7 +88,43 @@ final class SystemPackages {
           + "put com.microsoft.onnxruntime:onnxruntime on the classpath as released");
     }
     ONNX_RUNTIME_PACKAGES.forEach(p -> exports.put(p, new Export(p, ort)));
+    String djl = Engine.class.getPackage().getSpecificationVersion();
+    if (djl == null) {
+      throw new HostException("host: the DJL api jar has no Specification-Version in its manifest; "
+          + "put ai.djl:api on the classpath as released");
+    }
+    djlPackages().forEach(p -> exports.put(p, new Export(p, djl)));
     return List.copyOf(exports.values());
+  }
+
+  /** @return the packages holding classes in the jar (or directory) DJL's {@code Engine} was loaded from */
+  static List<String> djlPackages() {
+    TreeSet<String> packages = new TreeSet<>();
+    try {
+      Path source = Path.of(Engine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isDirectory(source)) {
+        try (Stream<Path> files = Files.walk(source)) {
+          files.filter(f -> f.toString().endsWith(".class"))
+              .forEach(f -> addPackage(packages, source.relativize(f).toString().replace('\\', '/')));
+        }
+      } else {
+        try (JarFile jar = new JarFile(source.toFile())) {
+          jar.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class")).forEach(n -> addPackage(packages, n));
+        }
+      }
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      throw new HostException("host: cannot list DJL's packages from the jar of " + Engine.class.getName()
+          + ": " + e.getMessage() + "; put ai.djl:api on the classpath as a jar", e);
+    }
+    packages.removeIf(p -> !p.startsWith("ai.djl"));
+    return List.copyOf(packages);
+  }
+
+  private static void addPackage(Set<String> packages, String classFile) {
+    int slash = classFile.lastIndexOf('/');
+    if (slash > 0 && !classFile.startsWith("META-INF/")) {
+      packages.add(classFile.substring(0, slash).replace('/', '.'));
+    }
   }
 
   /**

@@ -15,6 +15,11 @@ final class BuiltIns {
     return existing(Path.of(property("compactor.it.bundles")).resolve(name));
   }
 
+  /** @return the jar of {@code bundles/retrain-distill} (built, not yet copied into {@code bundles/}) */
+  static Path retrain() {
+    return existing(Path.of(property("compactor.it.retrain")));
+  }
+
   /** @return the jar of {@code bundles/example-magnitude-2of4} */
   static Path example() {
     return existing(Path.of(property("compactor.it.example")));

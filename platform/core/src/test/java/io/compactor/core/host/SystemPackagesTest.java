@@ -29,6 +29,15 @@ class SystemPackagesTest {
     String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
     assertEquals(ort, versions.get("ai.onnxruntime"));
     assertEquals(ort, versions.get("ai.onnxruntime.providers"));
+    String djl = ai.djl.engine.Engine.class.getPackage().getSpecificationVersion();
+    assertEquals("0.36.0", djl);
+    for (String p : List.of("ai.djl", "ai.djl.engine", "ai.djl.ndarray", "ai.djl.ndarray.types", "ai.djl.ndarray.index",
+        "ai.djl.training", "ai.djl.training.optimizer", "ai.djl.training.tracker", "ai.djl.nn.convolutional",
+        "ai.djl.nn.pooling", "ai.djl.nn.norm")) {
+      assertEquals(djl, versions.get(p), p);
+    }
+    assertTrue(versions.keySet().stream().noneMatch(p -> p.startsWith("ai.djl.pytorch")),
+        "libtorch's engine and JNI stay in the host: " + versions.keySet());
     assertTrue(versions.keySet().stream().noneMatch(p -> p.startsWith("io.compactor.onnx.proto")),
         "private packages stay private: " + versions.keySet());
   }
