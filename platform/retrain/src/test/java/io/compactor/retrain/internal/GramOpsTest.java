@@ -1,8 +1,10 @@
-package io.compactor.retrain;
+package io.compactor.retrain.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.Fixtures;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

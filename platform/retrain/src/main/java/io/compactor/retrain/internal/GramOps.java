@@ -1,5 +1,7 @@
-package io.compactor.retrain;
+package io.compactor.retrain.internal;
 
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.MatrixDimensionException;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 

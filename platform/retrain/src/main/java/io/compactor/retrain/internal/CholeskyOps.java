@@ -1,4 +1,7 @@
-package io.compactor.retrain;
+package io.compactor.retrain.internal;
+
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.MatrixDimensionException;
 
 /**
  * Cholesky factorization of symmetric positive definite matrices and what follows from it: solves,

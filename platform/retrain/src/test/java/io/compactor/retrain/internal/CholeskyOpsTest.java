@@ -1,10 +1,13 @@
-package io.compactor.retrain;
+package io.compactor.retrain.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.retrain.DMatrix;
+import io.compactor.retrain.Fixtures;
+import io.compactor.retrain.MatrixDimensionException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
