@@ -1,4 +1,4 @@
-package io.compactor.core.chain;
+package io.compactor.core.output;
 
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * accuracy when the data has labels, fidelity of the first output (cosine, agreement, max error), and
  * latency of one batch.
  */
-final class Evaluator {
+public final class Evaluator {
   private static final int WARMUP = 3;
   private static final int RUNS = 10;
 
@@ -33,7 +33,7 @@ final class Evaluator {
    * @param latencyCompressed one batch through the compressed model
    * @param samples samples evaluated
    */
-  record Quality(String output, Optional<Double> accuracyOriginal, Optional<Double> accuracyCompressed,
+  public record Quality(String output, Optional<Double> accuracyOriginal, Optional<Double> accuracyCompressed,
       Fidelity fidelity, Latency latencyOriginal, Latency latencyCompressed, int samples) {
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -52,7 +52,14 @@ final class Evaluator {
     }
   }
 
-  static Quality evaluate(OnnxModel original, OnnxModel compressed, Dataset data, int batchSize) {
+  /**
+   * @param original the model before compression
+   * @param compressed the deploy model
+   * @param data evaluation samples, with {@code labels.npy} for top-1
+   * @param batchSize samples per ONNX Runtime run
+   * @return both models measured side by side
+   */
+  public static Quality evaluate(OnnxModel original, OnnxModel compressed, Dataset data, int batchSize) {
     String output = original.graph().outputs().get(0).name();
     Map<String, Tensor> batch = data.batch(0, Math.min(batchSize, data.size()));
     Tensor before;

@@ -1,4 +1,4 @@
-package io.compactor.core.chain;
+package io.compactor.core.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * its provider, summary, warnings and per-layer statistics, sizes, quality and phase durations. The
  * {@code completed} event's summary is drawn from the same numbers.
  */
-final class JobReport {
+public final class JobReport {
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final long started = System.nanoTime();
   private final Map<String, Object> root = new LinkedHashMap<>();
@@ -31,7 +31,8 @@ final class JobReport {
   private final List<Object> bundles = new ArrayList<>();
   private final Map<String, Object> summary = new LinkedHashMap<>();
 
-  JobReport(JobRequest request) {
+  /** @param request the job, whose inputs the report names */
+  public JobReport(JobRequest request) {
     root.put("jobId", request.jobId());
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("model", request.model());
@@ -42,7 +43,7 @@ final class JobReport {
   }
 
   /** Runs one phase of the job and records its wall time under {@code phase}. */
-  <T> T time(String phase, Supplier<T> work) {
+  public <T> T time(String phase, Supplier<T> work) {
     long start = System.nanoTime();
     try {
       return work.get();
@@ -51,13 +52,15 @@ final class JobReport {
     }
   }
 
-  void plan(Plan plan) {
+  /** Records the plan with its reasons and the operator counts of the summary. */
+  public void plan(Plan plan) {
     root.put("plan", PlanJson.tree(plan));
     summary.put("operators", plan.operators().size());
     summary.put("compressedOperators", plan.compressedCount());
   }
 
-  void step(String capability, String stage, Map<String, Object> provider, Duration took, StepResult result,
+  /** Records one completed step: its provider, duration, summary, warnings and per-layer statistics. */
+  public void step(String capability, String stage, Map<String, Object> provider, Duration took, StepResult result,
       List<String> warnings) {
     Map<String, Object> step = new LinkedHashMap<>();
     step.put("capability", capability);
@@ -82,25 +85,31 @@ final class JobReport {
     bundles.add(bundle);
   }
 
-  void sizes(Path original, Path deploy, Path fakequant) {
+  /**
+   * Records the file sizes of the original and the written models.
+   *
+   * @throws OutputException (stage {@code io}) when a file cannot be read
+   */
+  public void sizes(Path original, OutputFiles files) {
     try {
       long before = Files.size(original);
-      long after = Files.size(deploy);
+      long after = Files.size(files.deployModel());
       Map<String, Object> sizes = new LinkedHashMap<>();
       sizes.put("originalBytes", before);
       sizes.put("deployBytes", after);
-      sizes.put("fakequantBytes", Files.size(fakequant));
+      sizes.put("fakequantBytes", Files.size(files.fakequantModel()));
       sizes.put("compressionRatio", (double) before / after);
       root.put("sizes", sizes);
       summary.put("originalBytes", before);
       summary.put("deployBytes", after);
       summary.put("compressionRatio", (double) before / after);
     } catch (IOException e) {
-      throw new JobFailure("io", "cannot read the size of the outputs: " + e, e);
+      throw new OutputException("io", "cannot read the size of the outputs: " + e, e);
     }
   }
 
-  void quality(Evaluator.Quality quality, boolean onEvalData) {
+  /** Records the evaluation; {@code onEvalData} false means it ran on the calibration data. */
+  public void quality(Evaluator.Quality quality, boolean onEvalData) {
     Map<String, Object> q = new LinkedHashMap<>();
     q.put("data", onEvalData ? "eval" : "calibration (no eval data given)");
     q.putAll(quality.toMap());
@@ -119,14 +128,19 @@ final class JobReport {
   }
 
   /** @return the figures of the {@code completed} event */
-  Map<String, Object> summary() {
+  public Map<String, Object> summary() {
     Map<String, Object> s = new LinkedHashMap<>(summary);
     s.put("bundles", List.copyOf(bundles));
     s.put("durationMs", elapsedMillis());
     return s;
   }
 
-  void write(Path file) {
+  /**
+   * Writes {@code report.json}.
+   *
+   * @throws OutputException (stage {@code export}) when the file cannot be written
+   */
+  public void write(Path file) {
     root.put("steps", steps);
     root.put("bundles", bundles);
     durations.put("totalMs", elapsedMillis());
@@ -135,7 +149,7 @@ final class JobReport {
     try {
       MAPPER.writeValue(file.toFile(), root);
     } catch (IOException e) {
-      throw new JobFailure("export", "output: cannot write " + file + ": " + e.getMessage(), e);
+      throw new OutputException("export", "output: cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 
