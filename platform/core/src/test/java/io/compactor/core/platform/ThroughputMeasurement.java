@@ -1,7 +1,5 @@
 package io.compactor.core.platform;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.job.ArtifactRoots;
@@ -40,32 +38,37 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Measures the platform on demand (it asserts only that every job completed exactly once): jobs per second
- * through the whole pipeline for trivial jobs (2:4 on a 3-layer CNN with 8 calibration images) with one and with two
- * instances in one group, and the latency one job gains by going through Kafka instead of running in-process.
- * Run it alone: {@code mvn -B verify -pl platform/core -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
- * -Dit.test=ThroughputMeasurementIT -Dcompactor.measure=true}.
+ * A benchmark of the platform, not a test: jobs per second through the whole pipeline for trivial jobs (2:4 on
+ * a 3-layer CNN with 8 calibration images) with one and with two instances in one group, and the latency one
+ * job gains by going through Kafka instead of running in-process. It refuses to print figures unless every job
+ * completed exactly once. In the test sources because it starts the embedded Kafka broker and the platform
+ * from there; run it as docs/benchmarks.md says ("The platform itself"); the results go to stdout.
+ *
+ * <pre>
+ * ThroughputMeasurement [BUNDLES_DIR]      the directory holding bundle-prune-2of4.jar; default bundles
+ * </pre>
  */
-@Tag("integration")
-@EnabledIfSystemProperty(named = "compactor.measure", matches = "true")
-class ThroughputMeasurementIT {
+final class ThroughputMeasurement {
   private static final int JOBS = 200;
-  @TempDir Path dir;
+  private final Path dir;
 
-  @Test
-  void measure() throws Exception {
+  private ThroughputMeasurement(Path dir) {
+    this.dir = dir;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path builtIns = Path.of(args.length > 0 ? args[0] : "bundles");
+    new ThroughputMeasurement(Files.createTempDirectory("throughput")).measure(builtIns);
+  }
+
+  private void measure(Path builtIns) throws Exception {
     Path bundles = Files.createDirectories(dir.resolve("bundles"));
     TestModels.residualCnn(1, false).save(dir.resolve("model.onnx"));
     // the planner refuses a job with nothing to compress, so the trivial job is the smallest real one: 2:4 on the
     // two eligible layers of a 3-layer CNN, 8 calibration images
-    Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-prune-2of4.jar"),
-        bundles.resolve("bundle-prune-2of4.jar"));
+    Files.copy(builtIns.resolve("bundle-prune-2of4.jar"), bundles.resolve("bundle-prune-2of4.jar"));
     Files.createDirectories(dir.resolve("calib"));
     Npy.write(dir.resolve("calib/image.npy"), TestModels.images(2, 8));
     Files.writeString(dir.resolve("tiny.cfg"), """
@@ -93,7 +96,6 @@ class ThroughputMeasurementIT {
       report.append(latency(kafka.bootstrapServers(), bundles));
     }
     System.out.print(report);
-    Files.writeString(Path.of("target/measurements-platform.md"), report.toString());
   }
 
   /** Sends {@link #JOBS} jobs at once and waits for every completed event; @return seconds from first send to last */
@@ -124,14 +126,14 @@ class ThroughputMeasurementIT {
           EventType type = CloudEventHeaders.type(rec.headers()).orElseThrow();
           if (type.terminal()) {
             terminal++;
-            assertEquals(EventType.COMPLETED, type, new String(rec.value()));
+            require(type == EventType.COMPLETED, "job " + rec.key() + " ended " + new String(rec.value()));
             completed.add(rec.key());
           }
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      assertEquals(JOBS, completed.size(), "every job completed");
-      assertEquals(JOBS, terminal, "no job completed twice");
+      require(completed.size() == JOBS, completed.size() + " of " + JOBS + " jobs completed in 5 minutes");
+      require(terminal == JOBS, (terminal - JOBS) + " jobs completed twice");
       return seconds;
     }
   }
@@ -154,12 +156,13 @@ class ThroughputMeasurementIT {
       JobClient client = new JobClient(servers, Map.of(), topics);
       for (int i = 0; i < 23; i++) {
         long t0 = System.nanoTime();
-        assertEquals(EventType.COMPLETED, chain.execute(request("local-" + i), e -> {}, new Cancellation()).type());
+        require(chain.execute(request("local-" + i), e -> {}, new Cancellation()).type() == EventType.COMPLETED,
+            "in-process job failed");
         long t1 = System.nanoTime();
         clients.runJob(request("remote-" + i));
         long t2 = System.nanoTime();
-        assertEquals(EventType.COMPLETED, client.submit(request("submit-" + i), e -> {}, Duration.ofMinutes(1))
-            .orElseThrow().type());
+        require(client.submit(request("submit-" + i), e -> {}, Duration.ofMinutes(1)).orElseThrow().type()
+            == EventType.COMPLETED, "submitted job failed");
         long t3 = System.nanoTime();
         if (i >= 3) { // the first runs warm up class loading and JIT
           inProcess.add((t1 - t0) / 1000);
@@ -203,7 +206,8 @@ class ThroughputMeasurementIT {
       while (true) {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(20))) {
           if (rec.key().equals(r.jobId()) && CloudEventHeaders.type(rec.headers()).orElseThrow().terminal()) {
-            assertEquals(EventType.COMPLETED, CloudEventHeaders.type(rec.headers()).orElseThrow());
+            require(CloudEventHeaders.type(rec.headers()).orElseThrow() == EventType.COMPLETED,
+                "job " + r.jobId() + " failed");
             return;
           }
         }
@@ -220,6 +224,13 @@ class ThroughputMeasurementIT {
   private JobRequest request(String id) {
     return new JobRequest(id, dir.resolve("model.onnx").toString(), dir.resolve("tiny.cfg").toString(),
         Optional.of(dir.resolve("calib").toString()), Optional.empty(), dir.resolve("out/" + id).toString());
+  }
+
+  /** A measurement of failed jobs would be a wrong figure: stop instead. */
+  private static void require(boolean condition, String problem) {
+    if (!condition) {
+      throw new IllegalStateException(problem);
+    }
   }
 
   private static long median(List<Long> values) {

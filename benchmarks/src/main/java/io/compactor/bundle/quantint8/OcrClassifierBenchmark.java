@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.compactor.api.Eligibility;
 import io.compactor.api.LayerResult;
+import io.compactor.benchmarks.InterleavedLatency;
 import io.compactor.bundle.quantint8.Int8Benchmark.Run;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
@@ -170,20 +171,20 @@ public final class OcrClassifierBenchmark {
         .map(r -> data.batch(r[0], r[1])).toList();
   }
 
-  /** Median over the rounds of {@link Int8Benchmark#interleavedMillis} of the time to run every feed. */
+  /** Median over the rounds of {@link InterleavedLatency#millis} of the time to run every feed. */
   private static void latency(String what, List<OnnxModel> models, List<String> names,
       List<Map<String, Tensor>> feeds) {
-    double[][] millis = Int8Benchmark.interleavedMillis(models, feeds);
+    double[][] millis = InterleavedLatency.millis(models, feeds, Int8Benchmark.THREADS, Int8Benchmark.ROUNDS);
     System.out.printf(Locale.ROOT, "Latency, %s, %d threads, median of %d interleaved rounds (min–max):%n%n",
         what, Int8Benchmark.THREADS, Int8Benchmark.ROUNDS);
     System.out.println("| model | median | range | per line | vs FP32 |");
     System.out.println("|---|---|---|---|---|");
     int lines = feeds.stream().mapToInt(f -> (int) f.values().iterator().next().dim(0)).sum();
-    double base = Int8Benchmark.median(millis[0]);
+    double base = InterleavedLatency.median(millis[0]);
     for (int m = 0; m < models.size(); m++) {
       double[] t = millis[m].clone();
       Arrays.sort(t);
-      double median = Int8Benchmark.median(t);
+      double median = InterleavedLatency.median(t);
       System.out.printf(Locale.ROOT, "| %s | %.1f ms | %.1f–%.1f ms | %.2f ms | %.2f× faster |%n", names.get(m),
           median, t[0], t[t.length - 1], median / lines, base / median);
     }

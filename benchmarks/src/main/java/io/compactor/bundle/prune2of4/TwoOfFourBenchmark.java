@@ -1,18 +1,13 @@
 package io.compactor.bundle.prune2of4;
 
 import io.compactor.api.LayerResult;
-import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.benchmarks.Machine;
+import io.compactor.benchmarks.MiniLm;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.ModelSession;
-import io.compactor.onnx.tensor.Tensor;
-import io.compactor.onnx.text.SentenceData;
-import io.compactor.onnx.text.WordPieceTokenizer;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,25 +29,15 @@ public final class TwoOfFourBenchmark {
 
   private TwoOfFourBenchmark() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     String what = args.length > 0 ? args[0] : "all";
-    System.out.printf(Locale.ROOT, "Java %s, %d cores (%s), ONNX Runtime CPU%n%n", System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(), cpu());
+    System.out.printf(Locale.ROOT, "%s, ONNX Runtime CPU%n%n", Machine.describe());
     if (what.equals("digits") || what.equals("all")) {
       digits(Path.of(args.length > 1 ? args[1] : "../shared/models/digits-cnn"),
           args.length > 2 && what.equals("digits") ? Integer.parseInt(args[2]) : 256);
     }
     if (what.equals("minilm") || what.equals("all")) {
       miniLm(args.length > 1 && what.equals("minilm") ? Integer.parseInt(args[1]) : 152);
-    }
-  }
-
-  private static String cpu() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(System.getProperty("os.arch"));
-    } catch (IOException e) {
-      return System.getProperty("os.arch");
     }
   }
 
@@ -78,7 +63,7 @@ public final class TwoOfFourBenchmark {
       System.out.printf(Locale.ROOT, "| %s | %.1f %% | %+.1f | %.1f s |%n", r.name(), 100 * acc, 100 * (acc - base),
           r.seconds());
     }
-    System.out.println("| 2:4 + INT8 | pending (the INT8 bundle does not exist yet) | | |");
+    System.out.println("| 2:4 + INT8 | measured by Int8Benchmark digits | | |");
     System.out.println();
     layerTable(runs.get(1));
   }
@@ -109,26 +94,14 @@ public final class TwoOfFourBenchmark {
     return v instanceof Number n ? String.format(Locale.ROOT, format, n.doubleValue()) : "";
   }
 
-  static void miniLm(int calibrationSentences) throws IOException {
-    Path dir = Files.createTempDirectory("bench-minilm");
-    Path file = TestModels.miniLm(dir);
-    OnnxModel fp32 = OnnxModel.load(file);
-    Files.delete(file);
-    Files.delete(dir);
-    fp32.graph().normalizeConstants();
-    WordPieceTokenizer tokenizer = WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json");
-    List<String> sentences = SentenceData.englishSamples();
-    List<String> cal = new ArrayList<>();
-    List<String> held = new ArrayList<>();
-    for (int i = 0; i < sentences.size(); i++) {
-      (i % 2 == 0 ? cal : held).add(sentences.get(i));
-    }
-    Dataset calibration = SentenceData.tokenize("calibration", cal.subList(0, Math.min(calibrationSentences, cal.size())), tokenizer, 128);
-    Dataset eval = SentenceData.tokenize("evaluation", held, tokenizer, 128);
+  static void miniLm(int calibrationSentences) {
+    OnnxModel fp32 = MiniLm.load(MiniLm.FP32);
+    Dataset calibration = MiniLm.tokenize("calibration", MiniLm.everyOther(0, calibrationSentences));
+    Dataset eval = MiniLm.tokenize("evaluation", MiniLm.heldOutSentences());
     System.out.printf(Locale.ROOT, "### all-MiniLM-L6-v2 (%d calibration sentences, %d held-out sentences, "
         + "%d and %d tokens padded)%n%n", calibration.size(), eval.size(), calibration.batch(0, 1).get("input_ids").dim(1),
         eval.batch(0, 1).get("input_ids").dim(1));
-    float[][] reference = embeddings(fp32, eval);
+    float[][] reference = MiniLm.embeddings(fp32, eval);
     System.out.println("| model | mean cosine to FP32 | worst cosine | nearest-neighbour agreement | step time |");
     System.out.println("|---|---|---|---|---|");
     System.out.printf(Locale.ROOT, "| FP32 | 1.0000 | 1.0000 | 100.0 %% | |%n");
@@ -139,16 +112,16 @@ public final class TwoOfFourBenchmark {
     runs.put("w1", BenchmarkRun.of("2:4 SparseGPT target (layer weights), update_freq 1", fp32, calibration,
         RECONSTRUCT.withTarget(ReconstructionOptions.Target.LAYER_WEIGHTS), 1, 32));
     for (BenchmarkRun r : runs.values()) {
-      float[][] e = embeddings(r.model(), eval);
+      float[][] e = MiniLm.embeddings(r.model(), eval);
       double sum = 0;
       double worst = 1;
       for (int i = 0; i < e.length; i++) {
-        double c = cosine(reference[i], e[i]);
+        double c = MiniLm.cosine(reference[i], e[i]);
         sum += c;
         worst = Math.min(worst, c);
       }
       System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% | %.1f s |%n", r.name(), sum / e.length, worst,
-          100 * neighbourAgreement(reference, e), r.seconds());
+          100 * MiniLm.neighbourAgreement(reference, e), r.seconds());
     }
     System.out.println();
     BenchmarkRun r = runs.get("r1");
@@ -157,75 +130,5 @@ public final class TwoOfFourBenchmark {
         (long) r.summary("layers_sparse"), (long) r.summary("layers"), (long) r.summary("sparse_weights"),
         r.summary("sparsity"), r.summary("mean_error_magnitude"), r.summary("mean_error_reconstructed"),
         r.summary("calibration_mean_cosine"));
-  }
-
-  /** Mean-pooled (over the attention mask) and L2-normalized sentence embeddings, as sentence-transformers does. */
-  public static float[][] embeddings(OnnxModel model, Dataset data) {
-    Tensor hidden;
-    try (ModelSession s = ModelSession.open(model)) {
-      hidden = Evaluation.runAll(s, data, 32).get("last_hidden_state");
-    }
-    long[] mask = data.batch(0, data.size()).get("attention_mask").int64s();
-    int n = (int) hidden.dim(0);
-    int len = (int) hidden.dim(1);
-    int dim = (int) hidden.dim(2);
-    float[] h = hidden.floats();
-    float[][] out = new float[n][dim];
-    for (int i = 0; i < n; i++) {
-      int count = 0;
-      for (int t = 0; t < len; t++) {
-        if (mask[i * len + t] != 0) {
-          count++;
-          for (int d = 0; d < dim; d++) {
-            out[i][d] += h[(i * len + t) * dim + d];
-          }
-        }
-      }
-      double norm = 0;
-      for (int d = 0; d < dim; d++) {
-        out[i][d] /= count;
-        norm += out[i][d] * out[i][d];
-      }
-      for (int d = 0; d < dim; d++) {
-        out[i][d] /= (float) Math.sqrt(norm);
-      }
-    }
-    return out;
-  }
-
-  public static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
-
-  /** @return the fraction of sentences whose nearest other sentence is the same under both embeddings */
-  public static double neighbourAgreement(float[][] reference, float[][] candidate) {
-    int agree = 0;
-    for (int i = 0; i < reference.length; i++) {
-      agree += nearest(reference, i) == nearest(candidate, i) ? 1 : 0;
-    }
-    return (double) agree / reference.length;
-  }
-
-  private static int nearest(float[][] e, int i) {
-    int best = -1;
-    double bestCos = -2;
-    for (int j = 0; j < e.length; j++) {
-      if (j != i) {
-        double c = cosine(e[i], e[j]);
-        if (c > bestCos) {
-          bestCos = c;
-          best = j;
-        }
-      }
-    }
-    return best;
   }
 }

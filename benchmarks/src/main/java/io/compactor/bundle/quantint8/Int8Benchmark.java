@@ -6,18 +6,15 @@ import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
 import io.compactor.api.StepResult;
 import io.compactor.api.testing.SimpleStepContext;
-import io.compactor.bundle.prune2of4.TwoOfFourBenchmark;
+import io.compactor.benchmarks.InterleavedLatency;
+import io.compactor.benchmarks.Machine;
+import io.compactor.benchmarks.MiniLm;
 import io.compactor.bundle.prune2of4.TwoOfFourMethod;
-import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.ModelSession;
-import io.compactor.onnx.tensor.Tensor;
-import io.compactor.onnx.text.SentenceData;
-import io.compactor.onnx.text.WordPieceTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +44,7 @@ public final class Int8Benchmark {
 
   public static void main(String[] args) throws IOException {
     String what = args.length > 0 ? args[0] : "all";
-    System.out.printf(Locale.ROOT, "Java %s, %d cores, ONNX Runtime CPU, %d intra-op threads%n%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), THREADS);
+    System.out.printf(Locale.ROOT, "%s, ONNX Runtime CPU, %d intra-op threads%n%n", Machine.describe(), THREADS);
     if (what.equals("digits") || what.equals("all")) {
       digits(Path.of(args.length > 1 ? args[1] : "../shared/models/digits-cnn"));
     }
@@ -169,21 +165,14 @@ public final class Int8Benchmark {
     return v instanceof Number n ? String.format(Locale.ROOT, "%.4f", n.doubleValue()) : "";
   }
 
-  static void miniLm() throws IOException {
-    OnnxModel fp32 = loadResource(TestModels.MINILM_RESOURCE);
-    OnnxModel q = loadResource("all-minilm-l6-v2-q.onnx");
-    WordPieceTokenizer tokenizer = WordPieceTokenizer.fromResource("all-minilm-l6-v2-tokenizer.json");
-    List<String> sentences = SentenceData.englishSamples();
-    List<String> cal = new ArrayList<>();
-    List<String> held = new ArrayList<>();
-    for (int i = 0; i < sentences.size(); i++) {
-      (i % 2 == 0 ? cal : held).add(sentences.get(i));
-    }
-    Dataset calibration = SentenceData.tokenize("calibration", cal, tokenizer, 128);
+  static void miniLm() {
+    OnnxModel fp32 = MiniLm.load(MiniLm.FP32);
+    OnnxModel q = MiniLm.load(MiniLm.DYNAMIC_INT8);
+    Dataset calibration = MiniLm.tokenize("calibration", MiniLm.calibrationSentences());
+    List<String> held = MiniLm.heldOutSentences();
     List<Dataset> evalBatches = new ArrayList<>();
     for (int i = 0; i < held.size(); i += 16) {
-      evalBatches.add(SentenceData.tokenize("evaluation", held.subList(i, Math.min(held.size(), i + 16)),
-          tokenizer, 128));
+      evalBatches.add(MiniLm.tokenize("evaluation", held.subList(i, Math.min(held.size(), i + 16))));
     }
     System.out.printf(Locale.ROOT, "### all-MiniLM-L6-v2 (%d calibration sentences, %d held-out sentences in batches "
         + "of 16, padded per batch)%n%n", calibration.size(), held.size());
@@ -199,7 +188,7 @@ public final class Int8Benchmark {
         dynamic, plain, 16));
     runs.put("dynamic", int8("ours, dynamic activations (default: equalization, GPTQ)", fp32, calibration, dynamic,
         QuantOptions.DEFAULTS, 16));
-    float[][] reference = embed(fp32, evalBatches);
+    float[][] reference = MiniLm.embeddings(fp32, evalBatches);
     System.out.println("| model | mean cosine to FP32 | worst cosine | nearest-neighbour agreement | file size | "
         + "step time |");
     System.out.println("|---|---|---|---|---|---|");
@@ -223,91 +212,35 @@ public final class Int8Benchmark {
     System.out.printf(Locale.ROOT, "Dynamic summary: %s%n%n", runs.get("dynamic").results().get(0).summary());
   }
 
-  private static OnnxModel loadResource(String resource) throws IOException {
-    Path dir = Files.createTempDirectory("bench-int8-model");
-    Path file = dir.resolve(resource);
-    try (InputStream in = Int8Benchmark.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException(resource + " is not on the classpath; run with the bench profile");
-      }
-      Files.copy(in, file);
-    }
-    OnnxModel m = OnnxModel.load(file);
-    Files.delete(file);
-    Files.delete(dir);
-    m.graph().normalizeConstants();
-    return m;
-  }
-
   private static void row(String name, OnnxModel model, float[][] reference, List<Dataset> eval, double seconds) {
-    float[][] e = embed(model, eval);
+    float[][] e = MiniLm.embeddings(model, eval);
     double sum = 0;
     double worst = 1;
     for (int i = 0; i < e.length; i++) {
-      double c = TwoOfFourBenchmark.cosine(reference[i], e[i]);
+      double c = MiniLm.cosine(reference[i], e[i]);
       sum += c;
       worst = Math.min(worst, c);
     }
     System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% | %.1f MB | %s |%n", name, sum / e.length, worst,
-        100 * TwoOfFourBenchmark.neighbourAgreement(reference, e), model.toBytes().length / 1e6,
+        100 * MiniLm.neighbourAgreement(reference, e), model.toBytes().length / 1e6,
         Double.isNaN(seconds) ? "" : String.format(Locale.ROOT, "%.0f s", seconds));
-  }
-
-  private static float[][] embed(OnnxModel model, List<Dataset> batches) {
-    List<float[]> out = new ArrayList<>();
-    for (Dataset b : batches) {
-      out.addAll(Arrays.asList(TwoOfFourBenchmark.embeddings(model, b)));
-    }
-    return out.toArray(new float[0][]);
   }
 
   /** Median over {@link #ROUNDS} rounds of the time to run every batch; models interleaved within each round. */
   private static void latency(String what, List<OnnxModel> models, List<String> names, List<Dataset> batches) {
-    double[][] times = interleavedMillis(models, batches.stream().map(b -> b.batch(0, b.size())).toList());
+    double[][] times = InterleavedLatency.millis(models, batches.stream().map(b -> b.batch(0, b.size())).toList(),
+        THREADS, ROUNDS);
     System.out.printf(Locale.ROOT, "Latency, %s, %d threads, median of %d interleaved rounds (min–max):%n%n", what,
         THREADS, ROUNDS);
     System.out.println("| model | median | range | vs FP32 |");
     System.out.println("|---|---|---|---|");
-    double base = median(times[0]);
+    double base = InterleavedLatency.median(times[0]);
     for (int m = 0; m < models.size(); m++) {
       double[] t = times[m].clone();
       Arrays.sort(t);
-      System.out.printf(Locale.ROOT, "| %s | %.0f ms | %.0f–%.0f ms | %.2f× faster |%n", names.get(m), median(t), t[0],
-          t[t.length - 1], base / median(t));
+      System.out.printf(Locale.ROOT, "| %s | %.0f ms | %.0f–%.0f ms | %.2f× faster |%n", names.get(m), InterleavedLatency.median(t), t[0],
+          t[t.length - 1], base / InterleavedLatency.median(t));
     }
     System.out.println();
-  }
-
-  /**
-   * Runs every feed through every model once per round, {@link #ROUNDS} rounds after one warm-up, models
-   * interleaved within each round so that drift on a shared machine hits them alike.
-   *
-   * @return {@code [model][round]}: milliseconds to run all feeds
-   */
-  static double[][] interleavedMillis(List<OnnxModel> models, List<Map<String, Tensor>> feeds) {
-    List<ModelSession> sessions = new ArrayList<>();
-    try {
-      for (OnnxModel m : models) {
-        sessions.add(ModelSession.open(m, THREADS));
-      }
-      sessions.forEach(s -> feeds.forEach(s::run));   // warm-up
-      double[][] millis = new double[models.size()][ROUNDS];
-      for (int r = 0; r < ROUNDS; r++) {
-        for (int m = 0; m < sessions.size(); m++) {
-          long start = System.nanoTime();
-          feeds.forEach(sessions.get(m)::run);
-          millis[m][r] = (System.nanoTime() - start) / 1e6;
-        }
-      }
-      return millis;
-    } finally {
-      sessions.forEach(ModelSession::close);
-    }
-  }
-
-  static double median(double[] values) {
-    double[] t = values.clone();
-    Arrays.sort(t);
-    return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
   }
 }

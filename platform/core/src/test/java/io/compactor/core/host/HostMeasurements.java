@@ -7,27 +7,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
-
 /**
- * Measures the host on demand (it asserts nothing about time): start time, jar copy to capability visible and
- * delete to gone (median of 10), and process RSS after 1 and after 20 install/remove cycles. Run it alone:
- * {@code mvn -B verify -pl platform/core -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
- * -Dit.test=HostMeasurementsIT -Dcompactor.measure=true}; results go to stdout and
- * {@code platform/core/target/measurements-host.md}.
+ * A benchmark of the host, not a test: start time, jar copy to capability visible and delete to gone (median
+ * of 10), and process RSS after 1 and after 20 install/remove cycles of the real INT8 bundle jar. It lives in
+ * the test sources because it drives the host through the test helpers ({@code Watched}, {@code Await},
+ * {@code BuiltIns}). Run it as docs/benchmarks.md says ("The platform itself"); the results go to stdout.
+ *
+ * <pre>
+ * HostMeasurements [BUNDLES_DIR]      the directory holding bundle-quant-int8.jar; default bundles
+ * </pre>
  */
-@Tag("integration")
-@EnabledIfSystemProperty(named = "compactor.measure", matches = "true")
-class HostMeasurementsIT {
+final class HostMeasurements {
   private static final int LATENCY_RUNS = 10;
   private static final int CYCLES = 20;
-  @TempDir Path dir;
 
-  @Test
-  void measure() throws Exception {
+  private HostMeasurements() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("compactor.it.bundles", args.length > 0 ? args[0] : "bundles");
+    Path dir = Files.createTempDirectory("host-measurements");
     StringBuilder report = new StringBuilder();
     List<Long> starts = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -83,8 +81,6 @@ class HostMeasurementsIT {
           classes.getUnloadedClassCount()));
     }
     System.out.print(report);
-    Path out = Path.of(System.getProperty("basedir", "."), "target", "measurements-host.md");
-    Files.writeString(out, report.toString());
   }
 
   private static long median(List<Long> values) {
