@@ -3,11 +3,18 @@ package io.compactor.retrain;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.internal.ConvGeometry;
+import io.compactor.retrain.internal.RowSources;
 import java.util.Arrays;
-import java.util.Optional;
 
-/** A 2-D Conv with group 1, weight {@code [Cout, Cin, kH, kW]}; rows are im2col patches. */
+/**
+ * A 2-D Conv (weight {@code [Cout, Cin, kH, kW]}) or ConvTranspose (weight {@code [Cin, Cout, kH, kW]},
+ * explicit pads), group 1. Rows are im2col patches of output positions ({@link ConvGeometry#patches}); for a
+ * ConvTranspose the patch of an output position gathers, per kernel tap, the input pixel that the transposed
+ * convolution scatters onto it (zero where the stride skips it).
+ */
 final class ConvLayer extends LinearLayer {
+  private final boolean transposed;
   private final int cout;
   private final int cin;
   private final ConvGeometry geometry;
@@ -15,23 +22,10 @@ final class ConvLayer extends LinearLayer {
   ConvLayer(String model, Graph graph, Node node) {
     super(model, node, inputBias(graph, node, 1));
     long[] s = graph.initializerShape(node.input(1)).orElseThrow();
-    this.cout = (int) s[0];
-    this.cin = (int) s[1];
     this.geometry = ConvGeometry.of(node, s[2], s[3]);
-  }
-
-  static Optional<String> unsupported(Graph graph, Node node, long[] shape) {
-    if (shape.length != 4) {
-      return Optional.of("Conv with a " + (shape.length - 2) + "-D kernel " + Arrays.toString(shape)
-          + "; only 2-D kernels are supported");
-    }
-    long group = node.attrInt("group", 1);
-    if (group != 1) {
-      return Optional.of((shape[1] == 1 ? "depthwise" : "grouped") + " convolution (group = " + group
-          + "); only group = 1 has a dense weight matrix");
-    }
-    Optional<String> attrs = ConvGeometry.unsupported(node, false);
-    return attrs.isPresent() ? attrs : unsupportedBias(graph, node, shape[0]);
+    this.transposed = geometry.transposed();
+    this.cout = (int) (transposed ? s[1] : s[0]);
+    this.cin = (int) (transposed ? s[0] : s[1]);
   }
 
   @Override
@@ -51,7 +45,12 @@ final class ConvLayer extends LinearLayer {
 
   @Override
   public String patchSignature() {
-    return "conv " + cin + " " + geometry.signature();
+    return (transposed ? "convT " : "conv ") + cin + " " + geometry.signature();
+  }
+
+  /** @return the index in the ONNX weight of output {@code o}, input channel {@code c}, kernel tap {@code p} */
+  private int onnxIndex(int o, int c, int p) {
+    return (transposed ? c * cout + o : o * cin + c) * positions() + p;
   }
 
   @Override
@@ -62,7 +61,7 @@ final class ConvLayer extends LinearLayer {
     for (int o = 0; o < cout; o++) {
       for (int c = 0; c < cin; c++) {
         for (int p = 0; p < taps; p++) {
-          d[o * taps * cin + p * cin + c] = w[(o * cin + c) * taps + p];
+          d[o * taps * cin + p * cin + c] = w[onnxIndex(o, c, p)];
         }
       }
     }
@@ -77,7 +76,7 @@ final class ConvLayer extends LinearLayer {
     for (int o = 0; o < cout; o++) {
       for (int c = 0; c < cin; c++) {
         for (int p = 0; p < taps; p++) {
-          w[(o * cin + c) * taps + p] = (float) d[o * taps * cin + p * cin + c];
+          w[onnxIndex(o, c, p)] = (float) d[o * taps * cin + p * cin + c];
         }
       }
     }
@@ -98,59 +97,11 @@ final class ConvLayer extends LinearLayer {
       throw new IllegalArgumentException(node.name() + ": input must be NCHW with C = " + cin + ", got "
           + Arrays.toString(input.shape()));
     }
-    float[] x = input.floats();
-    int n = (int) input.dim(0);
-    int h = (int) input.dim(2);
-    int w = (int) input.dim(3);
-    int[] o = geometry.convOutput(h, w);
-    int outH = o[0];
-    int outW = o[1];
-    int kh = geometry.kernelH();
-    int kw = geometry.kernelW();
-    int cols = inFeatures();
-    return new RowSource() {
-      @Override
-      public int rows() {
-        return n * outH * outW;
-      }
-
-      @Override
-      public int cols() {
-        return cols;
-      }
-
-      @Override
-      public void fill(int from, int count, float[] dst) {
-        Arrays.fill(dst, 0, count * cols, 0f);
-        for (int k = 0; k < count; k++) {
-          int r = from + k;
-          int b = r / (outH * outW);
-          int oy = r / outW % outH;
-          int ox = r % outW;
-          for (int i = 0; i < kh; i++) {
-            int iy = oy * geometry.strideH() - o[2] + i * geometry.dilationH();
-            if (iy < 0 || iy >= h) {
-              continue;
-            }
-            for (int j = 0; j < kw; j++) {
-              int ix = ox * geometry.strideW() - o[3] + j * geometry.dilationW();
-              if (ix < 0 || ix >= w) {
-                continue;
-              }
-              int dstBase = k * cols + (i * kw + j) * cin;
-              int srcBase = (b * cin * h + iy) * w + ix;
-              for (int c = 0; c < cin; c++) {
-                dst[dstBase + c] = x[srcBase + c * h * w];
-              }
-            }
-          }
-        }
-      }
-    };
+    return geometry.patches(input, cin);
   }
 
   @Override
   public RowSource outputRows(Tensor output) {
-    return channelsLast(output, cout);
+    return RowSources.channelsLast(output, cout);
   }
 }

@@ -1,5 +1,7 @@
 package io.compactor.retrain;
 
+import io.compactor.retrain.internal.CholeskyOps;
+import io.compactor.retrain.internal.GramOps;
 import java.util.Objects;
 
 /**

@@ -3,6 +3,7 @@ package io.compactor.retrain;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.internal.RowSources;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -31,21 +32,6 @@ final class DenseLayer extends LinearLayer {
     this.in = (int) (transB ? s[1] : s[0]);
     this.out = (int) (transB ? s[0] : s[1]);
     this.addOutput = bias.addNode().map(a -> graph.node(a).orElseThrow().output(0)).orElse(null);
-  }
-
-  static Optional<String> unsupported(Graph graph, Node node, long[] shape) {
-    if (shape.length != 2) {
-      return Optional.of("weight of rank " + shape.length + " " + Arrays.toString(shape)
-          + "; only rank-2 weights [K, N] are supported");
-    }
-    if (node.opType().equals("MatMul")) {
-      return Optional.empty();
-    }
-    if (node.attrFloat("alpha", 1f) == 0f) {
-      return Optional.of("Gemm with alpha = 0 ignores its weight");
-    }
-    long out = node.attrInt("transB", 0) != 0 ? shape[0] : shape[1];
-    return unsupportedBias(graph, node, out);
   }
 
   private static BiasSlot biasOf(Graph graph, Node node) {
@@ -138,7 +124,7 @@ final class DenseLayer extends LinearLayer {
         throw new IllegalArgumentException(node.name() + ": input of shape " + Arrays.toString(input.shape())
             + " does not end in K = " + in);
       }
-      return contiguous(a, in);
+      return RowSources.contiguous(a, in);
     }
     if (input.rank() != 2 || input.dim(0) != in) {
       throw new IllegalArgumentException(node.name() + ": transposed input must be [K = " + in + ", M], got "
@@ -173,6 +159,6 @@ final class DenseLayer extends LinearLayer {
       throw new IllegalArgumentException(node.name() + ": output of shape " + Arrays.toString(output.shape())
           + " does not end in N = " + out);
     }
-    return contiguous(output.toFloats(), out);
+    return RowSources.contiguous(output.toFloats(), out);
   }
 }

@@ -31,7 +31,7 @@ import java.util.Set;
  * session. A change of the graph's structure (a bias created) reopens the probe. Close the capture to
  * release both sessions.
  */
-public final class LayerCapture implements AutoCloseable {
+final class LayerCapture implements AutoCloseable {
   private final OnnxModel current;
   private final Dataset data;
   private final int batchSize;

@@ -1,5 +1,6 @@
 package io.compactor.retrain;
 
+import io.compactor.retrain.internal.GramOps;
 import java.util.Objects;
 
 /**

@@ -4,6 +4,7 @@ import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.tensor.Tensor;
+import io.compactor.retrain.internal.LayerEligibility;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +22,7 @@ import java.util.Optional;
  * undone on writing. A view is a snapshot of the node's structure; create a new one after the graph
  * changes shape.
  */
-public abstract sealed class LinearLayer permits DenseLayer, ConvLayer, ConvTransposeLayer {
+public abstract sealed class LinearLayer permits DenseLayer, ConvLayer {
   /** Op types a view exists for. */
   public static final List<String> OP_TYPES = List.of("Conv", "ConvTranspose", "Gemm", "MatMul");
 
@@ -50,8 +51,7 @@ public abstract sealed class LinearLayer permits DenseLayer, ConvLayer, ConvTran
       throw new ModelException(model, node.name(), why.get());
     }
     return switch (node.opType()) {
-      case "Conv" -> new ConvLayer(model, graph, node);
-      case "ConvTranspose" -> new ConvTransposeLayer(model, graph, node);
+      case "Conv", "ConvTranspose" -> new ConvLayer(model, graph, node);
       default -> new DenseLayer(model, graph, node);
     };
   }
@@ -62,31 +62,7 @@ public abstract sealed class LinearLayer permits DenseLayer, ConvLayer, ConvTran
    * @return why the node cannot be viewed as a linear layer whose weights may be rewritten, or empty
    */
   public static Optional<String> unsupported(Graph graph, Node node) {
-    if (!node.domain().isEmpty() || !OP_TYPES.contains(node.opType())) {
-      return Optional.of("op type " + node.opType() + " is not a linear layer; supported: " + OP_TYPES);
-    }
-    String w = node.input(1);
-    if (node.opType().equals("MatMul") && graph.isConstant(node.input(0)) && !graph.isConstant(w)) {
-      return Optional.of("the constant operand is input A; only MatMul(activation, constant weight B) is supported");
-    }
-    if (!graph.isConstant(w)) {
-      return Optional.of(graph.producer(w).map(p -> "weight '" + w + "' is computed by " + p.opType() + " '"
-          + p.name() + "', not a constant initializer").orElse("weight '" + w + "' is not a constant initializer"));
-    }
-    List<Node> users = graph.consumers(w);
-    if (users.size() > 1) {
-      return Optional.of("weight '" + w + "' is shared with " + users.stream().filter(u -> u != node)
-          .map(Node::name).toList() + "; rewriting it for one layer would change the others");
-    }
-    if (graph.initializerTypeCode(w) != 1) {
-      return Optional.of("weight '" + w + "' is not FLOAT");
-    }
-    long[] shape = graph.initializerShape(w).orElseThrow();
-    return switch (node.opType()) {
-      case "Conv" -> ConvLayer.unsupported(graph, node, shape);
-      case "ConvTranspose" -> ConvTransposeLayer.unsupported(graph, node, shape);
-      default -> DenseLayer.unsupported(graph, node, shape);
-    };
+    return LayerEligibility.unsupported(graph, node);
   }
 
   /**
@@ -248,60 +224,6 @@ public abstract sealed class LinearLayer permits DenseLayer, ConvLayer, ConvTran
     return node.opType() + " '" + node.name() + "' W[" + outFeatures() + ", " + inFeatures() + "]";
   }
 
-  /** Rows of a tensor laid out as {@code [..., cols]} in C order: a plain view. */
-  static RowSource contiguous(float[] data, int cols) {
-    int rows = cols == 0 ? 0 : data.length / cols;
-    return new RowSource() {
-      @Override
-      public int rows() {
-        return rows;
-      }
-
-      @Override
-      public int cols() {
-        return cols;
-      }
-
-      @Override
-      public void fill(int from, int count, float[] dst) {
-        System.arraycopy(data, from * cols, dst, 0, count * cols);
-      }
-    };
-  }
-
-  /** Rows of an NCHW tensor: one row per (n, h, w), the channels as columns. */
-  static RowSource channelsLast(Tensor t, int channels) {
-    float[] v = t.floats();
-    if (t.rank() != 4 || t.dim(1) != channels) {
-      throw new IllegalArgumentException("expected an NCHW tensor with " + channels + " channels, got "
-          + Arrays.toString(t.shape()));
-    }
-    int n = (int) t.dim(0);
-    int plane = (int) (t.dim(2) * t.dim(3));
-    return new RowSource() {
-      @Override
-      public int rows() {
-        return n * plane;
-      }
-
-      @Override
-      public int cols() {
-        return channels;
-      }
-
-      @Override
-      public void fill(int from, int count, float[] dst) {
-        for (int k = 0; k < count; k++) {
-          int r = from + k;
-          int base = (r / plane) * channels * plane + r % plane;
-          for (int c = 0; c < channels; c++) {
-            dst[k * channels + c] = v[base + c * plane];
-          }
-        }
-      }
-    };
-  }
-
   /** @return the bias slot of a node whose optional bias is input 2 (Conv B, Gemm C) */
   static BiasSlot inputBias(Graph graph, Node node, double scale) {
     String b = node.input(2);
@@ -310,24 +232,5 @@ public abstract sealed class LinearLayer permits DenseLayer, ConvLayer, ConvTran
     }
     boolean exclusive = graph.consumers(b).size() == 1;
     return new BiasSlot(Optional.of(b), Optional.empty(), scale, exclusive && scale != 0);
-  }
-
-  /** @return why input 2 cannot serve as a per-output bias of {@code out} values, if it cannot */
-  static Optional<String> unsupportedBias(Graph graph, Node node, long out) {
-    String b = node.input(2);
-    if (b.isEmpty()) {
-      return Optional.empty();
-    }
-    if (!graph.isConstant(b)) {
-      return Optional.of("bias '" + b + "' is not a constant initializer");
-    }
-    long[] s = graph.initializerShape(b).orElseThrow();
-    long n = Tensor.elementCount(s);
-    boolean perOutput = (n == out || n == 1) && Arrays.stream(s).limit(Math.max(0, s.length - 1)).allMatch(d -> d == 1);
-    if (!perOutput) {
-      return Optional.of("bias '" + b + "' of shape " + Arrays.toString(s) + " is not one value per output ("
-          + out + ")");
-    }
-    return Optional.empty();
   }
 }

@@ -9,7 +9,14 @@ public final class MatrixDimensionException extends IllegalArgumentException {
     super(message);
   }
 
-  static void require(boolean condition, String operation, String expectation, DMatrix... matrices) {
+  /**
+   * @param condition what the shapes must satisfy
+   * @param operation the operation, for the message
+   * @param expectation the rule, for the message
+   * @param matrices the matrices whose shapes the message lists
+   * @throws MatrixDimensionException when {@code condition} is false
+   */
+  public static void require(boolean condition, String operation, String expectation, DMatrix... matrices) {
     if (!condition) {
       StringBuilder shapes = new StringBuilder();
       for (DMatrix m : matrices) {

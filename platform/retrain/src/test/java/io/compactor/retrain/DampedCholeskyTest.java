@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.retrain.internal.GramOps;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

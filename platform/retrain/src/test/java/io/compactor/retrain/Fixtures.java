@@ -1,12 +1,13 @@
 package io.compactor.retrain;
 
+import io.compactor.retrain.internal.GramOps;
 import java.util.Random;
 
 /** Matrices with fixed seeds and direct (slow, obviously correct) reference computations. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
-  static float[] gaussian(Random r, int n) {
+  public static float[] gaussian(Random r, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       v[i] = (float) r.nextGaussian();
@@ -14,7 +15,7 @@ final class Fixtures {
     return v;
   }
 
-  static DMatrix gaussian(Random r, int rows, int cols) {
+  public static DMatrix gaussian(Random r, int rows, int cols) {
     DMatrix m = DMatrix.zeros(rows, cols);
     for (int i = 0; i < m.data().length; i++) {
       m.data()[i] = r.nextGaussian();
@@ -23,7 +24,7 @@ final class Fixtures {
   }
 
   /** Rows of strongly correlated features: X = Z A with a few latent factors plus a little noise. */
-  static float[] correlated(Random r, int rows, int cols, int factors) {
+  public static float[] correlated(Random r, int rows, int cols, int factors) {
     double[][] mix = new double[factors][cols];
     for (double[] m : mix) {
       for (int c = 0; c < cols; c++) {
@@ -48,7 +49,7 @@ final class Fixtures {
   }
 
   /** XᵀX by the definition. */
-  static DMatrix gram(float[] x, int rows, int cols) {
+  public static DMatrix gram(float[] x, int rows, int cols) {
     DMatrix h = DMatrix.zeros(cols, cols);
     for (int i = 0; i < cols; i++) {
       for (int j = 0; j < cols; j++) {
@@ -63,7 +64,7 @@ final class Fixtures {
   }
 
   /** A Bᵀ... the plain product a × b. */
-  static DMatrix multiply(DMatrix a, DMatrix b) {
+  public static DMatrix multiply(DMatrix a, DMatrix b) {
     DMatrix c = DMatrix.zeros(a.rows(), b.cols());
     for (int i = 0; i < a.rows(); i++) {
       for (int j = 0; j < b.cols(); j++) {
@@ -78,7 +79,7 @@ final class Fixtures {
   }
 
   /** A symmetric positive definite matrix BᵀB + n·I. */
-  static DMatrix spd(Random r, int n) {
+  public static DMatrix spd(Random r, int n) {
     DMatrix b = gaussian(r, n, n);
     DMatrix a = multiply(b.transpose(), b);
     GramOps.addToDiagonal(a, n);
@@ -86,7 +87,7 @@ final class Fixtures {
   }
 
   /** Σ over rows of w of (w − v) H (w − v)ᵀ = ||X (W − V)ᵀ||² when H = XᵀX. */
-  static double outputError(DMatrix h, DMatrix w, DMatrix v) {
+  public static double outputError(DMatrix h, DMatrix w, DMatrix v) {
     double total = 0;
     int n = w.cols();
     for (int r = 0; r < w.rows(); r++) {
@@ -103,7 +104,7 @@ final class Fixtures {
     return total;
   }
 
-  static double maxAbsDiff(DMatrix a, DMatrix b) {
+  public static double maxAbsDiff(DMatrix a, DMatrix b) {
     double m = 0;
     for (int i = 0; i < a.data().length; i++) {
       m = Math.max(m, Math.abs(a.data()[i] - b.data()[i]));

@@ -12,6 +12,8 @@ import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.fixtures.LayerModels;
+import io.compactor.retrain.internal.GramOps;
+import io.compactor.retrain.internal.RowSources;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -94,7 +96,7 @@ class LayerCaptureTest {
     LayerStatistics s = LayerStatistics.empty("fc", 2, 1);
     float[] x = {1, 2, 3, 4, 5, 6};
     float[] y = {1, 0, 2};
-    s.accumulate(LinearLayer.contiguous(x, 2), LinearLayer.contiguous(y, 1));
+    s.accumulate(RowSources.contiguous(x, 2), RowSources.contiguous(y, 1));
     DMatrix a = s.augmentedGram();
     assertEquals(3, a.get(2, 2));
     assertEquals(1 + 3 + 5, a.get(0, 2));
@@ -110,9 +112,9 @@ class LayerCaptureTest {
   void theCrossTermWithoutAFixedBiasIsTheCrossOfTheShiftedTargets() {
     LayerStatistics s = LayerStatistics.empty("fc", 2, 1);
     float[] x = {1, 2, 3, 4, 5, 6};
-    s.accumulate(LinearLayer.contiguous(x, 2), LinearLayer.contiguous(new float[] {1, 0, 2}, 1));
+    s.accumulate(RowSources.contiguous(x, 2), RowSources.contiguous(new float[] {1, 0, 2}, 1));
     LayerStatistics shifted = LayerStatistics.empty("fc", 2, 1);
-    shifted.accumulate(LinearLayer.contiguous(x, 2), LinearLayer.contiguous(new float[] {1 - 0.5f, -0.5f, 2 - 0.5f}, 1));
+    shifted.accumulate(RowSources.contiguous(x, 2), RowSources.contiguous(new float[] {1 - 0.5f, -0.5f, 2 - 0.5f}, 1));
 
     assertEquals(shifted.cross(), s.crossWithoutBias(new double[] {0.5}));
     assertEquals(s.cross(), s.crossWithoutBias(null));

@@ -2,6 +2,7 @@ package io.compactor.retrain;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.retrain.internal.GramOps;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.retrain.internal.CholeskyOps;
+import io.compactor.retrain.internal.GramOps;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

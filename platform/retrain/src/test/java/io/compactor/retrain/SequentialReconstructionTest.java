@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.retrain.fixtures.LayerModels;
+import io.compactor.retrain.internal.GramOps;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -17,6 +17,10 @@ import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.metrics.StepMetrics;
+import io.compactor.core.output.Evaluator;
+import io.compactor.core.output.JobReport;
+import io.compactor.core.output.OutputException;
+import io.compactor.core.output.OutputFiles;
 import io.compactor.core.plan.Plan;
 import io.compactor.core.plan.PlanConflictException;
 import io.compactor.core.plan.PlanJson;
@@ -41,17 +45,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The chain one job runs: load the model, read the configuration, plan against the providers the registry
- * chose, run the sparsity step then the quantization step on those providers, export, evaluate the deploy
- * model against the original, and write {@code report.json}. Used by {@code compress} in-process and by the
- * Kafka coordinator. Thread-safe: each job has its own state.
+ * chose, run the sparsity step then the quantization step on those providers, then hand the result to
+ * {@code io.compactor.core.output} (files, evaluation, {@code report.json}). Every failure becomes a
+ * {@code failed} event. Used by {@code compress} in-process and by the Kafka coordinator. Thread-safe: each
+ * job has its own state.
  */
 public final class ChainExecutor implements JobExecutor {
-  /** The deployable model: QDQ INT8, pruned channels removed. */
-  public static final String DEPLOY_MODEL = "model.deploy.onnx";
-  /** The float simulation of the same quantization. */
-  public static final String FAKEQUANT_MODEL = "model.fakequant.onnx";
-  /** Plan, per-layer statistics, sizes, quality, bundles and durations. */
-  public static final String REPORT = "report.json";
   private static final Logger LOG = LoggerFactory.getLogger(ChainExecutor.class);
   private final CapabilityRegistry registry;
   private final ChainSettings settings;
@@ -136,18 +135,23 @@ public final class ChainExecutor implements JobExecutor {
         deploy = result.deployModel().orElse(model);
       }
 
-      Path out = ArtifactRoots.resolve(request.output());
+      OutputFiles files = new OutputFiles(ArtifactRoots.resolve(request.output()));
       OnnxModel deployModel = deploy;
-      report.time("export", () -> export(out, model, deployModel));
-      report.sizes(modelPath, out.resolve(DEPLOY_MODEL), out.resolve(FAKEQUANT_MODEL));
-      Dataset evalData = eval.orElse(calibration);
-      if (evalData != null) {
-        report.quality(report.time("evaluate", () -> evaluate(original, deployModel, evalData)), eval.isPresent());
+      try {
+        report.time("export", () -> {
+          files.writeModels(model, deployModel);
+          return null;
+        });
+        report.sizes(modelPath, files);
+        Dataset evalData = eval.orElse(calibration);
+        if (evalData != null) {
+          report.quality(report.time("evaluate", () -> evaluate(original, deployModel, evalData)), eval.isPresent());
+        }
+        report.write(files.report());
+      } catch (OutputException e) {
+        throw new JobFailure(e.stage(), e.getMessage(), e);
       }
-      report.write(out.resolve(REPORT));
-      Map<String, Object> outputs = Map.of("deployModel", out.resolve(DEPLOY_MODEL).toString(),
-          "fakequantModel", out.resolve(FAKEQUANT_MODEL).toString(), "report", out.resolve(REPORT).toString());
-      return JobEvent.of(EventType.COMPLETED, id, Map.of("outputs", outputs, "summary", report.summary()));
+      return JobEvent.of(EventType.COMPLETED, id, Map.of("outputs", files.eventFields(), "summary", report.summary()));
     }
 
     private OnnxModel load(Path path) {
@@ -234,17 +238,6 @@ public final class ChainExecutor implements JobExecutor {
         return Files.createTempDirectory(settings.workRoot(), "compactor-" + id + "-" + capability + "-");
       } catch (IOException e) {
         throw new JobFailure("io", "cannot create a work directory under " + settings.workRoot() + ": " + e, e);
-      }
-    }
-
-    private Void export(Path out, OnnxModel fakequant, OnnxModel deploy) {
-      try {
-        Files.createDirectories(out);
-        fakequant.save(out.resolve(FAKEQUANT_MODEL));
-        deploy.save(out.resolve(DEPLOY_MODEL));
-        return null;
-      } catch (IOException | UncheckedIOException | ModelException e) {
-        throw new JobFailure("export", "output: cannot write to " + out + ": " + e.getMessage(), e);
       }
     }
 

@@ -16,6 +16,7 @@ import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.job.Schemas;
 import io.compactor.core.metrics.StepMetrics;
+import io.compactor.core.output.OutputFiles;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.npy.Npy;
@@ -117,13 +118,13 @@ class ChainIT {
     assertEquals("io.compactor.bundle.prune2of4", ((Map<?, ?>) stepDone.data().get("provider")).get("bundle"));
 
     Path out = dir.resolve("out-j1");
-    OnnxModel deploy = OnnxModel.load(out.resolve(ChainExecutor.DEPLOY_MODEL));
+    OnnxModel deploy = OnnxModel.load(out.resolve(OutputFiles.DEPLOY_MODEL));
     // conv1 has one input channel and cannot take 2:4; conv2 and fc can, and must hold it exactly
     NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
     try (ModelSession s = ModelSession.open(deploy)) {
       assertEquals(List.of("logits"), s.outputNames());
     }
-    JsonNode report = new ObjectMapper().readTree(out.resolve(ChainExecutor.REPORT).toFile());
+    JsonNode report = new ObjectMapper().readTree(out.resolve(OutputFiles.REPORT).toFile());
     assertEquals("sparsity.2of4", report.at("/steps/0/capability").asText());
     assertEquals(2, report.at("/steps/0/layers").size(), report.toPrettyString());
     assertEquals("2of4", report.at("/plan/operators/1/combination").asText(), report.at("/plan").toPrettyString());
@@ -148,16 +149,16 @@ class ChainIT {
         .map(e -> String.valueOf(((Map<?, ?>) e.data().get("provider")).get("bundle"))).toList();
     assertEquals(List.of("io.compactor.bundle.prune2of4", "io.compactor.bundle.quantint8"), steps, "sparsity, then INT8");
     Path out = dir.resolve("out-j24q");
-    OnnxModel deploy = OnnxModel.load(out.resolve(ChainExecutor.DEPLOY_MODEL));
+    OnnxModel deploy = OnnxModel.load(out.resolve(OutputFiles.DEPLOY_MODEL));
     assertTrue(deploy.graph().nodes().stream().anyMatch(n -> n.opType().equals("DequantizeLinear")),
         "the deploy model is QDQ");
     // the INT8 weights behind DequantizeLinear still hold the 2:4 zeros the sparsity step made
     NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
-    assertTrue(Files.size(out.resolve(ChainExecutor.DEPLOY_MODEL)) < Files.size(dir.resolve("model.onnx")));
+    assertTrue(Files.size(out.resolve(OutputFiles.DEPLOY_MODEL)) < Files.size(dir.resolve("model.onnx")));
     try (ModelSession s = ModelSession.open(deploy)) {
       assertEquals(List.of("logits"), s.outputNames());
     }
-    JsonNode report = new ObjectMapper().readTree(out.resolve(ChainExecutor.REPORT).toFile());
+    JsonNode report = new ObjectMapper().readTree(out.resolve(OutputFiles.REPORT).toFile());
     assertEquals("2of4+int8", report.at("/plan/operators/1/combination").asText(), report.at("/plan").toPrettyString());
     assertTrue(report.at("/quality/meanCosine").asDouble() > 0.5, report.at("/quality").toPrettyString());
   }
@@ -169,10 +170,10 @@ class ChainIT {
         """);
 
     assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
-    OnnxModel deploy = OnnxModel.load(dir.resolve("out-jf").resolve(ChainExecutor.DEPLOY_MODEL));
+    OnnxModel deploy = OnnxModel.load(dir.resolve("out-jf").resolve(OutputFiles.DEPLOY_MODEL));
     long filters = deploy.graph().initializer("conv1.w").orElseThrow().shape()[0];
     assertTrue(filters < 8, "conv1 keeps " + filters + " of 8 filters: "
-        + Files.readString(dir.resolve("out-jf").resolve(ChainExecutor.REPORT)));
+        + Files.readString(dir.resolve("out-jf").resolve(OutputFiles.REPORT)));
     Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
     assertTrue(((Number) summary.get("deployBytes")).longValue() < ((Number) summary.get("originalBytes")).longValue(),
         summary.toString());
@@ -252,7 +253,7 @@ class ChainIT {
 
     assertEquals(EventType.CANCELLED, end.type(), end.data().toString());
     assertEquals("sparsity.2of4", end.data().get("capability"));
-    assertFalse(Files.exists(dir.resolve("out-j8").resolve(ChainExecutor.DEPLOY_MODEL)));
+    assertFalse(Files.exists(dir.resolve("out-j8").resolve(OutputFiles.DEPLOY_MODEL)));
     assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "cancelled").timer().count());
   }
 

@@ -6,18 +6,13 @@ import io.compactor.onnx.proto.OnnxProto.NodeProto;
 import io.compactor.onnx.proto.OnnxProto.TensorProto;
 import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -25,7 +20,8 @@ import java.util.function.Predicate;
  * The main graph of a model: nodes, initializers (constant tensors), declared inputs, outputs and
  * intermediate value infos. Lookups (producer, consumers, by name) are indexed and rebuilt after any
  * change. Surgery helpers keep names unique; {@link #check()} verifies that a rewritten graph is still
- * well formed.
+ * well formed. The whole-graph passes live in their own classes ({@code TopologicalOrder},
+ * {@code ConstantInitializers}, {@code UnusedRemoval}, {@code GraphCheck}); the methods here delegate.
  */
 public final class Graph {
   private final String model;
@@ -97,9 +93,7 @@ public final class Graph {
           producers.put(out, n);
         }
       }
-      Set<String> read = new HashSet<>(n.inputs());
-      read.addAll(n.implicitInputs());
-      for (String in : read) {
+      for (String in : readValues(n)) {
         if (!in.isEmpty()) {
           consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         }
@@ -136,49 +130,7 @@ public final class Graph {
    * @throws ModelException when the graph has a cycle or reads a value nobody defines
    */
   public List<Node> topologicalOrder() {
-    index();
-    Map<Node, Integer> pending = new IdentityHashMap<>();
-    Map<Node, Integer> position = new IdentityHashMap<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      Node n = nodes.get(i);
-      position.put(n, i);
-      Set<Node> deps = Collections.newSetFromMap(new IdentityHashMap<>());
-      Set<String> read = new HashSet<>(n.inputs());
-      read.addAll(n.implicitInputs());
-      for (String in : read) {
-        Node p = in.isEmpty() ? null : producers.get(in);
-        if (p != null && p != n) {
-          deps.add(p);
-        }
-      }
-      pending.put(n, deps.size());
-    }
-    PriorityQueue<Node> ready = new PriorityQueue<>(
-        (a, b) -> Integer.compare(position.get(a), position.get(b)));
-    pending.forEach((n, count) -> {
-      if (count == 0) {
-        ready.add(n);
-      }
-    });
-    List<Node> order = new ArrayList<>(nodes.size());
-    while (!ready.isEmpty()) {
-      Node n = ready.poll();
-      order.add(n);
-      Set<Node> released = Collections.newSetFromMap(new IdentityHashMap<>());
-      for (String out : n.outputs()) {
-        released.addAll(consumers.getOrDefault(out, List.of()));
-      }
-      for (Node c : released) {
-        if (c != n && pending.merge(c, -1, Integer::sum) == 0) {
-          ready.add(c);
-        }
-      }
-    }
-    if (order.size() != nodes.size()) {
-      Node stuck = nodes.stream().filter(n -> pending.get(n) > 0).findFirst().orElseThrow();
-      throw new ModelException(model, stuck.name(), "the graph has a cycle through this node");
-    }
-    return order;
+    return TopologicalOrder.of(this);
   }
 
   /** @return the declared graph inputs, including initializers listed as inputs by old exporters */
@@ -387,37 +339,7 @@ public final class Graph {
    * @return the number of Constant nodes converted
    */
   public int normalizeConstants() {
-    int converted = 0;
-    for (Node n : nodes()) {
-      if (!n.opType().equals("Constant") || !n.domain().isEmpty() || n.outputs().size() != 1) {
-        continue;
-      }
-      Optional<Tensor> value = constantValue(n);
-      if (value.isPresent()) {
-        removeNode(n);
-        setInitializer(n.output(0), value.get());
-        converted++;
-      }
-    }
-    inputs.removeIf(v -> initializers.containsKey(v.name()));
-    return converted;
-  }
-
-  private static Optional<Tensor> constantValue(Node n) {
-    if (n.hasAttribute("value")) {
-      return n.attrTensor("value");
-    }
-    if (n.hasAttribute("value_float")) {
-      return Optional.of(Tensor.scalar(n.attrFloat("value_float", 0f)));
-    }
-    if (n.hasAttribute("value_int")) {
-      return Optional.of(Tensor.ofInt64s(new long[0], n.attrInt("value_int", 0)));
-    }
-    Optional<float[]> floats = n.attrFloats("value_floats");
-    if (floats.isPresent()) {
-      return Optional.of(Tensor.ofFloats(new long[] {floats.get().length}, floats.get()));
-    }
-    return n.attrInts("value_ints").map(v -> Tensor.ofInt64s(new long[] {v.length}, v));
+    return ConstantInitializers.normalize(this);
   }
 
   /**
@@ -426,24 +348,7 @@ public final class Graph {
    * @return the number of nodes removed
    */
   public int removeUnused() {
-    Set<String> live = new HashSet<>();
-    outputs.forEach(o -> live.add(o.name()));
-    Deque<String> work = new ArrayDeque<>(live);
-    index();
-    Set<Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-    while (!work.isEmpty()) {
-      Node p = producers.get(work.pop());
-      if (p != null && kept.add(p)) {
-        Set<String> read = new HashSet<>(p.inputs());
-        read.addAll(p.implicitInputs());
-        read.stream().filter(v -> !v.isEmpty() && live.add(v)).forEach(work::push);
-      }
-    }
-    int before = nodes.size();
-    nodes.removeIf(n -> !kept.contains(n));
-    initializers.keySet().removeIf(name -> !live.contains(name));
-    invalidate();
-    return before - nodes.size();
+    return UnusedRemoval.run(this);
   }
 
   /**
@@ -453,37 +358,42 @@ public final class Graph {
    * @throws ModelException naming every problem found
    */
   public void check() {
-    List<String> problems = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    Set<String> defined = new HashSet<>(initializers.keySet());
-    inputs.forEach(v -> defined.add(v.name()));
-    Set<String> produced = new HashSet<>();
-    for (Node n : nodes) {
-      if (!names.add(n.name())) {
-        problems.add("node name '" + n.name() + "' is used twice");
-      }
-      for (String out : n.outputs()) {
-        if (!out.isEmpty() && (!produced.add(out) || defined.contains(out))) {
-          problems.add("value '" + out + "' is defined twice (again by node '" + n.name() + "')");
-        }
-      }
-    }
-    defined.addAll(produced);
-    for (Node n : nodes) {
-      Set<String> read = new HashSet<>(n.inputs());
-      read.addAll(n.implicitInputs());
-      for (String in : read) {
-        if (!in.isEmpty() && !defined.contains(in)) {
-          problems.add("node '" + n.name() + "' reads '" + in + "', which nothing defines");
-        }
-      }
-    }
-    outputs.stream().filter(o -> !defined.contains(o.name()))
-        .forEach(o -> problems.add("graph output '" + o.name() + "' is not produced"));
-    if (!problems.isEmpty()) {
-      throw new ModelException(model, null, "invalid graph: " + String.join("; ", problems));
-    }
-    topologicalOrder();
+    GraphCheck.run(this);
+  }
+
+  // the passes' view of the internals: live collections, not copies
+
+  String modelName() {
+    return model;
+  }
+
+  List<Node> nodeList() {
+    return nodes;
+  }
+
+  List<ValueInfo> inputList() {
+    return inputs;
+  }
+
+  Map<String, TensorProto> initializerMap() {
+    return initializers;
+  }
+
+  Map<String, Node> producerIndex() {
+    index();
+    return producers;
+  }
+
+  Map<String, List<Node>> consumerIndex() {
+    index();
+    return consumers;
+  }
+
+  /** @return the values a node reads, directly or inside its sub-graphs */
+  static Set<String> readValues(Node n) {
+    Set<String> read = new HashSet<>(n.inputs());
+    read.addAll(n.implicitInputs());
+    return read;
   }
 
   GraphProto toProto() {
