@@ -76,14 +76,14 @@ final class ChannelView {
     return v;
   }
 
-  /** @return codes in ONNX layout: each element divided by its channel's scale, rounded, clamped to ±127 */
-  byte[] codes(float[] onnx, double[] channelScales) {
+  /** @return codes in ONNX layout: each element divided by its channel's scale, rounded, clamped to ±qmax */
+  byte[] codes(float[] onnx, double[] channelScales, int qmax) {
     byte[] q = new byte[onnx.length];
     int cols = outer * inner;
     for (int o = 0; o < channels; o++) {
       for (int c = 0; c < cols; c++) {
         int i = index(o, c);
-        q[i] = (byte) Int8WeightOps.code(onnx[i], channelScales[o]);
+        q[i] = (byte) Int8WeightOps.code(onnx[i], channelScales[o], qmax);
       }
     }
     return q;

@@ -258,8 +258,9 @@ final class Equalization {
           importance[c] += v * v;
         }
       }
+      int qmax = QuantizedLayer.qmax(group.dynamic());
       quantized.add(Int8WeightOps.roundToNearest(wt, Int8WeightOps.searchScales(wt, null,
-          perColumn.test(group.layers().get(l).name()))));
+          perColumn.test(group.layers().get(l).name()), qmax), qmax));
     }
     ActivationRange range;
     if (group.dynamic()) {

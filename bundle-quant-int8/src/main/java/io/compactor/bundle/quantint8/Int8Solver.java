@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * Retrains one layer's INT8 weights on the inputs it receives from the model as quantized so far (input
@@ -27,15 +28,18 @@ final class Int8Solver implements LayerSolver {
   /** Ridge strength of the re-fit towards the current weights, as a fraction of the mean diagonal. */
   static final double REFIT_DAMPING = 0.1;
   private final Predicate<String> perRow;
+  private final ToIntFunction<String> qmax;
   private final boolean refit;
   private final Map<String, double[]> scales = new LinkedHashMap<>();
 
   /**
    * @param perRow whether a layer gets one scale per output channel
+   * @param qmax a layer's largest weight code (see {@link QuantizedLayer#qmax(boolean)})
    * @param refit whether weights are re-fitted to the reference outputs before rounding
    */
-  Int8Solver(Predicate<String> perRow, boolean refit) {
+  Int8Solver(Predicate<String> perRow, ToIntFunction<String> qmax, boolean refit) {
     this.perRow = perRow;
+    this.qmax = qmax;
     this.refit = refit;
   }
 
@@ -52,6 +56,7 @@ final class Int8Solver implements LayerSolver {
     double[] b = bias.orElse(null);
     boolean[] zeros = Int8WeightOps.zeroMask(weights);
     boolean rows = perRow.test(layer.node());
+    int grid = qmax.applyAsInt(layer.node());
     boolean withBias = layer.biasSlot().writable();
     DMatrix gram = withBias ? stats.augmentedGram() : stats.gram();
     DMatrix start0 = withBias ? weights.withColumn(b) : weights.copy();
@@ -75,14 +80,14 @@ final class Int8Solver implements LayerSolver {
         fittedWeights.data()[i] = 0;   // scales are chosen for the weights that survive
       }
     }
-    double[] s = Int8WeightOps.searchScales(fittedWeights, importance, rows);
+    double[] s = Int8WeightOps.searchScales(fittedWeights, importance, rows, grid);
     ObsSweep.Result rounded = Int8WeightOps.gptq(fitted, factor.upperFactorOfInverse(), s, zeros, in,
-        ObsSweep.DEFAULT_BLOCK);
+        ObsSweep.DEFAULT_BLOCK, grid);
     DMatrix w = rounded.weights().leadingColumns(in);
     double[] newBias = withBias ? rounded.weights().column(in) : b;
 
-    double[] nearestScales = Int8WeightOps.searchScales(weights, importance, rows);
-    DMatrix nearest = Int8WeightOps.roundToNearest(weights, nearestScales);
+    double[] nearestScales = Int8WeightOps.searchScales(weights, importance, rows, grid);
+    DMatrix nearest = Int8WeightOps.roundToNearest(weights, nearestScales, grid);
     double errorFloat = stats.relativeError(weights, b);
     double errorNearest = stats.relativeError(nearest, b);
     double errorRetrained = stats.relativeError(w, newBias);

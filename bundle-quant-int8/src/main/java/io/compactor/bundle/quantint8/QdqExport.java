@@ -60,11 +60,11 @@ final class QdqExport {
     float[] v = w.floats();
     byte[] q;
     if (l.axis() >= 0) {
-      q = new ChannelView(w.shape(), l.axis()).codes(v, l.scales());
+      q = new ChannelView(w.shape(), l.axis()).codes(v, l.scales(), l.qmax());
     } else {
       q = new byte[v.length];
       for (int i = 0; i < v.length; i++) {
-        q[i] = (byte) Int8WeightOps.code(v[i], l.scales()[0]);
+        q[i] = (byte) Int8WeightOps.code(v[i], l.scales()[0], l.qmax());
       }
     }
     String name = g.uniqueValueName(l.weight() + "_quantized");

@@ -361,7 +361,8 @@ final class QuantInt8Step {
     if (retrained.isEmpty()) {
       return;
     }
-    Int8Solver solver = new Int8Solver(n -> perChannel(n) || dynamic(g, n), options.refit());
+    Int8Solver solver = new Int8Solver(n -> perChannel(n) || dynamic(g, n),
+        n -> QuantizedLayer.qmax(dynamic(g, n)), options.refit());
     SequentialReconstruction engine = new SequentialReconstruction(context.calibration(), context.batchSize());
     try {
       engine.run(model, context.original(), retrained, (layer, w, bias, stats) -> {
@@ -400,9 +401,10 @@ final class QuantInt8Step {
     ChannelView view = new ChannelView(t.shape(), axis);
     DMatrix rows = view.rows(t.floats());
     boolean perRow = perChannel(node.name()) || dynamic(g, node.name());
-    double[] s = Int8WeightOps.searchScales(rows, null, perRow);
+    int qmax = QuantizedLayer.qmax(dynamic(g, node.name()));
+    double[] s = Int8WeightOps.searchScales(rows, null, perRow, qmax);
     g.setInitializer(weight, Tensor.ofFloats(t.shape(),
-        view.onnx(Int8WeightOps.roundToNearest(rows, s))));
+        view.onnx(Int8WeightOps.roundToNearest(rows, s, qmax))));
     Map<String, Object> m = layerMetrics(node.name());
     m.put("rounding", why);
     quantized.put(node.name(), new QuantizedLayer(node.name(), weight, perRow ? axis : -1, perRow ? s
@@ -434,6 +436,7 @@ final class QuantInt8Step {
     }
     m.put("weight_scales", scales);
     m.put("weight_zero_point", 0);
+    m.put("weight_max_code", q.qmax());
   }
 
   /** @return the activation a quantized node reads before its fake-quant pair */

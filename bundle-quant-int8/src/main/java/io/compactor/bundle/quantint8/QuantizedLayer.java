@@ -1,6 +1,7 @@
 package io.compactor.bundle.quantint8;
 
 import io.compactor.retrain.ActivationRange;
+import io.compactor.retrain.Int8WeightOps;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +18,15 @@ import java.util.Optional;
  */
 record QuantizedLayer(String node, String weight, int axis, double[] scales, Optional<ActivationRange> input,
     Optional<double[]> biasScales) {
+  /**
+   * Largest weight code of a dynamically quantized MatMul. {@code MatMulInteger} multiplies uint8
+   * activations (0…255) by int8 weights; ONNX Runtime's x86 kernels without VNNI (AVX2, AVX-512 without VNNI)
+   * add adjacent products with {@code vpmaddubsw}, which saturates at int16. With codes within ±64 a pair
+   * reaches at most 2 · 255 · 64 = 32 640 ≤ 32 767, so every machine computes the exact integer product
+   * the fake-quant model simulates; with ±65 or more it does not.
+   */
+  static final int DYNAMIC_QMAX = 64;
+
   QuantizedLayer {
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(input, "input");
@@ -27,5 +37,18 @@ record QuantizedLayer(String node, String weight, int axis, double[] scales, Opt
   /** @return whether the activation is quantized at run time */
   boolean dynamic() {
     return input.isEmpty();
+  }
+
+  /** @return the largest weight code of this layer's grid */
+  int qmax() {
+    return qmax(dynamic());
+  }
+
+  /**
+   * @param dynamic whether the layer's activation is quantized at run time
+   * @return the largest weight code: {@link #DYNAMIC_QMAX} for dynamic MatMulInteger, 127 otherwise
+   */
+  static int qmax(boolean dynamic) {
+    return dynamic ? DYNAMIC_QMAX : Int8WeightOps.QMAX;
   }
 }

@@ -183,6 +183,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
     assertTrue((double) metrics(r, "conv1").get("clip_min") < 0);
     assertEquals(true, metrics(r, "conv2").get("fixed_min"), "reads a Relu");
     assertEquals(0, metrics(r, "conv2").get("input_zero_point"));
+    assertEquals(127, metrics(r, "conv2").get("weight_max_code"), "static layers keep the full int8 grid");
   }
 
   @Test
@@ -219,6 +220,15 @@ class QuantInt8MethodTest extends CompressionMethodContract {
     assertTrue(Evaluation.fidelity(twin, run(deploy, data)).meanCosine() > DEPLOY_COSINE);
     assertTrue(Evaluation.fidelity(run(fp32, data), twin).meanCosine() > FIDELITY_COSINE);
     assertEquals(16, ((List<?>) metrics(r, "q").get("weight_scales")).size(), "per output column");
+    for (io.compactor.onnx.graph.Node mm : deploy.graph().nodes()) {
+      if (mm.opType().equals("MatMulInteger")) {
+        for (byte code : deploy.graph().initializer(mm.input(1)).orElseThrow().int8s()) {
+          assertTrue(Math.abs(code) <= QuantizedLayer.DYNAMIC_QMAX, mm.name() + " has code " + code
+              + ", outside the grid every x86 kernel multiplies exactly");
+        }
+      }
+    }
+    assertEquals(QuantizedLayer.DYNAMIC_QMAX, metrics(r, "q").get("weight_max_code"));
   }
 
   @Test

@@ -3,8 +3,9 @@ package io.compactor.retrain;
 import java.util.Objects;
 
 /**
- * Symmetric INT8 weight quantization of {@code W[out, in]}: codes in {@code [-127, 127]} with zero point 0,
- * so a zero weight stays exactly zero, one scale per row (output channel) or one for the whole tensor.
+ * Symmetric INT8 weight quantization of {@code W[out, in]}: codes in {@code [-qmax, qmax]} with zero point 0
+ * ({@code qmax} 127 unless a narrower grid is asked for), so a zero weight stays exactly zero, one scale per
+ * row (output channel) or one for the whole tensor.
  * Scales are chosen to minimize the importance-weighted squared rounding and clipping error; rounding is
  * either to nearest or GPTQ-style, an {@link ObsSweep} that compensates each column's rounding error on
  * the columns not yet rounded.
@@ -29,7 +30,18 @@ public final class Int8WeightOps {
    * @return one scale per row (equal values when shared); 1 for an all-zero row or tensor
    */
   public static double[] searchScales(DMatrix w, double[] importance, boolean perRow) {
+    return searchScales(w, importance, perRow, QMAX);
+  }
+
+  /**
+   * As {@link #searchScales(DMatrix, double[], boolean)} on the grid {@code [-qmax, qmax]}: the scale is
+   * {@code f × max|w| / qmax}.
+   *
+   * @param qmax largest code, 1 to 127
+   */
+  public static double[] searchScales(DMatrix w, double[] importance, boolean perRow, int qmax) {
     Objects.requireNonNull(w, "w");
+    checkQmax(qmax);
     int rows = w.rows();
     int cols = w.cols();
     if (importance != null && importance.length != cols) {
@@ -38,15 +50,21 @@ public final class Int8WeightOps {
     double[] scales = new double[rows];
     if (perRow) {
       for (int r = 0; r < rows; r++) {
-        scales[r] = bestScale(w, importance, r, r + 1);
+        scales[r] = bestScale(w, importance, r, r + 1, qmax);
       }
     } else {
-      java.util.Arrays.fill(scales, bestScale(w, importance, 0, rows));
+      java.util.Arrays.fill(scales, bestScale(w, importance, 0, rows, qmax));
     }
     return scales;
   }
 
-  private static double bestScale(DMatrix w, double[] importance, int fromRow, int toRow) {
+  private static void checkQmax(int qmax) {
+    if (qmax < 1 || qmax > QMAX) {
+      throw new IllegalArgumentException("qmax: the largest code must be 1 to " + QMAX + ", got " + qmax);
+    }
+  }
+
+  private static double bestScale(DMatrix w, double[] importance, int fromRow, int toRow, int qmax) {
     int cols = w.cols();
     double[] d = w.data();
     double max = 0;
@@ -56,15 +74,15 @@ public final class Int8WeightOps {
     if (max == 0) {
       return 1;
     }
-    double best = max / QMAX;
+    double best = max / qmax;
     double bestError = Double.POSITIVE_INFINITY;
     for (int k = 0; k <= SCALE_STEPS; k++) {
-      double s = max / QMAX * (1 - (1 - MIN_SCALE_FRACTION) * k / SCALE_STEPS);
+      double s = max / qmax * (1 - (1 - MIN_SCALE_FRACTION) * k / SCALE_STEPS);
       double err = 0;
       for (int r = fromRow; r < toRow; r++) {
         for (int c = 0; c < cols; c++) {
           double v = d[r * cols + c];
-          double e = v - dequantize(v, s);
+          double e = v - dequantize(v, s, qmax);
           err += (importance == null ? 1 : importance[c]) * e * e;
         }
       }
@@ -78,12 +96,22 @@ public final class Int8WeightOps {
 
   /** @return the code of {@code v} on the grid of scale {@code s}: round to nearest, clamped to ±127 */
   public static int code(double v, double s) {
-    return (int) Math.max(-QMAX, Math.min(QMAX, Math.rint(v / s)));
+    return code(v, s, QMAX);
+  }
+
+  /** @return the code of {@code v} on the grid of scale {@code s}: round to nearest, clamped to ±qmax */
+  public static int code(double v, double s, int qmax) {
+    return (int) Math.max(-qmax, Math.min(qmax, Math.rint(v / s)));
   }
 
   /** @return {@code v} rounded to the grid of scale {@code s} and clamped, in float units */
   public static double dequantize(double v, double s) {
-    return code(v, s) * s;
+    return dequantize(v, s, QMAX);
+  }
+
+  /** @return {@code v} rounded to the grid of scale {@code s} and clamped to ±qmax, in float units */
+  public static double dequantize(double v, double s, int qmax) {
+    return code(v, s, qmax) * s;
   }
 
   /**
@@ -108,11 +136,17 @@ public final class Int8WeightOps {
    * @return a new matrix: every weight rounded to nearest on its row's grid
    */
   public static DMatrix roundToNearest(DMatrix w, double[] rowScales) {
+    return roundToNearest(w, rowScales, QMAX);
+  }
+
+  /** As {@link #roundToNearest(DMatrix, double[])} on the grid {@code [-qmax, qmax]}. */
+  public static DMatrix roundToNearest(DMatrix w, double[] rowScales, int qmax) {
+    checkQmax(qmax);
     DMatrix q = w.copy();
     int cols = w.cols();
     double[] d = q.data();
     for (int i = 0; i < d.length; i++) {
-      d[i] = dequantize(d[i], rowScales[i / cols]);
+      d[i] = dequantize(d[i], rowScales[i / cols], qmax);
     }
     return q;
   }
@@ -134,6 +168,13 @@ public final class Int8WeightOps {
    */
   public static ObsSweep.Result gptq(DMatrix w, DMatrix upper, double[] rowScales, boolean[] zeros,
       int quantizedColumns, int blockSize) {
+    return gptq(w, upper, rowScales, zeros, quantizedColumns, blockSize, QMAX);
+  }
+
+  /** As {@link #gptq(DMatrix, DMatrix, double[], boolean[], int, int)} on the grid {@code [-qmax, qmax]}. */
+  public static ObsSweep.Result gptq(DMatrix w, DMatrix upper, double[] rowScales, boolean[] zeros,
+      int quantizedColumns, int blockSize, int qmax) {
+    checkQmax(qmax);
     if (rowScales.length != w.rows()) {
       throw new MatrixDimensionException(rowScales.length + " scales for W " + w.shape());
     }
@@ -146,7 +187,7 @@ public final class Int8WeightOps {
         return;
       }
       for (int r = 0; r < values.length; r++) {
-        values[r] = zeros != null && zeros[r * quantizedColumns + column] ? 0 : dequantize(values[r], rowScales[r]);
+        values[r] = zeros != null && zeros[r * quantizedColumns + column] ? 0 : dequantize(values[r], rowScales[r], qmax);
       }
     });
   }

@@ -1,6 +1,7 @@
 package io.compactor.retrain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -21,6 +22,26 @@ class Int8WeightOpsTest {
     }
     assertEquals(0, q[3 * IN + 5]);
     assertEquals(0.0, Int8WeightOps.roundToNearest(w, s).get(3, 5));
+  }
+
+  @Test
+  void aNarrowerGridKeepsEveryCodeWithinItsBoundAndZerosExact() {
+    DMatrix w = Fixtures.gaussian(new Random(4), OUT, IN);
+    w.set(2, 7, 0);
+    w.set(5, 1, 40);   // far beyond the grid the scale search may choose
+    double[] s = Int8WeightOps.searchScales(w, null, true, 64);
+    DMatrix q = Int8WeightOps.roundToNearest(w, s, 64);
+    for (int r = 0; r < OUT; r++) {
+      for (int c = 0; c < IN; c++) {
+        int code = Int8WeightOps.code(q.get(r, c), s[r]);
+        assertTrue(Math.abs(code) <= 64, "code " + code + " at " + r + "," + c);
+        assertEquals(q.get(r, c), code * s[r], 1e-12, "on the grid");
+      }
+    }
+    assertEquals(0.0, q.get(2, 7));
+    assertEquals(64 * s[5], q.get(5, 1), 1e-12, "the largest weight takes the largest code");
+    assertThrows(IllegalArgumentException.class,
+        () -> Int8WeightOps.searchScales(w, null, true, 128));
   }
 
   @Test
