@@ -15,7 +15,9 @@ import java.util.Optional;
 /**
  * What the coordinator does with a record of the jobs topic, decided from the record and what is known of
  * its job id, without touching Kafka: run it, answer it from an earlier run, wait for the instance running
- * it, refuse it with a {@code failed} event, dead-letter it, or only commit it.
+ * it, refuse it with a {@code failed} event, dead-letter it, or only commit it. A record delivered again
+ * after its job ended (its commit was lost to a crash or a rebalance) is only committed, so each request
+ * gets one terminal event.
  */
 final class Admission {
   private final ArtifactRoots roots;
@@ -56,7 +58,10 @@ final class Admission {
   /** The record names no job: send it to the dead-letter topic with {@code reason}. */
   record DeadLetter(String reason) implements Decision {}
 
-  /** Nothing to do but commit (a cancel request, acted on by the cancel listener when it was published). */
+  /**
+   * Nothing to do but commit: a cancel request (acted on by the cancel listener when it was published), a
+   * record whose terminal event was published already, a waiting request whose job ended elsewhere.
+   */
   record Commit() implements Decision {}
 
   /**
@@ -86,9 +91,13 @@ final class Admission {
     }
     Optional<JobEvent> terminal = known.flatMap(JobStore.Entry::terminal);
     boolean redelivered = known.flatMap(JobStore.Entry::record).filter(recordRef::equals).isPresent();
-    if (terminal.isPresent() && (redelivered
-        || terminal.get().type() == EventType.COMPLETED && outputsExist(terminal.get()))) {
-      // answered from what the job left: the same record delivered again, or completed outputs on disk
+    if (terminal.isPresent() && redelivered) {
+      // a job's end is stored only after its terminal event was acknowledged: this record was answered, and
+      // only its commit was lost (the instance died, or the partition moved, before committing)
+      return new Commit();
+    }
+    if (terminal.isPresent() && terminal.get().type() == EventType.COMPLETED && outputsExist(terminal.get())) {
+      // a new request for a job whose outputs are complete: answered from them
       Map<String, Object> data = new HashMap<>(terminal.get().data());
       data.put("replayed", true);
       return new Replay(JobEvent.of(terminal.get().type(), jobId, data));

@@ -51,8 +51,9 @@ import org.slf4j.MDC;
  *   <li>a running job holds a renewed lease in the shared {@link JobStore}; when a rebalance moves its
  *       partition, the new owner waits for the job's end instead of computing it again, and redoes it
  *       only if the lease lapses (the instance died);
- *   <li>a job id whose outputs are complete is answered from them; a job id reused with a different
- *       request is refused ({@link Admission} decides what each record gets);
+ *   <li>a new request for a job id whose outputs are complete is answered from them; a record delivered
+ *       again after its job ended is only committed; a job id reused with a different request is refused
+ *       ({@link Admission} decides what each record gets);
  *   <li>unreadable records go to the dead-letter topic; readable but invalid ones end as
  *       {@code failed} events; a record whose terminal event Kafka refuses goes to the dead-letter
  *       topic too ({@link TerminalDelivery}), so no record is redelivered forever.

@@ -101,14 +101,14 @@ class AdmissionTest {
   }
 
   @Test
-  void theSameRecordDeliveredAgainReplaysItsTerminalEventWhateverItWas() {
+  void theSameRecordDeliveredAgainAfterItsJobEndedIsOnlyCommitted() throws IOException {
     JobRequest r = job("j6");
     JobEvent failed = Admission.failed("j6", "step", "boom");
-    Admission.Decision d = admission.admit(submit(r), REF, known(r, Optional.of(failed), REF));
-    JobEvent replay = assertInstanceOf(Admission.Replay.class, d).event();
-    assertEquals(EventType.FAILED, replay.type());
-    assertEquals(true, replay.data().get("replayed"));
-    assertEquals("boom", replay.data().get("reason"));
+    assertInstanceOf(Admission.Commit.class, admission.admit(submit(r), REF, known(r, Optional.of(failed), REF)));
+    Path model = Files.writeString(dir.resolve("j6.onnx"), "x");
+    JobEvent completed = JobEvent.of(EventType.COMPLETED, "j6", Map.of("outputs", Map.of("model", model.toString())));
+    assertInstanceOf(Admission.Commit.class, admission.admit(submit(r), REF,
+        known(r, Optional.of(completed), REF)), "its completed event is out already: not a second one");
     // a failed job submitted again in a new record runs again
     assertEquals(new Admission.Run(r, false), admission.admit(submit(r), "compactor.jobs-1@9",
         known(r, Optional.of(failed), REF)));
