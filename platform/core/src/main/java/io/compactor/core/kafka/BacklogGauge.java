@@ -7,7 +7,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,7 @@ final class BacklogGauge {
       Map<TopicPartition, Long> starts = consumer.beginningOffsets(mine, interval);
       Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(mine, interval);
       metrics.backlog(backlog(mine, starts, ends, committed));
-    } catch (TimeoutException e) {
+    } catch (RetriableException e) {
       LOG.debug("backlog not measured: {}", e.toString());   // the gauge keeps its last value
     }
   }

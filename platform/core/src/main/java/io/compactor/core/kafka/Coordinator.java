@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,11 +153,16 @@ public final class Coordinator implements AutoCloseable {
   private void pollLoop() {
     try {
       while (!stopping) {
-        commitEnded();
-        startWaitingJobsWhoseLeaseLapsed();
-        commits.flush(consumer);
-        updatePauses();
-        backlog.maybeMeasure();
+        try {
+          commitEnded();
+          startWaitingJobsWhoseLeaseLapsed();
+          commits.flush(consumer);
+          updatePauses();
+          backlog.maybeMeasure();
+        } catch (RetriableException e) {
+          // e.g. the broker coordinating the group died mid-commit: pending commits stay, tried next round
+          LOG.warn("coordinator {}: Kafka not reachable right now, retrying: {}", settings.instanceId(), e.toString());
+        }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
           try {
             handle(r);

@@ -7,12 +7,13 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Offsets to commit, kept until a commit succeeds: a commit refused during a rebalance is tried again on
- * the next flush, and offsets of partitions this instance no longer owns are dropped (their new owner
+ * Offsets to commit, kept until a commit succeeds: a commit refused during a rebalance or while Kafka is
+ * unreachable is tried again on the next flush, and offsets of partitions this instance no longer owns are dropped (their new owner
  * commits). Used by the thread that owns the consumer.
  */
 final class PendingCommits {
@@ -35,6 +36,9 @@ final class PendingCommits {
       pending.clear();
     } catch (RebalanceInProgressException | CommitFailedException e) {
       LOG.debug("commit deferred until the rebalance completes: {}", e.toString());
+    } catch (RetriableException e) {
+      // e.g. the group's coordinator broker died: its successor takes the commit on a later flush
+      LOG.warn("commit deferred, Kafka not reachable right now: {}", e.toString());
     }
   }
 }
