@@ -72,6 +72,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--job-partitions", paramLabel = "N", description = "Partitions of compactor.jobs when it is created (default: 4).")
   Integer jobPartitions;
 
+  @Option(names = "--replication-factor", paramLabel = "N",
+      description = "Replicas of the topics the platform creates (default: the broker's default.replication.factor).")
+  Integer replicationFactor;
+
+  @Option(names = "--topic-prefix", paramLabel = "PREFIX",
+      description = "Put in front of every topic name as given, separator included: team-a. uses team-a.compactor.jobs (default: none).")
+  String topicPrefix;
+
   @Option(names = "--batch-size", paramLabel = "N", description = "Samples per ONNX Runtime run (default: 16).")
   Integer batchSize;
 
@@ -163,8 +171,9 @@ final class RunCommand implements Callable<Integer> {
           layers.get("group-id", groupId, "compactor"),
           layers.get("instance-id", instanceId, defaultInstanceId()),
           layers.getInt("concurrency", concurrency, 1),
-          Topics.DEFAULT,
+          Topics.withPrefix(layers.get("topic-prefix", topicPrefix, "")),
           layers.getInt("job-partitions", jobPartitions, 4),
+          replication(layers.get("replication-factor", replicationFactor, null)),
           new ArtifactRoots(roots),
           ArtifactRoots.resolve(layers.get("state-dir", stateDir, Path.of(System.getProperty("user.home"), ".compactor", "state"))),
           layers.kafka(kafkaProperties),
@@ -174,6 +183,23 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /** @return the replication factor given, or empty for the broker's default */
+  private static Optional<Short> replication(String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      short n = Short.parseShort(value.trim());
+      if (n >= 1) {
+        return Optional.of(n);
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw new IllegalArgumentException("replication-factor: expected a whole number from 1 to " + Short.MAX_VALUE
+        + ", got '" + value + "'");
   }
 
   private static String defaultInstanceId() {

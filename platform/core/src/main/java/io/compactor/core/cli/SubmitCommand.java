@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Publishes one job request to the jobs topic and, with {@code --wait}, follows its events. */
@@ -42,6 +43,10 @@ final class SubmitCommand implements Callable<Integer> {
       description = "Kafka client property, e.g. security.protocol=SASL_SSL; repeatable.")
   Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
+  @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "",
+      description = "The platform's --topic-prefix: put in front of every topic name as given (default: none).")
+  String topicPrefix;
+
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
@@ -50,10 +55,11 @@ final class SubmitCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String id = jobId != null ? jobId : "job-" + UUID.randomUUID().toString().substring(0, 8);
     JobRequest request = job.request(id);
-    out.println("submitting job " + id + " to " + Topics.DEFAULT.jobs());
+    Topics topics = topics();
+    out.println("submitting job " + id + " to " + topics.jobs());
     out.flush();
     ProgressBar progress = waitForEnd ? ProgressBar.forConsole(out) : null;
-    Optional<JobEvent> end = new JobClient(bootstrapServers, kafkaProperties, Topics.DEFAULT).submit(request, progress, timeout);
+    Optional<JobEvent> end = new JobClient(bootstrapServers, kafkaProperties, topics).submit(request, progress, timeout);
     if (!waitForEnd) {
       return 0;
     }
@@ -67,5 +73,13 @@ final class SubmitCommand implements Callable<Integer> {
       return 0;
     }
     return UserErrorHandler.FAILED;
+  }
+
+  private Topics topics() {
+    try {
+      return Topics.withPrefix(topicPrefix);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+    }
   }
 }

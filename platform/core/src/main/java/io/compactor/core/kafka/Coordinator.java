@@ -14,8 +14,6 @@ import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -23,8 +21,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,26 +29,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.CommitFailedException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -67,8 +52,9 @@ import org.slf4j.MDC;
  *   <li>a running job holds a renewed lease in the shared {@link JobStore}; when a rebalance moves its
  *       partition, the new owner waits for the job's end instead of computing it again, and redoes it
  *       only if the lease lapses (the instance died);
- *   <li>a job id whose outputs are complete is answered from them; a job id reused with a different
- *       request is refused;
+ *   <li>a new request for a job id whose outputs are complete is answered from them; a record delivered
+ *       again after its job ended is only committed; a job id reused with a different request is refused
+ *       ({@link Admission} decides what each record gets);
  *   <li>unreadable records go to the dead-letter topic; readable but invalid ones end as
  *       {@code failed} events; a record whose terminal event Kafka refuses goes to the dead-letter
  *       topic too ({@link TerminalDelivery}), so no record is redelivered forever.
@@ -88,11 +74,13 @@ public final class Coordinator implements AutoCloseable {
   private final JobMetrics metrics;
   private final JobBoard board;
   private final JobStore store;
+  private final Admission admission;
   private final KafkaProducer<String, byte[]> producer;
   private final EventSink events;
   private final DeadLetters deadLetters;
   private final TerminalDelivery delivery;
   private final KafkaConsumer<String, byte[]> consumer;
+  private final BacklogGauge backlog;
   private final CancelListener cancels;
   private final List<KafkaClientMetrics> clientMetrics;
   private final ExecutorService workers;
@@ -100,11 +88,10 @@ public final class Coordinator implements AutoCloseable {
   private final Map<TopicPartition, RunningJob> running = new ConcurrentHashMap<>();
   private final Map<TopicPartition, ConsumerRecord<String, byte[]>> waiting = new HashMap<>();
   private final BlockingQueue<RunningJob> ended = new LinkedBlockingQueue<>();
-  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  private final PendingCommits commits = new PendingCommits();
   private final Thread pollThread;
   private final CountDownLatch pollStopped = new CountDownLatch(1);
   private volatile Set<TopicPartition> assigned = Set.of();
-  private long backlogMeasured;
   private volatile boolean stopping;
   private volatile boolean crashing;
 
@@ -120,38 +107,17 @@ public final class Coordinator implements AutoCloseable {
     this.metrics = new JobMetrics(registry);
     this.board = board;
     this.store = new JobStore(settings.stateDir());
-    Properties common = new Properties();
-    common.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    Properties producerProps = new Properties();
-    producerProps.putAll(common);
-    producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-events");
-    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    producerProps.putAll(settings.kafkaOverrides());
-    this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    this.admission = new Admission(settings.roots());
+    this.producer = KafkaClients.producer(settings);
     String source = "/compactor/" + settings.instanceId();
     this.events = board.recording(new EventPublisher(producer, settings.topics().events(), source));
     this.deadLetters = new DeadLetters(producer, settings.topics().deadLetters(), settings.groupId(),
         settings.instanceId());
     this.delivery = new TerminalDelivery(events, deadLetters, metrics, TERMINAL_BACKOFF);
-    Properties consumerProps = new Properties();
-    consumerProps.putAll(common);
-    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-    consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceId());
-    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    consumerProps.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-    consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(settings.sessionTimeout().toMillis()));
-    consumerProps.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-        String.valueOf(Math.max(500, settings.sessionTimeout().toMillis() / 3)));
-    consumerProps.putAll(settings.kafkaOverrides());
-    this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    Properties cancelProps = new Properties();
-    cancelProps.putAll(common);
-    cancelProps.putAll(settings.kafkaOverrides());
-    this.cancels = new CancelListener(cancelProps, settings.topics().jobs(), settings.instanceId(), this::cancelRunning);
+    this.consumer = KafkaClients.groupConsumer(settings);
+    this.backlog = new BacklogGauge(consumer, metrics, BACKLOG_INTERVAL);
+    this.cancels = new CancelListener(KafkaClients.cancelListener(settings), settings.topics().jobs(),
+        settings.instanceId(), this::cancelRunning);
     this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
     clientMetrics.forEach(m -> m.bindTo(registry));
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
@@ -187,11 +153,16 @@ public final class Coordinator implements AutoCloseable {
   private void pollLoop() {
     try {
       while (!stopping) {
-        commitEnded();
-        startWaitingJobsWhoseLeaseLapsed();
-        flushCommits();
-        updatePauses();
-        measureBacklog();
+        try {
+          commitEnded();
+          startWaitingJobsWhoseLeaseLapsed();
+          commits.flush(consumer);
+          updatePauses();
+          backlog.maybeMeasure();
+        } catch (RetriableException e) {
+          // e.g. the broker coordinating the group died mid-commit: pending commits stay, tried next round
+          LOG.warn("coordinator {}: Kafka not reachable right now, retrying: {}", settings.instanceId(), e.toString());
+        }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
           try {
             handle(r);
@@ -213,7 +184,7 @@ public final class Coordinator implements AutoCloseable {
       try {
         if (!crashing) {
           commitEnded();
-          flushCommits();
+          commits.flush(consumer);
         }
         consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(crashing
             ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.DEFAULT));
@@ -226,61 +197,42 @@ public final class Coordinator implements AutoCloseable {
   private void handle(ConsumerRecord<String, byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     JobMessages.Message m = JobMessages.read(r.value(), r.key());
-    if (m instanceof JobMessages.Invalid invalid) {
-      if (invalid.jobId().isEmpty()) {
-        LOG.warn("dead-lettering {}@{}: {}", tp, r.offset(), invalid.reason());
-        deadLetters.send(r, invalid.reason());
-        metrics.deadLettered();
-      } else {
-        finishWithoutRunning(failed(invalid.jobId().get(), "request", invalid.reason()), r);
-      }
-      commit(tp, r.offset());
-    } else if (m instanceof JobMessages.Cancel) {
-      commit(tp, r.offset()); // acted on by the cancel listener when it was published
-    } else if (m instanceof JobMessages.Submit submit) {
-      submit(r, tp, submit.request());
-    }
-  }
-
-  private void submit(ConsumerRecord<String, byte[]> r, TopicPartition tp, JobRequest request) {
-    String jobId = request.jobId();
-    Optional<String> outside = settings.roots().check(request);
-    if (outside.isPresent()) {
-      finishWithoutRunning(failed(jobId, "request", outside.get()), r);
-      commit(tp, r.offset());
+    Admission.JobState state = m instanceof JobMessages.Submit s ? state(s.request().jobId(), r) : Admission.JobState.NEW;
+    Admission.Decision decision = admission.admit(m, ref(r), state);
+    if (decision instanceof Admission.Run run) {
+      run(r, tp, run);
       return;
     }
-    Optional<JobStore.Entry> known = store.find(jobId);
-    if (known.isPresent() && !known.get().request().equals(request)) {
-      finishWithoutRunning(failed(jobId, "request", "job id " + jobId + " was already used for a different request ("
-          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"), r);
-      commit(tp, r.offset());
-      return;
-    }
-    Optional<JobEvent> terminal = known.flatMap(JobStore.Entry::terminal);
-    boolean redelivered = known.flatMap(JobStore.Entry::record).filter(ref(r)::equals).isPresent();
-    if (terminal.isPresent() && (redelivered
-        || terminal.get().type() == EventType.COMPLETED && outputsExist(terminal.get()))) {
-      // answered from what the job left: the same record delivered again, or completed outputs on disk
-      Map<String, Object> data = new HashMap<>(terminal.get().data());
-      data.put("replayed", true);
-      JobEvent replay = delivery.deliver(JobEvent.of(terminal.get().type(), jobId, data), r, 1);
-      metrics.finished(replay, null, true);
-      commit(tp, r.offset());
-      return;
-    }
-    if (running.containsKey(tp) || store.leaseHolder(jobId, Instant.now()).isPresent() && terminal.isEmpty()) {
-      LOG.info("job {} is still running under a lease; waiting for its end instead of computing it again", jobId);
+    if (decision instanceof Admission.Wait w) {
+      LOG.info("job {} is still running under a lease; waiting for its end instead of computing it again", w.jobId());
       waiting.put(tp, r);
       return;
     }
-    run(r, tp, request);
+    if (decision instanceof Admission.Replay replay) {
+      metrics.finished(delivery.deliver(replay.event(), r, 1), null, true);
+    } else if (decision instanceof Admission.Refuse refuse) {
+      LOG.warn("job {} refused: {}", refuse.failed().jobId(), refuse.failed().data().get("reason"));
+      metrics.finished(delivery.deliver(refuse.failed(), r, 1), null, false);
+    } else if (decision instanceof Admission.DeadLetter dead) {
+      LOG.warn("dead-lettering {}@{}: {}", tp, r.offset(), dead.reason());
+      deadLetters.send(r, dead.reason());
+      metrics.deadLettered();
+    }
+    commits.add(tp, r.offset());
   }
 
-  private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, JobRequest request) {
+  /** @return what the job store, the leases, this instance and the cancel listener know of a job's record */
+  private Admission.JobState state(String jobId, ConsumerRecord<String, byte[]> r) {
+    return new Admission.JobState(store.find(jobId), store.leaseHolder(jobId, Instant.now()).isPresent(),
+        running.containsKey(new TopicPartition(r.topic(), r.partition())),
+        cancels.isCancelled(jobId, r.partition(), r.offset()));
+  }
+
+  private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, Admission.Run decision) {
+    JobRequest request = decision.request();
     store.started(request, ref(r));
     RunningJob job = new RunningJob(tp, r, request, new Cancellation(), Instant.now());
-    if (cancels.isCancelled(request.jobId(), r.partition(), r.offset())) {
+    if (decision.cancelled()) {
       job.cancellation.cancel();
     }
     running.put(tp, job);
@@ -305,10 +257,10 @@ public final class Coordinator implements AutoCloseable {
         // the real paths checked right now are the ones the job uses
         terminal = executor.execute(settings.roots().confine(job.request), sink, job.cancellation);
       } catch (InvalidRequestException e) {
-        terminal = failed(jobId, "request", e.getMessage()); // a path changed since the request was checked
+        terminal = Admission.failed(jobId, "request", e.getMessage()); // a path changed since the request was checked
       } catch (RuntimeException e) {
         LOG.error("job {} failed inside the platform", jobId, e);
-        terminal = failed(jobId, "internal", "internal error: " + e);
+        terminal = Admission.failed(jobId, "internal", "internal error: " + e);
       }
       if (!job.abandoned) {
         JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
@@ -344,22 +296,6 @@ public final class Coordinator implements AutoCloseable {
     return r.topic() + "-" + r.partition() + "@" + r.offset();
   }
 
-  private void finishWithoutRunning(JobEvent failed, ConsumerRecord<String, byte[]> r) {
-    LOG.warn("job {} refused: {}", failed.jobId(), failed.data().get("reason"));
-    metrics.finished(delivery.deliver(failed, r, 1), null, false);
-  }
-
-  private static JobEvent failed(String jobId, String stage, String reason) {
-    return JobEvent.of(EventType.FAILED, jobId, Map.of("stage", stage, "reason", reason));
-  }
-
-  private static boolean outputsExist(JobEvent completed) {
-    if (!(completed.data().get("outputs") instanceof Map<?, ?> outputs)) {
-      return false;
-    }
-    return outputs.values().stream().allMatch(p -> p instanceof String s && Files.exists(Path.of(s)));
-  }
-
   private void commitEnded() {
     RunningJob job;
     while ((job = ended.poll()) != null) {
@@ -368,7 +304,7 @@ public final class Coordinator implements AutoCloseable {
         continue; // moved to another instance, which waits for the job's lease and commits
       }
       if (job.delivered) {
-        commit(job.partition, job.offset);
+        commits.add(job.partition, job.offset);
       } else if (!crashing) {
         consumer.seek(job.partition, job.offset);
       }
@@ -386,15 +322,15 @@ public final class Coordinator implements AutoCloseable {
         it.remove();
         continue;
       }
-      JobMessages.Submit s = (JobMessages.Submit) JobMessages.read(r.value(), r.key());
-      Optional<JobStore.Entry> entry = store.find(s.request().jobId());
-      if (entry.flatMap(JobStore.Entry::terminal).isPresent()) {
+      JobRequest request = ((JobMessages.Submit) JobMessages.read(r.value(), r.key())).request();
+      Admission.Decision decision = admission.recheck(request, state(request.jobId(), r));
+      if (decision instanceof Admission.Commit) {
         it.remove();
-        commit(e.getKey(), r.offset());
-      } else if (store.leaseHolder(s.request().jobId(), Instant.now()).isEmpty()) {
+        commits.add(e.getKey(), r.offset());
+      } else if (decision instanceof Admission.Run run) {
         it.remove();
-        LOG.info("job {}: the lease of the instance running it lapsed; running it here", s.request().jobId());
-        run(r, e.getKey(), s.request());
+        LOG.info("job {}: the lease of the instance running it lapsed; running it here", request.jobId());
+        run(r, e.getKey(), run);
       }
     }
   }
@@ -414,48 +350,6 @@ public final class Coordinator implements AutoCloseable {
     consumer.resume(resume);
   }
 
-  /** Sets the backlog gauge from the broker's end offsets and the group's committed offsets of our partitions. */
-  private void measureBacklog() {
-    long now = System.nanoTime();
-    if (now - backlogMeasured < BACKLOG_INTERVAL.toNanos()) {
-      return;
-    }
-    backlogMeasured = now;
-    Set<TopicPartition> mine = consumer.assignment();
-    try {
-      Map<TopicPartition, Long> ends = consumer.endOffsets(mine, BACKLOG_INTERVAL);
-      Map<TopicPartition, Long> starts = consumer.beginningOffsets(mine, BACKLOG_INTERVAL);
-      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(mine, BACKLOG_INTERVAL);
-      long backlog = 0;
-      for (TopicPartition tp : mine) {
-        OffsetAndMetadata c = committed.get(tp);
-        long from = Math.max(c == null ? 0 : c.offset(), starts.getOrDefault(tp, 0L));
-        backlog += Math.max(0, ends.getOrDefault(tp, from) - from);
-      }
-      metrics.backlog(backlog);
-    } catch (TimeoutException e) {
-      LOG.debug("backlog not measured: {}", e.toString());   // the gauge keeps its last value
-    }
-  }
-
-  /** Queues the commit of {@code offset + 1}; flushed by the poll loop, retried across rebalances. */
-  private void commit(TopicPartition tp, long offset) {
-    uncommitted.merge(tp, new OffsetAndMetadata(offset + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
-  }
-
-  private void flushCommits() {
-    uncommitted.keySet().retainAll(consumer.assignment());
-    if (uncommitted.isEmpty()) {
-      return;
-    }
-    try {
-      consumer.commitSync(Map.copyOf(uncommitted));
-      uncommitted.clear();
-    } catch (RebalanceInProgressException | CommitFailedException e) {
-      LOG.debug("commit deferred until the rebalance completes: {}", e.toString());
-    }
-  }
-
   private void cancelRunning(CancelListener.Seen cancel) {
     running.values().stream().filter(j -> j.request.jobId().equals(cancel.jobId())
         && cancel.covers(j.record.partition(), j.offset)).forEach(j -> j.cancellation.cancel());
@@ -469,9 +363,9 @@ public final class Coordinator implements AutoCloseable {
 
   /**
    * Stops like a killed process would: no more events, no commits, no leaving the group, leases left to
-   * lapse. For failover tests.
+   * lapse. For the failover tests of this package; not part of the API.
    */
-  public void crash() {
+  void crash() {
     stop(true);
   }
 
@@ -506,7 +400,7 @@ public final class Coordinator implements AutoCloseable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       commitEnded();
-      flushCommits();
+      commits.flush(consumer);
       partitions.forEach(waiting::remove);
       assigned = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
       partitions.stream().filter(running::containsKey).forEach(tp -> LOG.info(
@@ -518,29 +412,6 @@ public final class Coordinator implements AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.debug("assigned {}", partitions);
       assigned = Set.copyOf(consumer.assignment());
-    }
-  }
-
-  /** One job running on this instance. Fields written by the worker are volatile. */
-  private static final class RunningJob {
-    final TopicPartition partition;
-    final ConsumerRecord<String, byte[]> record;
-    final long offset;
-    final JobRequest request;
-    final Cancellation cancellation;
-    final Instant accepted;
-    volatile boolean abandoned;
-    volatile boolean delivered;
-    volatile ScheduledFuture<?> lease;
-
-    RunningJob(TopicPartition partition, ConsumerRecord<String, byte[]> record, JobRequest request,
-        Cancellation cancellation, Instant accepted) {
-      this.partition = partition;
-      this.record = record;
-      this.offset = record.offset();
-      this.request = request;
-      this.cancellation = cancellation;
-      this.accepted = accepted;
     }
   }
 }

@@ -74,12 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("share.coordinator.state.topic.replication.factor", "1");
       p.put("share.coordinator.state.topic.min.isr", "1");
       p.put("group.initial.rebalance.delay.ms", "0");
-      new Formatter().setNodeId(1).setClusterId(Uuid.randomUuid().toString())
-          .setDirectories(List.of(dir.toString())).setMetadataLogDirectory(dir.toString())
-          .setReleaseVersion(MetadataVersion.latestProduction()).setControllerListenerName("CONTROLLER")
-          .setPrintStream(new PrintStream(OutputStream.nullOutputStream())).run();
-      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
-      server.startup();
+      KafkaRaftServer server = startNode(p, Uuid.randomUuid().toString());
       EmbeddedKafka kafka = new EmbeddedKafka(server, dir, "127.0.0.1:" + brokerPort);
       kafka.awaitReady();
       LOG.info("embedded Kafka broker ready at {} in {} ms", kafka.bootstrapServers,
@@ -91,6 +86,25 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new CompactorException("embedded Kafka: the broker did not start (" + e
           + "); use --bootstrap-servers to connect to an existing cluster instead", e);
     }
+  }
+
+  /**
+   * Formats the log directory of one KRaft node and starts it; {@link #start} runs one such node, the
+   * multi-broker test cluster several (one per process, so a broker can be killed).
+   *
+   * @param config the node's server properties; {@code node.id} and {@code log.dirs} (one directory) set
+   * @param clusterId the same for every node of a cluster
+   * @return the started node
+   */
+  static KafkaRaftServer startNode(Properties config, String clusterId) throws Exception {
+    String dir = config.getProperty("log.dirs");
+    new Formatter().setNodeId(Integer.parseInt(config.getProperty("node.id"))).setClusterId(clusterId)
+        .setDirectories(List.of(dir)).setMetadataLogDirectory(dir)
+        .setReleaseVersion(MetadataVersion.latestProduction()).setControllerListenerName("CONTROLLER")
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream())).run();
+    KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
+    server.startup();
+    return server;
   }
 
   private void awaitReady() throws InterruptedException {

@@ -61,7 +61,7 @@ public final class Platform implements AutoCloseable {
     admin.putAll(s.kafkaOverrides());
     admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     try (Admin a = Admin.create(admin)) {
-      s.topics().ensure(a, s.jobPartitions(), (short) 1);
+      s.topics().ensure(a, s.jobPartitions(), s.replicationFactor());
     }
     host = OsgiHost.start(HostSettings.of(s.bundles()));
     parts.push(host);

@@ -21,14 +21,16 @@ import java.util.Optional;
  * @param concurrency jobs run at once by this instance
  * @param topics the contract's topics
  * @param jobPartitions partitions of the jobs topic when the platform creates it
+ * @param replicationFactor replicas of the topics the platform creates; empty takes the broker's
+ *     {@code default.replication.factor}
  * @param roots directories jobs may read and write
  * @param stateDir job state shared by the group's instances
  * @param kafkaOverrides extra Kafka client properties (security settings and the like)
  * @param chain how jobs run
  */
 public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
-    String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
-    Map<String, String> kafkaOverrides, ChainSettings chain) {
+    String instanceId, int concurrency, Topics topics, int jobPartitions, Optional<Short> replicationFactor,
+    ArtifactRoots roots, Path stateDir, Map<String, String> kafkaOverrides, ChainSettings chain) {
   public PlatformSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(bundles, "bundles");
@@ -42,6 +44,18 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
     if (jobPartitions < 1) {
       throw new IllegalArgumentException("jobPartitions: must be at least 1, got " + jobPartitions);
     }
+    Objects.requireNonNull(replicationFactor, "replicationFactor");
+    if (replicationFactor.isPresent() && replicationFactor.get() < 1) {
+      throw new IllegalArgumentException("replicationFactor: must be at least 1, got " + replicationFactor.get());
+    }
+  }
+
+  /** Settings whose topics take the broker's default replication factor. */
+  public PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
+      String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
+      Map<String, String> kafkaOverrides, ChainSettings chain) {
+    this(bootstrapServers, bundles, httpPort, groupId, instanceId, concurrency, topics, jobPartitions,
+        Optional.empty(), roots, stateDir, kafkaOverrides, chain);
   }
 
   /** @return the coordinator's settings against the broker actually in use */

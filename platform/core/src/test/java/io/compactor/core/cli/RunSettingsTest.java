@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.kafka.Topics;
 import io.compactor.core.platform.PlatformSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +51,7 @@ class RunSettingsTest {
         new Setting("job-partitions", PlatformSettings::jobPartitions, Integer::valueOf, 4),
         new Setting("batch-size", s -> s.chain().batchSize(), Integer::valueOf, 16),
         new Setting("group-id", PlatformSettings::groupId, v -> v, "compactor"),
+        new Setting("topic-prefix", s -> s.topics(), Topics::withPrefix, Topics.DEFAULT),
         new Setting("instance-id", PlatformSettings::instanceId, v -> v, null),
         new Setting("bundles", PlatformSettings::bundles, Path::of, Path.of("bundles")),
         new Setting("allowed-root", s -> s.roots().roots(), v -> List.of(ArtifactRoots.resolve(v)),
@@ -180,5 +183,40 @@ class RunSettingsTest {
     PlatformSettings roots = RunCommand.resolve(Map.of(), "--embedded-kafka", "--allowed-root", "/data/a,/data/b")
         .settings();
     assertEquals(List.of(Path.of("/data/a"), Path.of("/data/b")), roots.roots().roots());
+  }
+
+  @Test
+  void theReplicationFactorIsTheBrokersUnlessALayerGivesOne() throws IOException {
+    RunCommand.Resolved none = RunCommand.resolve(Map.of(), "--embedded-kafka");
+    assertEquals(Optional.empty(), none.settings().replicationFactor());
+    assertFalse(none.sources().contains("replication-factor"), "no value, nothing logged: " + none.sources());
+    Path file = file("replication-factor=2\n");
+    assertEquals(Optional.of((short) 2), RunCommand.resolve(Map.of(), "--embedded-kafka", "--settings",
+        file.toString()).settings().replicationFactor());
+    RunCommand.Resolved env = RunCommand.resolve(Map.of("COMPACTOR_REPLICATION_FACTOR", "3"), "--embedded-kafka",
+        "--settings", file.toString());
+    assertEquals(Optional.of((short) 3), env.settings().replicationFactor());
+    assertTrue(env.sources().contains("replication-factor = 3  (environment COMPACTOR_REPLICATION_FACTOR)"),
+        env.sources());
+    assertEquals(Optional.of((short) 1), RunCommand.resolve(Map.of("COMPACTOR_REPLICATION_FACTOR", "3"),
+        "--embedded-kafka", "--replication-factor", "1").settings().replicationFactor());
+    for (String bad : List.of("0", "-1", "three", "40000")) {
+      ParameterException e = assertThrows(ParameterException.class,
+          () -> RunCommand.resolve(Map.of("COMPACTOR_REPLICATION_FACTOR", bad), "--embedded-kafka"));
+      assertEquals("replication-factor: expected a whole number from 1 to 32767, got '" + bad + "'", e.getMessage());
+    }
+  }
+
+  @Test
+  void theTopicPrefixPrefixesEveryTopicAndABadOneNamesTheSetting() {
+    Topics t = RunCommand.resolve(Map.of(), "--embedded-kafka", "--topic-prefix", "team-a.").settings().topics();
+    assertEquals(new Topics("team-a.compactor.jobs", "team-a.compactor.events", "team-a.compactor.jobs.dlt"), t);
+    ParameterException slash = assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of("COMPACTOR_TOPIC_PREFIX", "team/a"), "--embedded-kafka"));
+    assertTrue(slash.getMessage().startsWith("topic-prefix: 'team/a' has characters Kafka refuses"), slash.getMessage());
+    ParameterException tooLong = assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of(), "--embedded-kafka", "--topic-prefix", "p".repeat(240)));
+    assertTrue(tooLong.getMessage().startsWith("topic-prefix: 240 characters make the topic name"),
+        tooLong.getMessage());
   }
 }

@@ -29,4 +29,12 @@ class SubmitCommandTest {
     assertEquals(UserErrorHandler.USER_ERROR, http.code(), http.err());
     assertTrue(http.err().startsWith("error: --output: URI scheme 'https' is not supported"), http.err());
   }
+
+  @Test
+  void aTopicPrefixKafkaWouldRefuseExitsTwoNamingTheOption() {
+    Cli.Run r = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--config", "c.cfg",
+        "--output", "out", "--topic-prefix", "team a.");
+    assertEquals(UserErrorHandler.USER_ERROR, r.code(), r.err());
+    assertTrue(r.err().startsWith("--topic-prefix: 'team a.' has characters Kafka refuses"), r.err());
+  }
 }

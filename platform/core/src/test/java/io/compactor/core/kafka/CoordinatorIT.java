@@ -31,6 +31,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -81,13 +82,18 @@ class CoordinatorIT {
 
   private Coordinator coordinator(String instance, int concurrency, LayerLoopExecutor executor, Duration lease,
       MeterRegistry meters) {
+    return coordinator(instance, concurrency, executor, lease, meters, Map.of());
+  }
+
+  private Coordinator coordinator(String instance, int concurrency, LayerLoopExecutor executor, Duration lease,
+      MeterRegistry meters, Map<String, String> kafkaOverrides) {
     if (topics == null) {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       topics = new Topics("jobs-" + suffix, "events-" + suffix, "dlt-" + suffix);
       topics.ensure(admin, 4, (short) 1);
     }
     CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + topics.jobs(), instance,
-        concurrency, topics, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), lease,
+        concurrency, topics, new ArtifactRoots(List.of(dir)), dir.resolve("state"), kafkaOverrides, lease,
         Duration.ofSeconds(6));
     Coordinator c = new Coordinator(s, executor, meters, new JobBoard(100));
     c.start();
@@ -401,5 +407,40 @@ class CoordinatorIT {
       assertEquals(1, log.of("ghost", EventType.CANCELLED).size(), log.describe());
       assertEquals(1, executor.runs("ghost"));
     }
+  }
+
+  @Test
+  void jobsRunWithTheConsumerGroupProtocolOfKip848() throws Exception {
+    Map<String, String> kip848 = Map.of("group.protocol", "consumer");
+    LayerLoopExecutor a = new LayerLoopExecutor(3, 50);
+    LayerLoopExecutor b = new LayerLoopExecutor(3, 50);
+    Coordinator first = coordinator("a", 1, a, Duration.ofSeconds(30), new SimpleMeterRegistry(), kip848);
+    Coordinator second = coordinator("b", 1, b, Duration.ofSeconds(30), new SimpleMeterRegistry(), kip848);
+    awaitAssigned(first, second);
+    String group = "group-" + topics.jobs();
+    assertEquals(GroupType.CONSUMER, admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
+        .get(group).type(), "the group runs the new protocol");
+    List<String> ids = List.of("kip848-1", "kip848-2", "kip848-3", "kip848-4");
+    for (String id : ids) {
+      send(id, JobMessages.write(job(id)));
+    }
+    try (EventLog log = events()) {
+      log.until(l -> ids.stream().allMatch(id -> EventLog.ended(id).test(l)), WAIT);
+      for (String id : ids) {
+        assertEquals(1, log.of(id, EventType.COMPLETED).size(), id + log.describe());
+        assertEquals(1, a.runs(id) + b.runs(id), id);
+      }
+    }
+    awaitCommitted(ids.size());
+  }
+
+  private void awaitCommitted(long total) throws InterruptedException {
+    await(() -> {
+      try {
+        return committed() >= total;
+      } catch (Exception e) {
+        return false;
+      }
+    }, total + " offsets committed");
   }
 }

@@ -1,0 +1,135 @@
+package io.compactor.core.kafka;
+
+import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.JobStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the coordinator does with a record of the jobs topic, decided from the record and what is known of
+ * its job id, without touching Kafka: run it, answer it from an earlier run, wait for the instance running
+ * it, refuse it with a {@code failed} event, dead-letter it, or only commit it. A record delivered again
+ * after its job ended (its commit was lost to a crash or a rebalance) is only committed, so each request
+ * gets one terminal event.
+ */
+final class Admission {
+  private final ArtifactRoots roots;
+
+  /** @param roots where jobs may read and write */
+  Admission(ArtifactRoots roots) {
+    this.roots = roots;
+  }
+
+  /**
+   * What is known of a job id when one of its requests arrives.
+   *
+   * @param known what the job store remembers of the id
+   * @param leased whether another run of the id holds an unexpired lease
+   * @param partitionBusy whether a job from the same partition runs on this instance now
+   * @param cancelled whether a cancel request after this record was seen
+   */
+  record JobState(Optional<JobStore.Entry> known, boolean leased, boolean partitionBusy, boolean cancelled) {
+    /** Nothing known: a new job id on a free partition. */
+    static final JobState NEW = new JobState(Optional.empty(), false, false, false);
+  }
+
+  /** A decision; each ends with the record's offset committed, except {@link Wait}. */
+  sealed interface Decision {}
+
+  /** Run the job here; {@code cancelled} when a cancel for it arrived already. */
+  record Run(JobRequest request, boolean cancelled) implements Decision {}
+
+  /** Publish {@code event} (the earlier terminal event, marked {@code replayed}) without running. */
+  record Replay(JobEvent event) implements Decision {}
+
+  /** Another run of the job holds its lease: keep the partition paused and decide again later. */
+  record Wait(String jobId) implements Decision {}
+
+  /** Publish {@code failed} and do not run. */
+  record Refuse(JobEvent failed) implements Decision {}
+
+  /** The record names no job: send it to the dead-letter topic with {@code reason}. */
+  record DeadLetter(String reason) implements Decision {}
+
+  /**
+   * Nothing to do but commit: a cancel request (acted on by the cancel listener when it was published), a
+   * record whose terminal event was published already, a waiting request whose job ended elsewhere.
+   */
+  record Commit() implements Decision {}
+
+  /**
+   * @param message the record, read
+   * @param recordRef the record's {@code topic-partition@offset}
+   * @param state what is known of the job id the record names ({@link JobState#NEW} when it names none)
+   * @return what to do with the record
+   */
+  Decision admit(JobMessages.Message message, String recordRef, JobState state) {
+    if (message instanceof JobMessages.Invalid invalid) {
+      return invalid.jobId().<Decision>map(id -> new Refuse(failed(id, "request", invalid.reason())))
+          .orElseGet(() -> new DeadLetter(invalid.reason()));
+    }
+    if (message instanceof JobMessages.Cancel) {
+      return new Commit();
+    }
+    JobRequest request = ((JobMessages.Submit) message).request();
+    String jobId = request.jobId();
+    Optional<String> outside = roots.check(request);
+    if (outside.isPresent()) {
+      return new Refuse(failed(jobId, "request", outside.get()));
+    }
+    Optional<JobStore.Entry> known = state.known();
+    if (known.isPresent() && !known.get().request().equals(request)) {
+      return new Refuse(failed(jobId, "request", "job id " + jobId + " was already used for a different request ("
+          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"));
+    }
+    Optional<JobEvent> terminal = known.flatMap(JobStore.Entry::terminal);
+    boolean redelivered = known.flatMap(JobStore.Entry::record).filter(recordRef::equals).isPresent();
+    if (terminal.isPresent() && redelivered) {
+      // a job's end is stored only after its terminal event was acknowledged: this record was answered, and
+      // only its commit was lost (the instance died, or the partition moved, before committing)
+      return new Commit();
+    }
+    if (terminal.isPresent() && terminal.get().type() == EventType.COMPLETED && outputsExist(terminal.get())) {
+      // a new request for a job whose outputs are complete: answered from them
+      Map<String, Object> data = new HashMap<>(terminal.get().data());
+      data.put("replayed", true);
+      return new Replay(JobEvent.of(terminal.get().type(), jobId, data));
+    }
+    if (state.partitionBusy() || state.leased() && terminal.isEmpty()) {
+      return new Wait(jobId);
+    }
+    return new Run(request, state.cancelled());
+  }
+
+  /**
+   * Decides again for a request that waited for another run of its job.
+   *
+   * @param request the waiting request
+   * @param state what is known of its job id now
+   * @return {@link Commit} when the other run ended, {@link Run} when its lease lapsed, else {@link Wait}
+   */
+  Decision recheck(JobRequest request, JobState state) {
+    if (state.known().flatMap(JobStore.Entry::terminal).isPresent()) {
+      return new Commit();
+    }
+    return state.leased() ? new Wait(request.jobId()) : new Run(request, state.cancelled());
+  }
+
+  static JobEvent failed(String jobId, String stage, String reason) {
+    return JobEvent.of(EventType.FAILED, jobId, Map.of("stage", stage, "reason", reason));
+  }
+
+  private static boolean outputsExist(JobEvent completed) {
+    if (!(completed.data().get("outputs") instanceof Map<?, ?> outputs)) {
+      return false;
+    }
+    return outputs.values().stream().allMatch(p -> p instanceof String s && Files.exists(Path.of(s)));
+  }
+}
