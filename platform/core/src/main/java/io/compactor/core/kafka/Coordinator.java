@@ -10,6 +10,7 @@ import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.job.JobStore;
+import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,6 +108,7 @@ public final class Coordinator implements AutoCloseable {
   private long backlogMeasured;
   private volatile boolean stopping;
   private volatile boolean crashing;
+  private volatile long lastPollNanos = System.nanoTime();
 
   /**
    * @param settings connection and runtime settings
@@ -187,13 +189,14 @@ public final class Coordinator implements AutoCloseable {
   private void pollLoop() {
     try {
       while (!stopping) {
+        lastPollNanos = System.nanoTime();
         commitEnded();
         startWaitingJobsWhoseLeaseLapsed();
         flushCommits();
         updatePauses();
         measureBacklog();
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-          try {
+          try (var job = r.key() == null ? null : JobLog.scope(r.key())) {
             handle(r);
           } catch (WakeupException e) {
             throw e;
@@ -221,6 +224,13 @@ public final class Coordinator implements AutoCloseable {
         pollStopped.countDown();
       }
     }
+  }
+
+  /**
+   * @return how long ago the poll loop last went round, for the liveness check; empty once the loop has ended
+   */
+  public Optional<Duration> sinceLastPoll() {
+    return pollStopped.getCount() == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(System.nanoTime() - lastPollNanos));
   }
 
   private void handle(ConsumerRecord<String, byte[]> r) {
@@ -292,7 +302,7 @@ public final class Coordinator implements AutoCloseable {
 
   private void work(RunningJob job) {
     String jobId = job.request.jobId();
-    MDC.put("jobId", jobId);
+    MDC.put(JobLog.MDC_KEY, jobId);
     LongTaskTimer.Sample active = metrics.started();
     EventSink sink = e -> {
       if (!job.abandoned) {
@@ -324,7 +334,7 @@ public final class Coordinator implements AutoCloseable {
         store.release(jobId);
       }
       active.stop();
-      MDC.remove("jobId");
+      MDC.remove(JobLog.MDC_KEY);
       ended.add(job);
     }
   }
