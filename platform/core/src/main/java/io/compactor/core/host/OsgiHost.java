@@ -112,6 +112,11 @@ public final class OsgiHost implements AutoCloseable {
     return registry;
   }
 
+  /** @return whether the framework is running: started, and neither stopping nor closed */
+  public boolean active() {
+    return !closed.get() && framework.getState() == org.osgi.framework.Bundle.ACTIVE;
+  }
+
   /** @return the directory watched for bundle jars (absolute, symbolic links resolved) */
   public Path watchedDirectory() {
     return watched;
