@@ -230,7 +230,8 @@ public final class Coordinator implements AutoCloseable {
    * @return how long ago the poll loop last went round, for the liveness check; empty once the loop has ended
    */
   public Optional<Duration> sinceLastPoll() {
-    return pollStopped.getCount() == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(System.nanoTime() - lastPollNanos));
+    return pollStopped.getCount() == 0 ? Optional.empty()
+        : Optional.of(Duration.ofNanos(System.nanoTime() - lastPollNanos));
   }
 
   private void handle(ConsumerRecord<String, byte[]> r) {
