@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a built compression bundle jar must be, as a kit each bundle's integration tests extend: a leaf
  * bundle that exports nothing, imports only the platform ({@code io.compactor.api}, {@code .onnx},
- * {@code .retrain}) and the JDK (a bundle that calls ONNX Runtime directly adds {@code ai.onnxruntime} through
+ * {@code .retrain}), the logging API the host exports ({@code org.slf4j}) and the JDK (a bundle that calls
+ * ONNX Runtime directly adds {@code ai.onnxruntime} through
  * {@link #allowedImports()}), and carries the component descriptor that registers its method.
  * The jar comes from the system property {@code bundle.jar} (set by the failsafe configuration).
  */
@@ -26,7 +27,7 @@ public abstract class BundleJarContract {
 
   /** @return the packages (with their subpackages) the jar may import besides {@code java.*} */
   protected List<String> allowedImports() {
-    return List.of("io.compactor.api", "io.compactor.onnx", "io.compactor.retrain");
+    return List.of("io.compactor.api", "io.compactor.onnx", "io.compactor.retrain", "org.slf4j");
   }
 
   /** @return the built jar */

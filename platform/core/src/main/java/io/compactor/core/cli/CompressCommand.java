@@ -8,6 +8,8 @@ import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.logging.JobLog;
+import io.compactor.core.logging.Logging;
 import io.compactor.core.metrics.StepMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -50,7 +52,9 @@ final class CompressCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     JobRequest request = job.request("compress-" + ProcessHandle.current().pid());
     JobEvent end;
-    try (OsgiHost host = OsgiHost.start(HostSettings.of(dir)).stopOnShutdown()) {
+    // the progress bar and the result table are the output; the job id names every log line left
+    try (Logging.Quiet quiet = Logging.quiet(); var job = JobLog.scope(request.jobId());
+        OsgiHost host = OsgiHost.start(HostSettings.of(dir)).stopOnShutdown()) {
       host.awaitSettled(Duration.ofSeconds(30));
       ChainSettings defaults = ChainSettings.defaults();
       ChainExecutor chain = new ChainExecutor(host.registry(),

@@ -7,6 +7,7 @@ import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.kafka.JobClient;
 import io.compactor.core.kafka.Topics;
+import io.compactor.core.logging.Logging;
 import io.compactor.core.platform.Platform;
 import io.compactor.core.platform.PlatformSettings;
 import io.compactor.onnx.npy.Npy;
@@ -79,7 +80,8 @@ final class DemoCommand implements Callable<Integer> {
         sentences, sentences, CONFIG, dir);
     PlatformSettings settings = new PlatformSettings(Optional.empty(), bundlesDir, httpPort, "compactor-demo", "demo", 1,
         Topics.DEFAULT, 1, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), ChainSettings.defaults());
-    try (Platform platform = Platform.start(settings)) {
+    // the demo's own lines are the show: the broker, the clients, Felix and the platform log only problems
+    try (Logging.Quiet quiet = Logging.quiet(); Platform platform = Platform.start(settings)) {
       out.printf("platform up: embedded kafka %s, http://localhost:%d/metrics, providers: %s%n",
           platform.bootstrapServers(), platform.httpPort(), platform.host().registry().providers().stream()
               .filter(p -> p.chosen()).map(p -> p.capability() + "=" + p.bundle() + " " + p.version()).toList());

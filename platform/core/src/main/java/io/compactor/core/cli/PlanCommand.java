@@ -4,6 +4,7 @@ import io.compactor.core.chain.JobProviders;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
+import io.compactor.core.logging.Logging;
 import io.compactor.core.plan.MethodCatalog;
 import io.compactor.core.plan.Plan;
 import io.compactor.core.plan.PlanJson;
@@ -72,7 +73,8 @@ final class PlanCommand implements Callable<Integer> {
           + "providers (build first, or pass --bundles DIR)");
       plan = new Planner(MethodCatalog.none()).plan(onnx, file);
     } else {
-      try (OsgiHost host = OsgiHost.start(HostSettings.of(bundles.dir)).stopOnShutdown();
+      try (Logging.Quiet quiet = Logging.quiet();
+          OsgiHost host = OsgiHost.start(HostSettings.of(bundles.dir)).stopOnShutdown();
           JobProviders providers = new JobProviders(host.registry(), Duration.ZERO)) {
         host.awaitSettled(Duration.ofSeconds(30));
         plan = new Planner(providers).plan(onnx, file);

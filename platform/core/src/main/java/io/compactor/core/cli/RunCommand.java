@@ -3,6 +3,7 @@ package io.compactor.core.cli;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.kafka.Topics;
+import io.compactor.core.logging.LogFormat;
 import io.compactor.core.platform.Platform;
 import io.compactor.core.platform.PlatformSettings;
 import java.net.InetAddress;
@@ -91,6 +92,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Settings file (.properties: option names as keys, kafka.<property> for Kafka clients); default: $COMPACTOR_SETTINGS.")
   Path settingsFile;
 
+  @Option(names = "--log-format", paramLabel = "text|json",
+      description = "Log lines as text or as one JSON object each (default: text).")
+  String logFormat;
+
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
@@ -108,9 +113,10 @@ final class RunCommand implements Callable<Integer> {
    * What {@code run} starts with.
    *
    * @param settings the effective settings
+   * @param logFormat how log lines are written
    * @param sources one line per setting: its value and the layer it came from, secrets masked
    */
-  record Resolved(PlatformSettings settings, String sources) {}
+  record Resolved(PlatformSettings settings, LogFormat logFormat, String sources) {}
 
   /**
    * Resolves {@code run}'s settings exactly as the command does, without starting anything.
@@ -129,7 +135,12 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Resolved resolved = resolve();
-    LOG.info("effective settings:{}", resolved.sources());
+    if (!resolved.logFormat().apply()) {
+      LOG.warn("--log-format {} not applied: the logging configuration has no appender named console",
+          resolved.logFormat().id());
+    }
+    // one line per setting: a log line never spans lines
+    resolved.sources().lines().filter(l -> !l.isBlank()).forEach(l -> LOG.info("setting {}", l.trim()));
     PlatformSettings settings = resolved.settings();
     Platform platform = Platform.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -179,7 +190,8 @@ final class RunCommand implements Callable<Integer> {
           layers.kafka(kafkaProperties),
           new ChainSettings(layers.getInt("batch-size", batchSize, 16), Duration.ofSeconds(5),
               Path.of(System.getProperty("java.io.tmpdir"))));
-      return new Resolved(s, layers.describe());
+      LogFormat format = LogFormat.parse(layers.get("log-format", logFormat, LogFormat.TEXT.id()));
+      return new Resolved(s, format, layers.describe());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

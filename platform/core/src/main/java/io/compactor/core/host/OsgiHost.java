@@ -120,6 +120,11 @@ public final class OsgiHost implements AutoCloseable {
     return framework.getBundleContext();
   }
 
+  /** @return whether the framework is running: started, and neither stopping nor closed */
+  public boolean active() {
+    return !closed.get() && framework.getState() == org.osgi.framework.Bundle.ACTIVE;
+  }
+
   /** @return the directory watched for bundle jars (absolute, symbolic links resolved) */
   public Path watchedDirectory() {
     return watched;

@@ -26,15 +26,18 @@ import java.util.stream.Stream;
 /**
  * The packages the host shares with bundles through {@code org.osgi.framework.system.packages.extra}: the
  * {@code Export-Package} headers of the Compactor platform jars on the classpath (symbolic names
- * {@code io.compactor.platform.*}, versions as bnd wrote them), ONNX Runtime's packages at the version in
- * its jar's manifest, and every package of DJL's API jar ({@code ai.djl.*}: NDArrays, autograd, optimizers)
- * at its Specification-Version. Nothing is maintained by hand, so the versions cannot drift from the build.
+ * {@code io.compactor.platform.*}, versions as bnd wrote them), the SLF4J API's (so bundles log through the
+ * host's backend, versions as its manifest exports them), ONNX Runtime's packages at the version in its jar's
+ * manifest, and every package of DJL's API jar ({@code ai.djl.*}: NDArrays, autograd, optimizers) at its
+ * Specification-Version. Nothing is maintained by hand, so the versions cannot drift from the build.
  * DJL's PyTorch engine and JNI packages stay private to the host: libtorch is loaded once, by the host
  * ({@link TrainingEngine}).
  */
 final class SystemPackages {
   /** Bundle-SymbolicName prefix of the platform jars whose packages bundles import. */
   static final String PLATFORM_PREFIX = "io.compactor.platform.";
+  /** Bundle-SymbolicName of the slf4j-api jar; its {@code Export-Package} is re-exported as written. */
+  static final String SLF4J_API = "slf4j.api";
   /** ONNX Runtime's Java packages; its jar is not a bundle, so they are exported at its Implementation-Version. */
   static final List<String> ONNX_RUNTIME_PACKAGES =
       List.of("ai.onnxruntime", "ai.onnxruntime.platform", "ai.onnxruntime.providers");
@@ -70,7 +73,7 @@ final class SystemPackages {
         Attributes main = read(url).getMainAttributes();
         String bsn = main.getValue("Bundle-SymbolicName");
         String header = main.getValue("Export-Package");
-        if (bsn != null && bsn.startsWith(PLATFORM_PREFIX) && header != null) {
+        if (bsn != null && (bsn.startsWith(PLATFORM_PREFIX) || bsn.equals(SLF4J_API)) && header != null) {
           parse(header).forEach(e -> exports.putIfAbsent(e.name(), e));
         }
       }

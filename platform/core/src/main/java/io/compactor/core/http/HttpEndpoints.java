@@ -3,6 +3,8 @@ package io.compactor.core.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.compactor.api.CompactorException;
+import io.compactor.core.health.Health;
+import io.compactor.core.health.HealthReport;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobMessages;
@@ -18,8 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The platform's HTTP surface: {@code /metrics} (Prometheus text), {@code /health}, {@code /bundles}
- * (capabilities and providers) and {@code /jobs/{id}} (status and last event). Read-only.
+ * The platform's HTTP surface: {@code /metrics} (Prometheus text), {@code /health/live} and
+ * {@code /health/ready} (200 when UP, 503 with the failed checks named when DOWN; {@code /health} is
+ * {@code /health/ready}), {@code /bundles} (capabilities and providers) and {@code /jobs/{id}} (status and
+ * last event). Read-only.
  */
 public final class HttpEndpoints implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
@@ -32,12 +36,12 @@ public final class HttpEndpoints implements AutoCloseable {
   /**
    * @param port the port on all interfaces; 0 picks a free one
    * @param metrics the Prometheus text exposition, produced per scrape
-   * @param health the health document; its {@code status} is {@code UP} or {@code DOWN}
+   * @param health liveness and readiness
    * @param bundles the capability listing
    * @param board the last event of recent jobs
    * @return the started server
    */
-  public static HttpEndpoints start(int port, Supplier<String> metrics, Supplier<Map<String, Object>> health,
+  public static HttpEndpoints start(int port, Supplier<String> metrics, Health health,
       Supplier<Object> bundles, JobBoard board) {
     HttpServer server;
     try {
@@ -54,8 +58,11 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
         metrics.get().getBytes(StandardCharsets.UTF_8)));
     server.createContext("/health", ex -> {
-      Map<String, Object> h = health.get();
-      json(ex, "UP".equals(h.get("status")) ? 200 : 503, h);
+      switch (ex.getRequestURI().getPath()) {
+        case "/health", "/health/", "/health/ready" -> health(ex, health.ready());
+        case "/health/live" -> health(ex, health.live());
+        default -> json(ex, 404, Map.of("error", "no such endpoint; try /health/live or /health/ready"));
+      }
     });
     server.createContext("/bundles", ex -> json(ex, 200, bundles.get()));
     server.createContext("/jobs/", ex -> {
@@ -68,7 +75,8 @@ public final class HttpEndpoints implements AutoCloseable {
       }
     });
     server.start();
-    LOG.info("http endpoints on port {}: /metrics /health /bundles /jobs/{{id}}", server.getAddress().getPort());
+    LOG.info("http endpoints on port {}: /metrics /health/live /health/ready /bundles /jobs/{id}",
+        server.getAddress().getPort());
     return new HttpEndpoints(server);
   }
 
@@ -78,6 +86,10 @@ public final class HttpEndpoints implements AutoCloseable {
     s.put("state", e.type().terminal() ? e.type().id() : "running");
     s.put("lastEvent", Map.of("type", e.type().ceType(), "time", e.time().toString(), "data", e.data()));
     return s;
+  }
+
+  private static void health(HttpExchange ex, HealthReport report) throws IOException {
+    json(ex, report.up() ? 200 : 503, report.document());
   }
 
   private static void json(HttpExchange ex, int code, Object body) throws IOException {

@@ -10,6 +10,7 @@ import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.job.JobStore;
+import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,6 +95,7 @@ public final class Coordinator implements AutoCloseable {
   private volatile Set<TopicPartition> assigned = Set.of();
   private volatile boolean stopping;
   private volatile boolean crashing;
+  private volatile long lastPollNanos = System.nanoTime();
 
   /**
    * @param settings connection and runtime settings
@@ -153,6 +155,7 @@ public final class Coordinator implements AutoCloseable {
   private void pollLoop() {
     try {
       while (!stopping) {
+        lastPollNanos = System.nanoTime();
         try {
           commitEnded();
           startWaitingJobsWhoseLeaseLapsed();
@@ -164,7 +167,7 @@ public final class Coordinator implements AutoCloseable {
           LOG.warn("coordinator {}: Kafka not reachable right now, retrying: {}", settings.instanceId(), e.toString());
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-          try {
+          try (var job = r.key() == null ? null : JobLog.scope(r.key())) {
             handle(r);
           } catch (WakeupException e) {
             throw e;
@@ -192,6 +195,14 @@ public final class Coordinator implements AutoCloseable {
         pollStopped.countDown();
       }
     }
+  }
+
+  /**
+   * @return how long ago the poll loop last went round, for the liveness check; empty once the loop has ended
+   */
+  public Optional<Duration> sinceLastPoll() {
+    return pollStopped.getCount() == 0 ? Optional.empty()
+        : Optional.of(Duration.ofNanos(System.nanoTime() - lastPollNanos));
   }
 
   private void handle(ConsumerRecord<String, byte[]> r) {
@@ -244,7 +255,7 @@ public final class Coordinator implements AutoCloseable {
 
   private void work(RunningJob job) {
     String jobId = job.request.jobId();
-    MDC.put("jobId", jobId);
+    MDC.put(JobLog.MDC_KEY, jobId);
     LongTaskTimer.Sample active = metrics.started();
     EventSink sink = e -> {
       if (!job.abandoned) {
@@ -276,7 +287,7 @@ public final class Coordinator implements AutoCloseable {
         store.release(jobId);
       }
       active.stop();
-      MDC.remove("jobId");
+      MDC.remove(JobLog.MDC_KEY);
       ended.add(job);
     }
   }

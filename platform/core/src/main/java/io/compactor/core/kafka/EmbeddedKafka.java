@@ -32,12 +32,14 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-  private final KafkaRaftServer server;
+  private final Properties config;
   private final Path dataDir;
   private final String bootstrapServers;
+  private KafkaRaftServer server;
 
-  private EmbeddedKafka(KafkaRaftServer server, Path dataDir, String bootstrapServers) {
+  private EmbeddedKafka(KafkaRaftServer server, Properties config, Path dataDir, String bootstrapServers) {
     this.server = server;
+    this.config = config;
     this.dataDir = dataDir;
     this.bootstrapServers = bootstrapServers;
   }
@@ -75,7 +77,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("share.coordinator.state.topic.min.isr", "1");
       p.put("group.initial.rebalance.delay.ms", "0");
       KafkaRaftServer server = startNode(p, Uuid.randomUuid().toString());
-      EmbeddedKafka kafka = new EmbeddedKafka(server, dir, "127.0.0.1:" + brokerPort);
+      EmbeddedKafka kafka = new EmbeddedKafka(server, p, dir, "127.0.0.1:" + brokerPort);
       kafka.awaitReady();
       LOG.info("embedded Kafka broker ready at {} in {} ms", kafka.bootstrapServers,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -138,9 +140,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** Stops the broker and keeps its data, for outage tests; {@link #restart} brings it back. */
+  public synchronized void stop() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+
+  /** Starts the stopped broker again on the same ports and data, and waits until it answers. */
+  public synchronized void restart() {
+    server = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
+    server.startup();
+    try {
+      awaitReady();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompactorException("embedded Kafka: interrupted while restarting", e);
+    }
+  }
+
   /** Stops the broker and deletes its data. */
   @Override
-  public void close() {
+  public synchronized void close() {
     server.shutdown();
     server.awaitShutdown();
     try (Stream<Path> files = Files.walk(dataDir)) {

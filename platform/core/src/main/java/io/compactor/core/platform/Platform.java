@@ -1,6 +1,8 @@
 package io.compactor.core.platform;
 
 import io.compactor.core.chain.ChainExecutor;
+import io.compactor.core.health.Health;
+import io.compactor.core.health.KafkaChecks;
 import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
 import io.compactor.core.http.HttpEndpoints;
@@ -9,6 +11,7 @@ import io.compactor.core.kafka.Coordinator;
 import io.compactor.core.kafka.EmbeddedKafka;
 import io.compactor.core.metrics.PlatformMetrics;
 import io.compactor.core.metrics.StepMetrics;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -26,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Platform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+  /** Longer than the poll loop's longest legitimate wait (a commit or a terminal event, 60 s each). */
+  private static final Duration MAX_POLL_AGE = Duration.ofMinutes(3);
+  private static final Duration HEALTH_REFRESH = Duration.ofSeconds(2);
   private final Deque<AutoCloseable> parts = new ArrayDeque<>();
   private String bootstrapServers;
   private OsgiHost host;
@@ -65,7 +71,7 @@ public final class Platform implements AutoCloseable {
     }
     host = OsgiHost.start(HostSettings.of(s.bundles()));
     parts.push(host);
-    host.awaitSettled(java.time.Duration.ofSeconds(30));
+    host.awaitSettled(Duration.ofSeconds(30));
     PlatformMetrics metrics = new PlatformMetrics(host.registry());
     parts.push(metrics);
     JobBoard board = new JobBoard(1000);
@@ -73,15 +79,17 @@ public final class Platform implements AutoCloseable {
     coordinator = new Coordinator(s.coordinator(bootstrapServers), chain, metrics.registry(), board);
     parts.push(coordinator);
     coordinator.start();
-    http = HttpEndpoints.start(s.httpPort(), metrics::scrape, () -> health(s), () -> host.listing(), board);
+    Health health = new Health(new KafkaChecks(bootstrapServers, s.kafkaOverrides(), s.groupId(), s.instanceId(),
+        HEALTH_REFRESH), host::active, coordinator::sinceLastPoll, MAX_POLL_AGE, () -> info(s), HEALTH_REFRESH);
+    parts.push(health);
+    http = HttpEndpoints.start(s.httpPort(), metrics::scrape, health, () -> host.listing(), board);
     parts.push(http);
     LOG.info("platform {} up: kafka {}, bundles {}, http :{}", s.instanceId(), bootstrapServers, s.bundles(),
         http.port());
   }
 
-  private Map<String, Object> health(PlatformSettings s) {
+  private Map<String, Object> info(PlatformSettings s) {
     Map<String, Object> h = new LinkedHashMap<>();
-    h.put("status", "UP");
     h.put("instance", s.instanceId());
     h.put("groupId", s.groupId());
     h.put("bootstrapServers", bootstrapServers);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.kafka.Topics;
+import io.compactor.core.logging.LogFormat;
 import io.compactor.core.platform.PlatformSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -156,6 +157,23 @@ class RunSettingsTest {
     assertTrue(logged.contains("kafka.sasl.jaas.config = ****"), logged);
     assertTrue(logged.contains("kafka.ssl.truststore.password = ****"), logged);
     assertFalse(logged.contains("password=\"x\"") || logged.contains("s3cret"), logged);
+  }
+
+  @Test
+  void theLogFormatTakesTheOptionOverTheEnvironmentOverTheFileOverText() throws IOException {
+    Path file = file("log-format=json\n");
+    assertEquals(LogFormat.TEXT, RunCommand.resolve(Map.of(), "--embedded-kafka").logFormat());
+    assertEquals(LogFormat.JSON, RunCommand.resolve(Map.of(), "--embedded-kafka", "--settings", file.toString())
+        .logFormat());
+    assertEquals(LogFormat.TEXT, RunCommand.resolve(Map.of("COMPACTOR_LOG_FORMAT", "text"), "--embedded-kafka",
+        "--settings", file.toString()).logFormat());
+    RunCommand.Resolved option = RunCommand.resolve(Map.of("COMPACTOR_LOG_FORMAT", "text"), "--embedded-kafka",
+        "--log-format", "json");
+    assertEquals(LogFormat.JSON, option.logFormat());
+    assertTrue(option.sources().contains("log-format = json  (option --log-format)"), option.sources());
+    ParameterException bad = assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of("COMPACTOR_LOG_FORMAT", "xml"), "--embedded-kafka"));
+    assertEquals("log-format: expected text or json, got 'xml'", bad.getMessage());
   }
 
   @Test

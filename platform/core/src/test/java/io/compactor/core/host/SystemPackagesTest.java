@@ -29,6 +29,9 @@ class SystemPackagesTest {
     String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
     assertEquals(ort, versions.get("ai.onnxruntime"));
     assertEquals(ort, versions.get("ai.onnxruntime.providers"));
+    String slf4j = org.slf4j.Logger.class.getPackage().getImplementationVersion();
+    assertEquals(slf4j, versions.get("org.slf4j"), "bundles log through the host's slf4j");
+    assertEquals(slf4j, versions.get("org.slf4j.event"));
     String djl = ai.djl.engine.Engine.class.getPackage().getSpecificationVersion();
     assertEquals("0.36.0", djl);
     for (String p : List.of("ai.djl", "ai.djl.engine", "ai.djl.ndarray", "ai.djl.ndarray.types", "ai.djl.ndarray.index",

@@ -41,7 +41,7 @@ public final class TestBundles {
       b.setProperty("Private-Package", PACKAGE + pkg);
       headers.forEach(b::setProperty);
       for (Class<?> onClasspath : new Class<?>[] {TestBundles.class, CompressionMethod.class, Graph.class,
-          FrameworkUtil.class, Component.class}) {
+          FrameworkUtil.class, Component.class, org.slf4j.Logger.class}) {
         b.addClasspath(location(onClasspath));
       }
       Jar jar = b.build();
