@@ -3,7 +3,6 @@ package io.compactor.core.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.kafka.EventFollower;
-import io.compactor.core.kafka.Topics;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.errors.InterruptException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,6 +34,8 @@ final class EventsCommand implements Callable<Integer> {
   @Option(names = "--job", paramLabel = "ID", description = "Only this job's events.")
   String jobId;
 
+  @Mixin TopicOptions topicOptions;
+
   @Option(names = "--follow", description = "Keep printing new events after reaching the end.")
   boolean follow;
 
@@ -47,7 +49,7 @@ final class EventsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (EventFollower events = new EventFollower(bootstrapServers, kafkaProperties, Topics.DEFAULT.events(),
+    try (EventFollower events = new EventFollower(bootstrapServers, kafkaProperties, topicOptions.topics().events(),
         Optional.ofNullable(jobId), EventFollower.From.BEGINNING)) {
       events.read(e -> {
         out.println(line(e.cloudEvent()));

@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Publishes one job request to the jobs topic and, with {@code --wait}, follows its events. */
@@ -43,9 +42,7 @@ final class SubmitCommand implements Callable<Integer> {
       description = "Kafka client property, e.g. security.protocol=SASL_SSL; repeatable.")
   Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "",
-      description = "The platform's --topic-prefix: put in front of every topic name as given (default: none).")
-  String topicPrefix;
+  @Mixin TopicOptions topicOptions;
 
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
@@ -55,7 +52,7 @@ final class SubmitCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String id = jobId != null ? jobId : "job-" + UUID.randomUUID().toString().substring(0, 8);
     JobRequest request = job.request(id);
-    Topics topics = topics();
+    Topics topics = topicOptions.topics();
     out.println("submitting job " + id + " to " + topics.jobs());
     out.flush();
     ProgressBar progress = waitForEnd ? ProgressBar.forConsole(out) : null;
@@ -75,11 +72,4 @@ final class SubmitCommand implements Callable<Integer> {
     return UserErrorHandler.FAILED;
   }
 
-  private Topics topics() {
-    try {
-      return Topics.withPrefix(topicPrefix);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
-    }
-  }
 }
