@@ -222,7 +222,7 @@ public final class ChainExecutor implements JobExecutor {
       Provider p = plan.provider().orElseThrow();
       result.retraining().ifPresent(o -> {
         report.retraining(o, Map.of("bundle", p.bundle(), "version", p.version()));
-        stepMetrics.retrained(p.describe(), Duration.ofNanos((long) (o.seconds() * 1e9)));
+        stepMetrics.retrained(Duration.ofNanos((long) (o.seconds() * 1e9)));
       });
       return input.with(result.form().orElse(input.form()));
     }
