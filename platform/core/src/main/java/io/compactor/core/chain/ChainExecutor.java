@@ -132,6 +132,10 @@ public final class ChainExecutor implements JobExecutor {
       }
       Dataset training = retrain.isEmpty() ? calibration
           : data("training", request.training(), model).orElse(calibration);
+      if (retrain.isEmpty() && request.training().isPresent()) {
+        report.warning("training: given, but the job does not retrain (no compactor_retrain block, or retraining "
+            + "skipped); the training data was not used");
+      }
       Optional<Dataset> eval = data("eval", request.eval(), model);
       events.publish(JobEvent.of(EventType.PLANNED, id, PlanJson.summary(plan)));
 
