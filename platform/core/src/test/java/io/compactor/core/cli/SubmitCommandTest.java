@@ -29,4 +29,12 @@ class SubmitCommandTest {
     assertEquals(UserErrorHandler.USER_ERROR, http.code(), http.err());
     assertTrue(http.err().startsWith("error: --output: URI scheme 'https' is not supported"), http.err());
   }
+
+  @Test
+  void theTrainingDirectoryIsCheckedLikeTheOtherPaths() {
+    Cli.Run r = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--config", "c.cfg",
+        "--output", "out", "--train", "s3://bucket/train");
+    assertEquals(UserErrorHandler.USER_ERROR, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --train: s3:// is not supported yet"), r.err());
+  }
 }
