@@ -92,7 +92,12 @@ class TwoOfFourMethodTest extends CompressionMethodContract {
       }
       assertEquals(w.length / 2, zeros, node + ": random dense weights lose exactly half");
       assertEquals(0.5, (double) metrics(r, node).get("sparsity"), 1e-12, node);
+      // the training form declares exactly these zeros, for retraining to hold and the export to prove
+      var mask = r.form().orElseThrow().masks().get(g.node(node).orElseThrow().input(1));
+      assertEquals(zeros, mask.count(), node);
+      assertEquals(-1, mask.firstViolation(w), node);
     }
+    assertEquals(SparseModels.CNN_SPARSE, r.form().orElseThrow().compressed());
     assertEquals(0.5, (double) r.summary().get("sparsity"), 1e-12);
     assertEquals(4, r.summary().get("layers_sparse"));
   }

@@ -1,8 +1,8 @@
 package io.compactor.bundle.prunefilter;
 
 import io.compactor.api.Capabilities;
-import io.compactor.api.CompactorException;
 import io.compactor.api.Eligibility;
+import io.compactor.api.LayerProgress;
 import io.compactor.api.LayerResult;
 import io.compactor.api.LayerTask;
 import io.compactor.api.StepContext;
@@ -41,12 +41,12 @@ final class FilterPruneStep {
   private final Map<String, Map<String, Object>> consumerResults = new LinkedHashMap<>();
   private final List<String> order = new ArrayList<>();
   private final Set<String> waiting = new HashSet<>();
-  private int reported;
-  private String current;
+  private final LayerProgress progress;
 
   FilterPruneStep(StepContext context, FilterPruneOptions options) {
     this.context = context;
     this.options = options;
+    this.progress = new LayerProgress(context, CAPABILITY);
   }
 
   /** A group's decision. */
@@ -115,8 +115,13 @@ final class FilterPruneStep {
     List<LayerResult> layers = new ArrayList<>();
     order.forEach(n -> layers.add(new LayerResult(n, results.get(n))));
     consumerResults.forEach((n, m) -> layers.add(new LayerResult(n, m)));
+    // removed channels are gone from the tensors: nothing to mask, but the pruned and re-fitted layers count
+    // as compressed for retraining with train: COMPRESSED
+    List<String> changed = new ArrayList<>(refit);
+    decisions.stream().filter(d -> d.removed().length > 0).flatMap(d -> d.group().producers().stream())
+        .forEach(changed::add);
     return StepResult.of(summary(decisions, groupReports, before, after, layers, (System.nanoTime() - start) / 1e9),
-        layers);
+        layers, context.form().withCompressed(changed));
   }
 
   private Decision decide(ChannelGroup g, Set<String> enabled) {
@@ -200,30 +205,31 @@ final class FilterPruneStep {
     SequentialReconstruction engine = new SequentialReconstruction(context.calibration(), context.batchSize());
     ConsumerRefit fit = new ConsumerRefit(options.relativeDamping());
     try {
-      OnnxModel reference = ConsumerRefit.reference(context.original(), model, keptOutputs);
-      engine.run(model, reference, targets, (layer, w, bias, stats) -> {
-        current = layer.node();
-        return fit.solve(layer, w, bias, stats);
-      }, new SequentialReconstruction.Listener() {
-        @Override
-        public void checkpoint() {
-          context.throwIfCancelled();
-        }
+      progress.guard("calibration data could not be run through the pruned model", () -> {
+        OnnxModel reference = ConsumerRefit.reference(context.original(), model, keptOutputs);
+        engine.run(model, reference, targets, (layer, w, bias, stats) -> {
+          progress.start(layer.node());
+          return fit.solve(layer, w, bias, stats);
+        }, new SequentialReconstruction.Listener() {
+          @Override
+          public void checkpoint() {
+            context.throwIfCancelled();
+          }
 
-        @Override
-        public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
-          note(layer.node(), update.metrics());
-          waiting.remove(layer.node());
-          reportReady();
-        }
+          @Override
+          public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
+            note(layer.node(), update.metrics());
+            waiting.remove(layer.node());
+            reportReady();
+          }
+        });
       });
-    } catch (CompactorException e) {
+    } catch (StepException e) {
+      // a reconstruction failure names its own layer and needs no phase prefix
+      if (e.getCause() instanceof ReconstructionException r) {
+        throw new StepException(CAPABILITY, r.layer().orElse(progress.current().orElse(null)), r.getMessage(), r);
+      }
       throw e;
-    } catch (ReconstructionException e) {
-      throw new StepException(CAPABILITY, e.layer().orElse(current), e.getMessage(), e);
-    } catch (ModelException e) {
-      throw new StepException(CAPABILITY, e.element().orElse(current),
-          "calibration data could not be run through the pruned model: " + e.getMessage(), e);
     }
   }
 
@@ -234,12 +240,15 @@ final class FilterPruneStep {
     m.putAll(metrics);
   }
 
-  /** Reports progress in task order: every task with a result that no re-fit is still pending for. */
+  /**
+   * Marks every task with a result that no re-fit is still pending for as finished; the shared skeleton
+   * reports them in task order.
+   */
   private void reportReady() {
-    while (reported < order.size() && results.containsKey(order.get(reported))
-        && !waiting.contains(order.get(reported))) {
-      String node = order.get(reported++);
-      context.progress(reported, order.size(), node);
+    for (String node : order) {
+      if (results.containsKey(node) && !waiting.contains(node)) {
+        progress.finish(node);
+      }
     }
   }
 

@@ -1,15 +1,20 @@
 package io.compactor.core.cli;
 
+import io.compactor.api.Capabilities;
 import io.compactor.api.Stage;
+import io.compactor.core.config.CompactorRetrain;
 import io.compactor.core.plan.Assignment;
 import io.compactor.core.plan.Assignment.Decision;
 import io.compactor.core.plan.Combination;
 import io.compactor.core.plan.OperatorPlan;
 import io.compactor.core.plan.Plan;
+import io.compactor.core.plan.Provider;
+import io.compactor.core.plan.RetrainPlan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -50,6 +55,7 @@ final class PlanTable {
     line(out, "config    " + plan.config());
     line(out, "sparsity  " + stage(Stage.SPARSITY));
     line(out, "quant     " + stage(Stage.QUANTIZATION));
+    plan.retraining().ifPresent(r -> retraining(out, r));
     line(out, "");
     int[] width = new int[rows.get(0).length];
     for (String[] r : rows) {
@@ -83,6 +89,26 @@ final class PlanTable {
       line(out, "requested " + totals(plan.requestedTotals()));
     }
     return out.toString();
+  }
+
+  /** The retraining lines: provider, settings, and whether every operator can be trained. */
+  private static void retraining(StringBuilder out, RetrainPlan r) {
+    CompactorRetrain c = r.settings();
+    line(out, "retrain   " + Capabilities.RETRAIN_DISTILL + " on " + r.provider().map(Provider::describe)
+        .orElse("(not installed: a job fails; install a bundle providing it)"));
+    line(out, String.format(Locale.ROOT, "          epochs %d, learning_rate %s, batch_size %d, max_minutes %s, seed %d, "
+        + "held_out_fraction %s, train %s, on_unsupported %s", c.epochs(), c.learningRate(), c.batchSize(),
+        c.maxMinutes(), c.seed(), c.heldOutFraction(), c.train(), c.onUnsupported()));
+    if (r.provider().isEmpty()) {
+      return;
+    }
+    if (r.unsupported().isEmpty()) {
+      line(out, "          every operator can be trained: retraining applies");
+    } else {
+      line(out, "          cannot train " + r.unsupported().size() + " operator(s): " + r.describeUnsupported());
+      line(out, "          " + (r.skipped() ? "on_unsupported SKIP: the job runs without retraining"
+          : "on_unsupported FAIL: a job fails; set on_unsupported: SKIP to run without retraining"));
+    }
   }
 
   private String stage(Stage stage) {

@@ -4,6 +4,7 @@ import io.compactor.core.job.EventSink;
 import io.compactor.core.job.JobEvent;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -68,7 +69,8 @@ final class ProgressBar implements EventSink {
         line(step + " on " + (p instanceof Map<?, ?> m ? m.get("bundle") + " " + m.get("version") : "?")
             + ", " + d.get("layers") + " layers");
       }
-      case STEP_PROGRESS -> progress(((Number) d.get("percent")).doubleValue(), String.valueOf(d.get("layer")));
+      case STEP_PROGRESS -> progress(((Number) d.get("percent")).doubleValue(),
+          d.containsKey("epoch") ? epoch(d) : String.valueOf(d.getOrDefault("layer", "")));
       case STEP_COMPLETED -> {
         if (live && lastPercent != 100) {
           progress(100, "");
@@ -120,6 +122,18 @@ final class ProgressBar implements EventSink {
       out.println();
     }
     lastPercent = -1;
+  }
+
+  /** @return a retraining step's progress, e.g. {@code epoch 2/3 loss 0.0412 held-out 0.9871} */
+  private static String epoch(Map<String, Object> d) {
+    StringBuilder b = new StringBuilder("epoch " + d.get("epoch") + "/" + d.get("epochs"));
+    if (d.get("loss") instanceof Number loss) {
+      b.append(String.format(Locale.ROOT, " loss %.4g", loss.doubleValue()));
+    }
+    if (d.get("heldOutFidelity") instanceof Number f) {
+      b.append(String.format(Locale.ROOT, " held-out %.4f", f.doubleValue()));
+    }
+    return b.toString();
   }
 
   /** @return the combinations some operator got, e.g. {@code {2of4+int8=36, none=0}} without the zeros */

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * Compactor extension {@code compactor_retrain} (not AMCT): whole-model retraining after the layer-wise
- * steps, distilled from the original model. Read and validated; the retraining stage that uses it is being
- * built (absent block: layer-wise recovery only).
+ * steps, distilled from the original model. The planner turns it into a {@code RetrainPlan} and the chain
+ * into a retraining step (absent block: layer-wise recovery only).
  *
  * @param epochs passes over the training data, at least 1
  * @param learningRate the optimizer's step size, finite and positive

@@ -7,12 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.compactor.api.Capabilities;
+import io.compactor.api.CompressionMethod;
+import io.compactor.api.Eligibility;
+import io.compactor.api.Stage;
+import io.compactor.api.StepContext;
+import io.compactor.api.StepResult;
+import io.compactor.api.UnsupportedOperator;
 import io.compactor.core.plan.MethodCatalog;
 import io.compactor.core.plan.PlanModels;
+import io.compactor.core.plan.Provider;
 import io.compactor.core.plan.TestMethods;
 import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,5 +162,64 @@ class PlanCommandTest {
     Cli.Run r = run("plan", "--model", minilm.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("Missing required option: '--config=C.cfg|C.json'"), r.err());
+  }
+
+  @Test
+  void retrainingShowsItsSettingsAndWhichOperatorsCannotBeTrained() throws Exception {
+    Path cfg = dir.resolve("retrain.cfg");
+    Files.writeString(cfg, Files.readString(EXAMPLE_CFG) + "\ncompactor_retrain { epochs: 2 on_unsupported: SKIP }\n");
+    MethodCatalog withRetrainer = c -> c.equals(Capabilities.RETRAIN_DISTILL)
+        ? Optional.of(new Provider("test.retrain", "1.0.0", new Untrainable("Softmax"))) : TestMethods.all().provider(c);
+
+    Cli.Run r = run(withRetrainer, "plan", "--model", minilm.toString(), "--config", cfg.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("retrain   retrain.distill on test.retrain 1.0.0"), r.out());
+    assertTrue(r.out().contains("epochs 2, learning_rate"), r.out());
+    assertTrue(r.out().matches("(?s).*cannot train \\d+ operator\\(s\\): \\S*Softmax\\S* \\(Softmax\\): no converter.*"),
+        r.out());
+    assertTrue(r.out().contains("on_unsupported SKIP: the job runs without retraining"), r.out());
+
+    Cli.Run json = run(withRetrainer, "plan", "--model", minilm.toString(), "--config", cfg.toString(), "--json");
+    JsonNode tree = new ObjectMapper().readTree(json.out());
+    assertFalse(tree.at("/retraining/applies").asBoolean(true), json.out());
+    assertEquals(2, tree.at("/retraining/settings/epochs").asInt());
+    assertEquals("Softmax", tree.at("/retraining/unsupported/0/op_type").asText());
+
+    Cli.Run none = run("plan", "--model", minilm.toString(), "--config", cfg.toString());
+    assertTrue(none.out().contains("retrain   retrain.distill on (not installed"), none.out());
+  }
+
+  /** A retraining method that cannot train one op type. */
+  private record Untrainable(String opType) implements CompressionMethod {
+    @Override
+    public String capability() {
+      return Capabilities.RETRAIN_DISTILL;
+    }
+
+    @Override
+    public Stage stage() {
+      return Stage.RETRAINING;
+    }
+
+    @Override
+    public Set<String> opTypes() {
+      return Set.of();
+    }
+
+    @Override
+    public Eligibility eligibility(Graph graph, Node node) {
+      return Eligibility.ELIGIBLE;
+    }
+
+    @Override
+    public List<UnsupportedOperator> unsupportedOperators(OnnxModel model) {
+      return model.graph().nodes().stream().filter(n -> n.opType().equals(opType))
+          .map(n -> new UnsupportedOperator(n.name(), n.opType(), "no converter")).toList();
+    }
+
+    @Override
+    public StepResult apply(StepContext context) {
+      throw new UnsupportedOperationException("plan only");
+    }
   }
 }

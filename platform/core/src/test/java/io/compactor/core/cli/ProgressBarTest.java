@@ -95,4 +95,20 @@ class ProgressBarTest {
     }
     return lines;
   }
+
+  @Test
+  void aRetrainingStepShowsEpochLossAndHeldOutFidelity() {
+    StringWriter text = new StringWriter();
+    ProgressBar bar = new ProgressBar(new PrintWriter(text), false, 80);
+    bar.publish(event(EventType.STEP_STARTED, Map.of("index", 3, "steps", 3, "capability", "retrain.distill",
+        "provider", Map.of("bundle", "b", "version", "1"), "layers", 4)));
+    bar.publish(event(EventType.STEP_PROGRESS, Map.of("percent", 66.7, "done", 2, "total", 3, "epoch", 2, "epochs", 3,
+        "loss", 0.041234, "heldOutFidelity", 0.98712)));
+    bar.publish(event(EventType.STEP_PROGRESS, Map.of("percent", 100.0, "done", 3, "total", 3, "epoch", 3,
+        "epochs", 3)));
+
+    List<String> lines = text.toString().lines().toList();
+    assertEquals("[3/3] retrain.distill  67% epoch 2/3 loss 0.04123 held-out 0.9871", lines.get(1), text.toString());
+    assertEquals("[3/3] retrain.distill 100% epoch 3/3", lines.get(2), "no loss reported, none shown");
+  }
 }

@@ -37,4 +37,12 @@ class SubmitCommandTest {
     assertEquals(UserErrorHandler.USER_ERROR, r.code(), r.err());
     assertTrue(r.err().startsWith("--topic-prefix: 'team a.' has characters Kafka refuses"), r.err());
   }
+
+  @Test
+  void theTrainingDirectoryIsCheckedLikeTheOtherPaths() {
+    Cli.Run r = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--config", "c.cfg",
+        "--output", "out", "--train", "s3://bucket/train");
+    assertEquals(UserErrorHandler.USER_ERROR, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --train: s3:// is not supported yet"), r.err());
+  }
 }

@@ -27,6 +27,20 @@ class JobMessagesTest {
   }
 
   @Test
+  void theTrainingDirectoryRoundTripsAndIsBoundedLikeTheOtherPaths() {
+    JobRequest withTraining = new JobRequest("job-2", "/data/m.onnx", "/data/c.cfg", Optional.of("/data/calib"),
+        Optional.empty(), "/data/out", Optional.of("/data/train"));
+    JobMessages.Message m = JobMessages.read(JobMessages.write(withTraining), "job-2");
+    assertEquals(withTraining, assertInstanceOf(JobMessages.Submit.class, m).request());
+    JobMessages.Invalid tooLong = assertInstanceOf(JobMessages.Invalid.class, read("{\"jobId\":\"j\",\"model\":\"m\","
+        + "\"config\":\"c\",\"output\":\"o\",\"training\":\"/" + "t".repeat(JobLimits.MAX_PATH_CHARS) + "\"}", "j"));
+    assertTrue(tooLong.reason().contains("training"), tooLong.reason());
+    InvalidRequestException control = org.junit.jupiter.api.Assertions.assertThrows(InvalidRequestException.class,
+        () -> new JobRequest("j", "m", "c", Optional.empty(), Optional.empty(), "o", Optional.of("/t\nx")));
+    assertEquals("training", control.field());
+  }
+
+  @Test
   void aCancelRequestIsRecognized() {
     assertEquals("job-1", assertInstanceOf(JobMessages.Cancel.class,
         JobMessages.read(JobMessages.cancel("job-1"), "job-1")).jobId());
