@@ -1,5 +1,6 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
@@ -70,7 +71,9 @@ public final class Platform implements AutoCloseable {
     parts.push(metrics);
     JobBoard board = new JobBoard(1000);
     ChainExecutor chain = new ChainExecutor(host.registry(), s.chain(), new StepMetrics(metrics.registry()));
-    coordinator = new Coordinator(s.coordinator(bootstrapServers), chain, metrics.registry(), board);
+    StagedExecutor staged = new StagedExecutor(chain, s.chain().workRoot(), s.s3()); // s3:// artifacts
+    parts.push(staged);
+    coordinator = new Coordinator(s.coordinator(bootstrapServers), staged, metrics.registry(), board);
     parts.push(coordinator);
     coordinator.start();
     http = HttpEndpoints.start(s.httpPort(), metrics::scrape, () -> health(s), () -> host.listing(), board);

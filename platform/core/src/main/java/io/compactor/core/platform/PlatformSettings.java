@@ -1,5 +1,6 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.artifact.S3Settings;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.kafka.CoordinatorSettings;
@@ -21,14 +22,15 @@ import java.util.Optional;
  * @param concurrency jobs run at once by this instance
  * @param topics the contract's topics
  * @param jobPartitions partitions of the jobs topic when the platform creates it
- * @param roots directories jobs may read and write
+ * @param roots directories and S3 bucket prefixes jobs may read and write
  * @param stateDir job state shared by the group's instances
  * @param kafkaOverrides extra Kafka client properties (security settings and the like)
  * @param chain how jobs run
+ * @param s3 how {@code s3://} artifacts are reached
  */
 public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
     String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
-    Map<String, String> kafkaOverrides, ChainSettings chain) {
+    Map<String, String> kafkaOverrides, ChainSettings chain, S3Settings s3) {
   public PlatformSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(bundles, "bundles");
@@ -39,9 +41,18 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
     Objects.requireNonNull(stateDir, "stateDir");
     kafkaOverrides = Map.copyOf(kafkaOverrides);
     Objects.requireNonNull(chain, "chain");
+    Objects.requireNonNull(s3, "s3");
     if (jobPartitions < 1) {
       throw new IllegalArgumentException("jobPartitions: must be at least 1, got " + jobPartitions);
     }
+  }
+
+  /** Settings with S3 reached with virtual-hosted addressing (the SDK's default). */
+  public PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
+      String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
+      Map<String, String> kafkaOverrides, ChainSettings chain) {
+    this(bootstrapServers, bundles, httpPort, groupId, instanceId, concurrency, topics, jobPartitions, roots, stateDir,
+        kafkaOverrides, chain, S3Settings.defaults());
   }
 
   /** @return the coordinator's settings against the broker actually in use */
