@@ -112,11 +112,24 @@ final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     } catch (S3Exception e) {
       throw new ArtifactException(field, uri, describe(e), e);
     } catch (SdkClientException e) {
-      throw new ArtifactException(field, uri, "the S3 endpoint cannot be reached or answered unreadably ("
-          + e.getMessage() + "); check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and --s3-path-style", e);
+      throw new ArtifactException(field, uri, unreachable(e)
+          + "; check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and --s3-path-style", e);
     } catch (SdkException e) {
       throw new ArtifactException(field, uri, e.getMessage(), e);
     }
+  }
+
+  /** @return why the endpoint was not reached: the innermost network error names the host */
+  private static String unreachable(SdkClientException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.UnknownHostException) {
+        return "the S3 endpoint is unreachable: unknown host " + t.getMessage();
+      }
+      if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException) {
+        return "the S3 endpoint is unreachable: " + t.getMessage();
+      }
+    }
+    return "the S3 endpoint is unreachable or answered unreadably (" + e.getMessage() + ")";
   }
 
   /** @return what S3 said, in words a person can act on */

@@ -10,6 +10,7 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -18,14 +19,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * A real S3 server for tests: S3Proxy on a loopback port over jclouds' filesystem store, with signature
  * checking on. {@link #configureSdk()} points the AWS SDK's standard system properties at it, as
- * {@code AWS_ENDPOINT_URL_S3} and the credentials chain would in production.
+ * {@code AWS_ENDPOINT_URL_S3}, {@code AWS_REQUEST_CHECKSUM_CALCULATION} and the credentials chain would in
+ * production.
  */
 public final class S3Server implements AutoCloseable {
   /** Credentials the tests use; the secret must never show up in events, reports or logs. */
   public static final String ACCESS_KEY = "compactor-test-access";
   public static final String SECRET_KEY = "Secr3t-never-in-logs-9f2c71d0";
   private static final String[] PROPERTIES = {"aws.endpointUrlS3", "aws.accessKeyId", "aws.secretAccessKey",
-      "aws.region"};
+      "aws.region", "aws.requestChecksumCalculation", "aws.responseChecksumValidation"};
 
   private final S3Proxy proxy;
   private final BlobStoreContext context;
@@ -36,6 +38,7 @@ public final class S3Server implements AutoCloseable {
     this.context = context;
     this.client = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(Region.US_EAST_1)
         .endpointOverride(endpoint()).forcePathStyle(true)
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
         .build();
   }
@@ -68,10 +71,14 @@ public final class S3Server implements AutoCloseable {
 
   /** Points the SDK's standard settings (system properties) at this server. */
   public void configureSdk() {
-    System.setProperty("aws.endpointUrlS3", endpoint().toString());
+    // a host name, not an IP: with an IP the SDK addresses buckets path-style whatever --s3-path-style says
+    System.setProperty("aws.endpointUrlS3", "http://localhost:" + proxy.getPort());
     System.setProperty("aws.accessKeyId", ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", SECRET_KEY);
     System.setProperty("aws.region", "us-east-1");
+    // S3Proxy, like several S3-compatible stores, takes checksums only where S3 requires them
+    System.setProperty("aws.requestChecksumCalculation", "when_required");
+    System.setProperty("aws.responseChecksumValidation", "when_required");
   }
 
   /** @return a client with the test credentials, path-style, for preparing and reading objects */
