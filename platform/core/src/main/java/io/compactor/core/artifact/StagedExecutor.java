@@ -1,5 +1,8 @@
 package io.compactor.core.artifact;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
@@ -31,6 +34,7 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StagedExecutor.class);
   /** The outputs' fields in the {@code completed} event, in the order they are published. */
   private static final List<String> OUTPUT_FIELDS = List.of("deployModel", "fakequantModel", "report");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JobExecutor job;
   private final Path workRoot;
@@ -60,11 +64,11 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
       stage = Files.createTempDirectory(Files.createDirectories(workRoot), "stage-" + request.jobId() + "-");
       final Path in = stage;
       JobRequest staged = new JobRequest(request.jobId(),
-          store(request.model()).fetchFile("model", request.model(), in).toString(),
-          store(request.config()).fetchFile("config", request.config(), in).toString(),
-          request.calibration().map(c -> store(c).fetchDirectory("calibration", c, in).toString()),
-          request.eval().map(e -> store(e).fetchDirectory("eval", e, in).toString()),
-          store(request.output()).outputDirectory("output", request.output(), in).toString());
+          store("model", request.model()).fetchFile("model", request.model(), in).toString(),
+          store("config", request.config()).fetchFile("config", request.config(), in).toString(),
+          request.calibration().map(c -> store("calibration", c).fetchDirectory("calibration", c, in).toString()),
+          request.eval().map(e -> store("eval", e).fetchDirectory("eval", e, in).toString()),
+          store("output", request.output()).outputDirectory("output", request.output(), in).toString());
       JobEvent end = job.execute(staged, events, cancellation);
       return end.type() == EventType.COMPLETED ? published(request, end) : end;
     } catch (ArtifactException e) {
@@ -84,7 +88,8 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
     for (String field : OUTPUT_FIELDS) {
       files.add(Path.of(String.valueOf(outputs.get(field))));
     }
-    List<String> uris = store(request.output()).publish("output", request.output(), files);
+    nameInputs(files.get(OUTPUT_FIELDS.indexOf("report")), request);
+    List<String> uris = store("output", request.output()).publish("output", request.output(), files);
     Map<String, Object> named = new LinkedHashMap<>();
     for (int i = 0; i < OUTPUT_FIELDS.size(); i++) {
       named.put(OUTPUT_FIELDS.get(i), uris.get(i));
@@ -94,12 +99,32 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
     return new JobEvent(end.type(), end.jobId(), end.time(), data);
   }
 
-  private synchronized ArtifactStore store(String uri) {
+  /** The report names the inputs as requested (their URIs), not the staging copies, which are deleted. */
+  private static void nameInputs(Path report, JobRequest request) {
+    try {
+      JsonNode tree = JSON.readTree(report.toFile());
+      if (tree.get("inputs") instanceof ObjectNode inputs) {
+        inputs.put("model", request.model());
+        inputs.put("config", request.config());
+        request.calibration().ifPresent(c -> inputs.put("calibration", c));
+        request.eval().ifPresent(e -> inputs.put("eval", e));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), tree);
+      }
+    } catch (IOException e) {
+      throw new ArtifactException("output", report.toString(), "the report cannot be rewritten (" + e + ")", e);
+    }
+  }
+
+  private synchronized ArtifactStore store(String field, String uri) {
     if (!S3Location.isS3(uri)) {
       return local;
     }
     if (s3 == null) {
-      s3 = S3ArtifactStore.standard(settings);
+      try {
+        s3 = S3ArtifactStore.standard(settings);
+      } catch (RuntimeException e) { // a malformed AWS_ENDPOINT_URL_S3, an unknown AWS_PROFILE, ...
+        throw new ArtifactException(field, uri, "the S3 client cannot be set up: " + e.getMessage(), e);
+      }
     }
     return s3;
   }

@@ -153,7 +153,8 @@ class ObjectStorageIT {
         TEAM + "out-kafka/model.fakequant.onnx", "report", TEAM + "out-kafka/report.json"), end.data().get("outputs"));
     OnnxModel.fromBytes(s3.get("models", "team/out-kafka/model.deploy.onnx"), "deploy");
     String report = new String(s3.get("models", "team/out-kafka/report.json"), StandardCharsets.UTF_8);
-    assertTrue(JSON.readTree(report).size() > 0, report);
+    assertEquals(TEAM + "model.onnx", JSON.readTree(report).path("inputs").path("model").asText(), report);
+    assertEquals(TEAM + "calib", JSON.readTree(report).path("inputs").path("calibration").asText(), report);
     assertFalse(report.contains(S3Server.SECRET_KEY));
     assertFalse(end.data().toString().contains(S3Server.SECRET_KEY));
     String log = LOG.toString(StandardCharsets.UTF_8);
