@@ -1,5 +1,7 @@
 package io.compactor.core.cli;
 
+import io.compactor.core.artifact.S3Settings;
+import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.host.HostSettings;
@@ -46,6 +48,10 @@ final class CompressCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
+  @Option(names = "--s3-path-style", description = "Address S3 buckets path-style (MinIO and other S3-compatible "
+      + "stores); default: $COMPACTOR_S3_PATH_STYLE or false.")
+  boolean s3PathStyle;
+
   @Override
   public Integer call() {
     Path dir = bundles.require(spec);
@@ -61,7 +67,10 @@ final class CompressCommand implements Callable<Integer> {
           new ChainSettings(batchSize, defaults.providerPatience(), defaults.workRoot()),
           new StepMetrics(new SimpleMeterRegistry()));
       ProgressBar progress = ProgressBar.forConsole(out);
-      end = chain.execute(request, progress, new Cancellation());
+      boolean pathStyle = s3PathStyle || Boolean.parseBoolean(System.getenv("COMPACTOR_S3_PATH_STYLE"));
+      try (StagedExecutor staged = new StagedExecutor(chain, defaults.workRoot(), new S3Settings(pathStyle))) {
+        end = staged.execute(request, progress, new Cancellation());
+      }
       progress.publish(end);
     }
     if (end.type() == EventType.COMPLETED) {

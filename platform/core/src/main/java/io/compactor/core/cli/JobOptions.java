@@ -2,31 +2,35 @@ package io.compactor.core.cli;
 
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.JobRequest;
-import java.nio.file.Path;
+import io.compactor.core.job.S3Location;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** What one job compresses and where its outputs go: the options {@code compress} and {@code submit} share. */
+/**
+ * What one job compresses and where its outputs go: the options {@code compress} and {@code submit} share. Each
+ * is a path, a {@code file:} URI or an {@code s3://bucket/key} URI (kept as text: a {@code Path} would fold
+ * {@code s3://} into {@code s3:/}).
+ */
 final class JobOptions {
-  @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX model.")
-  Path model;
+  @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX model (path or s3://bucket/key).")
+  String model;
 
   @Option(names = "--config", required = true, paramLabel = "C.cfg|C.json", description = "AMCT configuration.")
-  Path config;
+  String config;
 
   @Option(names = "--calibration", paramLabel = "DIR", description = "Calibration data: <input>.npy per model input.")
-  Path calibration;
+  String calibration;
 
   @Option(names = "--eval", paramLabel = "DIR",
       description = "Evaluation data: <input>.npy and optional labels.npy (default: the calibration data).")
-  Path eval;
+  String eval;
 
   @Option(names = "--train", paramLabel = "DIR", description = "Training data for retraining (compactor_retrain): "
       + "<input>.npy and optional labels.npy (default: the calibration data).")
-  Path train;
+  String train;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the outputs go.")
-  Path output;
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the outputs go (directory or s3://bucket/prefix).")
+  String output;
 
   /** @return the request for job {@code id}, with every path made absolute against the working directory */
   JobRequest request(String id) {
@@ -36,7 +40,7 @@ final class JobOptions {
         Optional.ofNullable(train).map(t -> absolute("--train", t)));
   }
 
-  private static String absolute(String option, Path p) {
-    return ArtifactRoots.resolve(option, p.toString()).toString();
+  private static String absolute(String option, String p) {
+    return S3Location.isS3(p) ? S3Location.parse(option, p).toString() : ArtifactRoots.resolve(option, p).toString();
   }
 }

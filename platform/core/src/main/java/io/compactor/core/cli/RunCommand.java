@@ -1,7 +1,9 @@
 package io.compactor.core.cli;
 
+import io.compactor.core.artifact.S3Settings;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.job.ArtifactRoots;
+import io.compactor.core.job.InvalidRequestException;
 import io.compactor.core.kafka.Topics;
 import io.compactor.core.logging.LogFormat;
 import io.compactor.core.platform.Platform;
@@ -62,9 +64,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--instance-id", paramLabel = "ID", description = "This instance's id (default: <host>-<pid>).")
   String instanceId;
 
-  @Option(names = "--allowed-root", paramLabel = "DIR", split = ",",
-      description = "Directories jobs may read models and data from and write outputs to (default: the working directory).")
-  List<Path> allowedRoots;
+  @Option(names = "--allowed-root", paramLabel = "DIR|s3://BUCKET/PREFIX", split = ",",
+      description = "Directories and S3 bucket prefixes jobs may read models and data from and write outputs to "
+          + "(default: the working directory).")
+  List<String> allowedRoots;
+
+  @Option(names = "--s3-path-style", description = "Address S3 buckets path-style, as MinIO and other S3-compatible "
+      + "stores need (default: false).")
+  Boolean s3PathStyle;
 
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Job state for idempotency and leases; share it between instances of one group (default: ~/.compactor/state).")
@@ -173,9 +180,9 @@ final class RunCommand implements Callable<Integer> {
         throw new IllegalArgumentException("no Kafka: give --bootstrap-servers HOST:PORT (or COMPACTOR_BOOTSTRAP_SERVERS) "
             + "or --embedded-kafka to start one in this JVM");
       }
-      List<Path> roots = Arrays.stream(layers.get("allowed-root", allowedRoots == null ? null
-          : String.join(",", allowedRoots.stream().map(Path::toString).toList()), Path.of("").toAbsolutePath()).split(","))
-          .map(String::trim).filter(s -> !s.isEmpty()).map(ArtifactRoots::resolve).toList();
+      List<String> roots = Arrays.stream(layers.get("allowed-root", allowedRoots == null ? null
+          : String.join(",", allowedRoots), Path.of("").toAbsolutePath()).split(","))
+          .map(String::trim).filter(s -> !s.isEmpty()).toList();
       PlatformSettings s = new PlatformSettings(Optional.ofNullable(servers),
           Path.of(layers.get("bundles", bundles, "bundles")),
           layers.getInt("http-port", httpPort, 9400),
@@ -185,14 +192,15 @@ final class RunCommand implements Callable<Integer> {
           Topics.withPrefix(layers.get("topic-prefix", topicPrefix, "")),
           layers.getInt("job-partitions", jobPartitions, 4),
           replication(layers.get("replication-factor", replicationFactor, null)),
-          new ArtifactRoots(roots),
+          ArtifactRoots.parse(roots),
           ArtifactRoots.resolve(layers.get("state-dir", stateDir, Path.of(System.getProperty("user.home"), ".compactor", "state"))),
           layers.kafka(kafkaProperties),
           new ChainSettings(layers.getInt("batch-size", batchSize, 16), Duration.ofSeconds(5),
-              Path.of(System.getProperty("java.io.tmpdir"))));
+              Path.of(System.getProperty("java.io.tmpdir"))),
+          new S3Settings(Boolean.parseBoolean(layers.get("s3-path-style", s3PathStyle, false))));
       LogFormat format = LogFormat.parse(layers.get("log-format", logFormat, LogFormat.TEXT.id()));
       return new Resolved(s, format, layers.describe());
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | InvalidRequestException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }

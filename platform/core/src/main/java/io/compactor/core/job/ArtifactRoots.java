@@ -21,12 +21,17 @@ import java.util.regex.Pattern;
  * leads to, before the check; a path that does not exist yet (an output) is resolved through its nearest
  * existing ancestor. Directory fields also refuse a symbolic link inside them that leads outside.
  *
+ * <p>Objects in S3 are named {@code s3://bucket/key}; they are allowed when they lie at or under one of the
+ * allowed bucket prefixes, compared segment by segment ({@code s3://b/data} allows {@code s3://b/data/x}, not
+ * {@code s3://b/data-other/x}); keys with {@code .} or {@code ..} segments are refused ({@link S3Location}).
+ *
  * <p>What is checked is what runs: {@link #confine} returns the request with every path replaced by the
  * real path it was checked as. (A link swapped in after the check is outside this guard.)
  *
  * @param roots absolute real directories
+ * @param buckets allowed S3 buckets and key prefixes
  */
-public record ArtifactRoots(List<Path> roots) {
+public record ArtifactRoots(List<Path> roots, List<S3Location> buckets) {
   /** A URI scheme followed by a slash: {@code s3://}, {@code http://}, {@code hdfs:/}. */
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):/");
   /** Links followed in one path before giving up (Linux's {@code MAXSYMLINKS}). */
@@ -34,9 +39,34 @@ public record ArtifactRoots(List<Path> roots) {
 
   public ArtifactRoots {
     roots = roots.stream().map(ArtifactRoots::realPath).toList();
-    if (roots.isEmpty()) {
+    buckets = List.copyOf(buckets);
+    if (roots.isEmpty() && buckets.isEmpty()) {
       throw new IllegalArgumentException("at least one allowed artifact root is needed");
     }
+  }
+
+  /** @param roots absolute real directories; no S3 bucket is allowed */
+  public ArtifactRoots(List<Path> roots) {
+    this(roots, List.of());
+  }
+
+  /**
+   * @param entries directories (paths or {@code file:} URIs) and {@code s3://bucket[/prefix]} entries, as
+   *     {@code --allowed-root} takes them
+   * @return the roots
+   * @throws InvalidRequestException naming {@code --allowed-root} for an entry that is neither
+   */
+  public static ArtifactRoots parse(List<String> entries) {
+    List<Path> dirs = new java.util.ArrayList<>();
+    List<S3Location> s3 = new java.util.ArrayList<>();
+    for (String e : entries) {
+      if (S3Location.isS3(e)) {
+        s3.add(S3Location.parse("--allowed-root", e));
+      } else {
+        dirs.add(resolve("--allowed-root", e));
+      }
+    }
+    return new ArtifactRoots(dirs, s3);
   }
 
   /**
@@ -64,7 +94,7 @@ public record ArtifactRoots(List<Path> roots) {
       if (m.find()) {
         String scheme = m.group(1).toLowerCase(Locale.ROOT);
         throw new InvalidRequestException(field, scheme.equals("s3")
-            ? "s3:// is not supported yet, got '" + pathOrUri + "'; give a path or file: URI on a shared filesystem"
+            ? "an s3:// URI is not supported here, got '" + pathOrUri + "'; give a path or file: URI"
             : "URI scheme '" + scheme + "' is not supported, got '" + pathOrUri + "'; give a path or file: URI");
       }
       return Path.of(pathOrUri).toAbsolutePath().normalize();
@@ -149,11 +179,17 @@ public record ArtifactRoots(List<Path> roots) {
   }
 
   private String file(String field, String value) {
+    if (S3Location.isS3(value)) {
+      return object(field, value);
+    }
     return inside(field, resolve(field, value)).toString();
   }
 
   /** A directory, and every symbolic link directly inside it (data files, existing outputs). */
   private String directory(String field, String value) {
+    if (S3Location.isS3(value)) {
+      return object(field, value);
+    }
     Path dir = inside(field, resolve(field, value));
     if (Files.isDirectory(dir)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -167,6 +203,17 @@ public record ArtifactRoots(List<Path> roots) {
       }
     }
     return dir.toString();
+  }
+
+  /** @return the normalized URI of an S3 object or prefix, when it lies under an allowed bucket prefix */
+  private String object(String field, String uri) {
+    S3Location at = S3Location.parse(field, uri);
+    if (buckets.stream().noneMatch(at::within)) {
+      throw new InvalidRequestException(field, uri + " is outside the allowed S3 buckets "
+          + (buckets.isEmpty() ? "(none are allowed)" : buckets.toString())
+          + "; start the platform with --allowed-root s3://bucket/prefix");
+    }
+    return at.toString();
   }
 
   /** @return the real path of {@code p}, when it lies under a root */

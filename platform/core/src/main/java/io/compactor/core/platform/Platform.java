@@ -1,5 +1,6 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.health.Health;
 import io.compactor.core.health.KafkaChecks;
@@ -76,7 +77,9 @@ public final class Platform implements AutoCloseable {
     parts.push(metrics);
     JobBoard board = new JobBoard(1000);
     ChainExecutor chain = new ChainExecutor(host.registry(), s.chain(), new StepMetrics(metrics.registry()));
-    coordinator = new Coordinator(s.coordinator(bootstrapServers), chain, metrics.registry(), board);
+    StagedExecutor staged = new StagedExecutor(chain, s.chain().workRoot(), s.s3()); // s3:// artifacts
+    parts.push(staged);
+    coordinator = new Coordinator(s.coordinator(bootstrapServers), staged, metrics.registry(), board);
     parts.push(coordinator);
     coordinator.start();
     Health health = new Health(new KafkaChecks(bootstrapServers, s.kafkaOverrides(), s.groupId(), s.instanceId(),

@@ -1,5 +1,6 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.artifact.S3Settings;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.kafka.CoordinatorSettings;
@@ -23,14 +24,15 @@ import java.util.Optional;
  * @param jobPartitions partitions of the jobs topic when the platform creates it
  * @param replicationFactor replicas of the topics the platform creates; empty takes the broker's
  *     {@code default.replication.factor}
- * @param roots directories jobs may read and write
+ * @param roots directories and S3 bucket prefixes jobs may read and write
  * @param stateDir job state shared by the group's instances
  * @param kafkaOverrides extra Kafka client properties (security settings and the like)
  * @param chain how jobs run
+ * @param s3 how {@code s3://} artifacts are reached
  */
 public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
     String instanceId, int concurrency, Topics topics, int jobPartitions, Optional<Short> replicationFactor,
-    ArtifactRoots roots, Path stateDir, Map<String, String> kafkaOverrides, ChainSettings chain) {
+    ArtifactRoots roots, Path stateDir, Map<String, String> kafkaOverrides, ChainSettings chain, S3Settings s3) {
   public PlatformSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(bundles, "bundles");
@@ -41,6 +43,7 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
     Objects.requireNonNull(stateDir, "stateDir");
     kafkaOverrides = Map.copyOf(kafkaOverrides);
     Objects.requireNonNull(chain, "chain");
+    Objects.requireNonNull(s3, "s3");
     if (jobPartitions < 1) {
       throw new IllegalArgumentException("jobPartitions: must be at least 1, got " + jobPartitions);
     }
@@ -50,12 +53,12 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
     }
   }
 
-  /** Settings whose topics take the broker's default replication factor. */
+  /** Settings whose topics take the broker's default replication factor, with S3 reached with virtual-hosted addressing (the SDK's default). */
   public PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
       String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
       Map<String, String> kafkaOverrides, ChainSettings chain) {
     this(bootstrapServers, bundles, httpPort, groupId, instanceId, concurrency, topics, jobPartitions,
-        Optional.empty(), roots, stateDir, kafkaOverrides, chain);
+        Optional.empty(), roots, stateDir, kafkaOverrides, chain, S3Settings.defaults());
   }
 
   /** @return the coordinator's settings against the broker actually in use */

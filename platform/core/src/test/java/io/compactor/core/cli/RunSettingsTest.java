@@ -237,4 +237,23 @@ class RunSettingsTest {
     assertTrue(tooLong.getMessage().startsWith("topic-prefix: 240 characters make the topic name"),
         tooLong.getMessage());
   }
+
+  @Test
+  void s3PathStyleAndBucketRootsComeFromTheSameLayers() throws IOException {
+    assertFalse(RunCommand.resolve(Map.of(), "--embedded-kafka").settings().s3().pathStyle());
+    assertTrue(RunCommand.resolve(Map.of("COMPACTOR_S3_PATH_STYLE", "true"), "--embedded-kafka").settings().s3()
+        .pathStyle());
+    Path file = Files.writeString(dir.resolve("s3.properties"), "s3-path-style=true\n");
+    assertTrue(RunCommand.resolve(Map.of(), "--embedded-kafka", "--settings", file.toString()).settings().s3()
+        .pathStyle());
+    assertTrue(RunCommand.resolve(Map.of(), "--embedded-kafka", "--s3-path-style").settings().s3().pathStyle());
+
+    PlatformSettings s = RunCommand.resolve(Map.of("COMPACTOR_ALLOWED_ROOT", "s3://models/team," + dir),
+        "--embedded-kafka").settings();
+    assertEquals("[s3://models/team]", s.roots().buckets().toString());
+    assertEquals(List.of(dir.toRealPath()), s.roots().roots());
+    ParameterException bad = assertThrows(ParameterException.class,
+        () -> RunCommand.resolve(Map.of(), "--embedded-kafka", "--allowed-root", "s3://models/../x"));
+    assertTrue(bad.getMessage().startsWith("--allowed-root: 's3://models/../x'"), bad.getMessage());
+  }
 }

@@ -19,11 +19,12 @@ class SubmitCommandTest {
   }
 
   @Test
-  void anUnsupportedUriSchemeExitsTwoNamingTheOption() {
-    Cli.Run s3 = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "s3://bucket/m.onnx", "--config",
+  void anUnsupportedUriSchemeOrABadS3KeyExitsTwoNamingTheOption() {
+    Cli.Run s3 = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "s3://bucket/a/../m.onnx", "--config",
         "c.cfg", "--output", "out");
     assertEquals(UserErrorHandler.USER_ERROR, s3.code(), s3.err());
-    assertTrue(s3.err().startsWith("error: --model: s3:// is not supported yet"), s3.err());
+    assertTrue(s3.err().startsWith("error: --model: 's3://bucket/a/../m.onnx' has an empty, '.' or '..' segment"),
+        s3.err());
     Cli.Run http = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--config", "c.cfg",
         "--output", "https://example.com/out");
     assertEquals(UserErrorHandler.USER_ERROR, http.code(), http.err());

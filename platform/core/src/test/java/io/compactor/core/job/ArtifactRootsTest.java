@@ -123,14 +123,14 @@ class ArtifactRootsTest {
   void unknownUriSchemesAreRefusedByName() {
     InvalidRequestException s3 = refused(request("s3://bucket/m.onnx", Optional.empty(), root.toString()));
     assertEquals("model", s3.field());
-    assertTrue(s3.getMessage().contains("s3:// is not supported yet"), s3.getMessage());
+    assertTrue(s3.getMessage().contains("outside the allowed S3 buckets"), s3.getMessage());
     InvalidRequestException http = refused(request(root.resolve("m.onnx").toString(), Optional.empty(),
         "http://example.com/out"));
     assertEquals("output", http.field());
     assertTrue(http.getMessage().contains("URI scheme 'http' is not supported"), http.getMessage());
     // a Path option turns s3://b/k into s3:/b/k; still a scheme, not a relative file name
     assertTrue(assertThrows(InvalidRequestException.class, () -> ArtifactRoots.resolve("s3:/bucket/m.onnx"))
-        .getMessage().contains("s3:// is not supported yet"));
+        .getMessage().contains("an s3:// URI is not supported here"));
   }
 
   @Test

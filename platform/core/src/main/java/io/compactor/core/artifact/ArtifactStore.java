@@ -1,0 +1,42 @@
+package io.compactor.core.artifact;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A place artifacts are read from and written to, addressed by the URIs of a job request. Implementations
+ * throw {@link ArtifactException} naming the field and URI when an artifact cannot be reached.
+ */
+public interface ArtifactStore {
+  /**
+   * @param field the request field, for messages
+   * @param uri the file's URI
+   * @param stage a job-local directory the store may copy into
+   * @return the file as a local path
+   */
+  Path fetchFile(String field, String uri, Path stage);
+
+  /**
+   * @param field the request field, for messages
+   * @param uri a directory of {@code *.npy} data files (a key prefix for object stores)
+   * @param stage a job-local directory the store may copy into
+   * @return the directory as a local path
+   */
+  Path fetchDirectory(String field, String uri, Path stage);
+
+  /**
+   * @param field the request field, for messages
+   * @param uri where the outputs go
+   * @param stage a job-local directory the store may use
+   * @return the local directory the job writes its outputs to
+   */
+  Path outputDirectory(String field, String uri, Path stage);
+
+  /**
+   * @param field the request field, for messages
+   * @param uri where the outputs go
+   * @param files output files the job wrote into {@link #outputDirectory}
+   * @return the URI of each file where it was published, in order
+   */
+  List<String> publish(String field, String uri, List<Path> files);
+}

@@ -1,0 +1,151 @@
+package io.compactor.core.artifact;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.EventSink;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobExecutor;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.S3Location;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job whose artifacts may live in S3: stages the inputs into a job-local directory, runs the job on
+ * local paths, publishes the outputs to the output prefix and names the published URIs in the
+ * {@code completed} event. A job with local paths only runs unchanged. A store that cannot be reached ends
+ * the job as {@code failed} in stage {@code request}, naming the field and URI. The request's URIs must
+ * already be confined ({@link io.compactor.core.job.ArtifactRoots}).
+ */
+public final class StagedExecutor implements JobExecutor, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StagedExecutor.class);
+  /** The outputs' fields in the {@code completed} event, in the order they are published. */
+  private static final List<String> OUTPUT_FIELDS = List.of("deployModel", "fakequantModel", "report");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final JobExecutor job;
+  private final Path workRoot;
+  private final S3Settings settings;
+  private final ArtifactStore local = new LocalArtifactStore();
+  private S3ArtifactStore s3;
+
+  /**
+   * @param job runs a job on local paths
+   * @param workRoot where job-local staging directories are made
+   * @param settings how to reach S3; the client is made when a job first names an {@code s3://} URI
+   */
+  public StagedExecutor(JobExecutor job, Path workRoot, S3Settings settings) {
+    this.job = job;
+    this.workRoot = workRoot;
+    this.settings = settings;
+  }
+
+  @Override
+  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+    if (Stream.of(Optional.of(request.model()), Optional.of(request.config()), request.calibration(), request.eval(),
+        request.training(), Optional.of(request.output())).flatMap(Optional::stream).noneMatch(S3Location::isS3)) {
+      return job.execute(request, events, cancellation);
+    }
+    Path stage = null;
+    try {
+      stage = Files.createTempDirectory(Files.createDirectories(workRoot), "stage-" + request.jobId() + "-");
+      final Path in = stage;
+      JobRequest staged = new JobRequest(request.jobId(),
+          store("model", request.model()).fetchFile("model", request.model(), in).toString(),
+          store("config", request.config()).fetchFile("config", request.config(), in).toString(),
+          request.calibration().map(c -> store("calibration", c).fetchDirectory("calibration", c, in).toString()),
+          request.eval().map(e -> store("eval", e).fetchDirectory("eval", e, in).toString()),
+          store("output", request.output()).outputDirectory("output", request.output(), in).toString(),
+          request.training().map(t -> store("training", t).fetchDirectory("training", t, in).toString()));
+      JobEvent end = job.execute(staged, events, cancellation);
+      return end.type() == EventType.COMPLETED ? published(request, end) : end;
+    } catch (ArtifactException e) {
+      return JobEvent.of(EventType.FAILED, request.jobId(), Map.of("stage", "request", "reason", e.getMessage()));
+    } catch (IOException e) {
+      return JobEvent.of(EventType.FAILED, request.jobId(), Map.of("stage", "io", "reason",
+          "cannot stage the job's artifacts under " + workRoot + ": " + e));
+    } finally {
+      delete(stage);
+    }
+  }
+
+  /** @return {@code end} with its outputs published and named by their URIs */
+  private JobEvent published(JobRequest request, JobEvent end) {
+    Map<?, ?> outputs = (Map<?, ?>) end.data().get("outputs");
+    List<Path> files = new ArrayList<>();
+    for (String field : OUTPUT_FIELDS) {
+      files.add(Path.of(String.valueOf(outputs.get(field))));
+    }
+    nameInputs(files.get(OUTPUT_FIELDS.indexOf("report")), request);
+    List<String> uris = store("output", request.output()).publish("output", request.output(), files);
+    Map<String, Object> named = new LinkedHashMap<>();
+    for (int i = 0; i < OUTPUT_FIELDS.size(); i++) {
+      named.put(OUTPUT_FIELDS.get(i), uris.get(i));
+    }
+    Map<String, Object> data = new LinkedHashMap<>(end.data());
+    data.put("outputs", named);
+    return new JobEvent(end.type(), end.jobId(), end.time(), data);
+  }
+
+  /** The report names the inputs as requested (their URIs), not the staging copies, which are deleted. */
+  private static void nameInputs(Path report, JobRequest request) {
+    try {
+      JsonNode tree = JSON.readTree(report.toFile());
+      if (tree.get("inputs") instanceof ObjectNode inputs) {
+        inputs.put("model", request.model());
+        inputs.put("config", request.config());
+        request.calibration().ifPresent(c -> inputs.put("calibration", c));
+        request.eval().ifPresent(e -> inputs.put("eval", e));
+        request.training().ifPresent(t -> inputs.put("training", t));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), tree);
+      }
+    } catch (IOException e) {
+      throw new ArtifactException("output", report.toString(), "the report cannot be rewritten (" + e + ")", e);
+    }
+  }
+
+  private synchronized ArtifactStore store(String field, String uri) {
+    if (!S3Location.isS3(uri)) {
+      return local;
+    }
+    if (s3 == null) {
+      try {
+        s3 = S3ArtifactStore.standard(settings);
+      } catch (RuntimeException e) { // a malformed AWS_ENDPOINT_URL_S3, an unknown AWS_PROFILE, ...
+        throw new ArtifactException(field, uri, "the S3 client cannot be set up: " + e.getMessage(), e);
+      }
+    }
+    return s3;
+  }
+
+  private static void delete(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("staging directory {} not removed: {}", dir, e.toString());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+}
