@@ -64,7 +64,7 @@ public final class DistillTrainer {
    * @throws InterruptedException when interrupted while waiting for the JVM's gradient collector
    * @throws TrainingCancelledException when the listener cancelled
    */
-  public TrainingOutcome train(StudentForm student, OnnxModel teacher, TrainingData data, DistillSettings settings,
+  public TrainingOutcome train(StudentForm student, OnnxModel teacher, Samples data, DistillSettings settings,
       TrainingListener listener) throws InterruptedException {
     Objects.requireNonNull(student, "student");
     Objects.requireNonNull(teacher, "teacher");
@@ -80,7 +80,7 @@ public final class DistillTrainer {
   private final class Run {
     private final StudentForm form;
     private final OnnxModel teacherModel;
-    private final TrainingData data;
+    private final Samples data;
     private final DistillSettings settings;
     private final TrainingListener listener;
     private final double lockWait;
@@ -94,7 +94,7 @@ public final class DistillTrainer {
     private double evaluationNanos;
     private NDManager root;
 
-    Run(StudentForm form, OnnxModel teacherModel, TrainingData data, DistillSettings settings,
+    Run(StudentForm form, OnnxModel teacherModel, Samples data, DistillSettings settings,
         TrainingListener listener, double lockWait) {
       this.form = form;
       this.teacherModel = teacherModel;
@@ -109,7 +109,7 @@ public final class DistillTrainer {
 
     TrainingOutcome execute() {
       seed.seed(engine);
-      int[][] split = data.split(settings.heldOutFraction(), seed);
+      int[][] split = Samples.split(data.size(), settings.heldOutFraction(), seed);
       int[] train = split[0];
       int[] heldOut = split[1];
       Set<String> parameters = new HashSet<>(form.trainable());

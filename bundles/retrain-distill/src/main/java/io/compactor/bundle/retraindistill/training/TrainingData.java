@@ -23,7 +23,7 @@ import java.util.Optional;
  * or shape, empty, disagreeing sample counts, NaN or infinity, labels of the wrong length or range) and names
  * the file at fault. Close it.
  */
-public final class TrainingData implements AutoCloseable {
+public final class TrainingData implements Samples, AutoCloseable {
   /** Bytes read at a time by the opening check. */
   private static final long CHECK_CHUNK_BYTES = 8L << 20;
   private final Path dir;
@@ -167,7 +167,7 @@ public final class TrainingData implements AutoCloseable {
     return dir;
   }
 
-  /** @return the number of samples */
+  @Override
   public int size() {
     return size;
   }
@@ -177,39 +177,20 @@ public final class TrainingData implements AutoCloseable {
     return labels != null;
   }
 
-  /**
-   * @param indices the samples, in batch order
-   * @return one tensor per input, {@code [indices.length, ...]}
-   */
+  @Override
   public Map<String, Tensor> inputs(int[] indices) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     inputs.forEach((name, npy) -> out.put(name, npy.gather(indices)));
     return out;
   }
 
-  /** @return the class ids of the samples as INT64 {@code [indices.length]}, if the data has labels */
+  @Override
   public Optional<Tensor> labels(int[] indices) {
     if (labels == null) {
       return Optional.empty();
     }
     long[] ids = labels.gather(indices).toLongs();
     return Optional.of(Tensor.ofInt64s(new long[] {ids.length}, ids));
-  }
-
-  /**
-   * Splits the samples once for a run: a seed-shuffled {@code fraction} is held out (at least one sample when the
-   * fraction is positive and the data has two or more), the rest trains.
-   *
-   * @return {@code [train, heldOut]} sample indices
-   */
-  public int[][] split(double fraction, TrainingSeed seed) {
-    int[] all = seed.order(size, -1);
-    int held = fraction <= 0 || size < 2 ? 0 : (int) Math.max(1, Math.min(size - 1, Math.round(size * fraction)));
-    int[] heldOut = Arrays.copyOfRange(all, 0, held);
-    int[] train = Arrays.copyOfRange(all, held, size);
-    Arrays.sort(heldOut);
-    Arrays.sort(train);
-    return new int[][] {train, heldOut};
   }
 
   @Override

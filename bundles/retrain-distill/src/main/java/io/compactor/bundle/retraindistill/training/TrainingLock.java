@@ -4,10 +4,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * DJL 0.36 allows one gradient collector per JVM at a time, so trainings take turns, first come first served.
- * The lock is a static of this bundle's class loader: one per bundle revision. A refreshed bundle (a new jar
- * dropped in while an old revision still trains) gets a new lock, and for that overlap two trainings could
- * collect gradients at once; the host drains a revision's jobs before it replaces it, so this is accepted
- * rather than taking a lock from the host's API.
+ * The lock is a static of this bundle's class loader: one per bundle revision. A new revision of the bundle
+ * (a new jar dropped in while a training of the old one still runs) gets a new lock, and during that overlap
+ * two trainings could collect gradients at once. Accepted, and documented, rather than adding a lock to the
+ * host's API: replacing the retraining bundle in the middle of a training is rare, and the old revision's
+ * training ends with its job.
  */
 public final class TrainingLock {
   private static final ReentrantLock LOCK = new ReentrantLock(true);

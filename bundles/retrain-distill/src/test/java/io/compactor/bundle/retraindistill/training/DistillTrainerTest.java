@@ -45,6 +45,9 @@ class DistillTrainerTest {
     TrainingOutcome first = train(form, settings(4, 0.003, 5), record);
     TrainingOutcome second = train(form, settings(4, 0.003, 5), TrainingListener.NONE);
 
+    System.out.printf("2:4 + INT8 residual CNN, %d epochs: held-out fidelity %.5f -> %.5f, loss %.5f -> %.5f, %.2f s%n",
+        first.epochs(), first.before().fidelity(), first.after().fidelity(), first.before().loss(),
+        first.after().loss(), first.seconds());
     assertTrue(first.after().fidelity() > first.before().fidelity(), "held-out fidelity " + first.before()
         + " -> " + first.after());
     assertTrue(first.after().loss() < first.before().loss() * 0.8, first.before() + " -> " + first.after());

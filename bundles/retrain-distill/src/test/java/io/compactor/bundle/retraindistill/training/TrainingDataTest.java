@@ -37,14 +37,14 @@ class TrainingDataTest {
       Tensor batch = data.inputs(new int[] {7, 2}).get("image");
       assertEquals(Tensor.concat(java.util.List.of(images.slice(7, 8), images.slice(2, 3))), batch);
       assertArrayEquals(new long[] {1, 2}, data.labels(new int[] {7, 2}).orElseThrow().toLongs());
-      int[][] split = data.split(0.25, new TrainingSeed(3));
+      int[][] split = Samples.split(data.size(), 0.25, new TrainingSeed(3));
       assertEquals(15, split[0].length);
       assertEquals(5, split[1].length);
       Set<Integer> all = new HashSet<>();
       Arrays.stream(split[0]).forEach(all::add);
       Arrays.stream(split[1]).forEach(all::add);
       assertEquals(20, all.size());
-      assertArrayEquals(split[1], data.split(0.25, new TrainingSeed(3))[1]);
+      assertArrayEquals(split[1], Samples.split(data.size(), 0.25, new TrainingSeed(3))[1]);
     }
   }
 
