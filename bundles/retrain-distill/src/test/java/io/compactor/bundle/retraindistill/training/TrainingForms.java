@@ -19,16 +19,16 @@ import java.util.Set;
  * static UINT8 QuantizeLinear/DequantizeLinear pairs (one scale initializer each, as the INT8 step writes them)
  * in front of conv2 and the classifier, whose scales learn.
  */
-final class TrainingForms {
+public final class TrainingForms {
   static final String IMAGE = "image";
 
   private TrainingForms() {}
 
-  static OnnxModel teacher() {
+  public static OnnxModel teacher() {
     return TestModels.residualCnn(3, false);
   }
 
-  static StudentForm prunedFakeQuant(StudentForm.Scope scope) {
+  public static StudentForm prunedFakeQuant(StudentForm.Scope scope) {
     OnnxModel model = teacher().copy("residual-cnn (2:4 + INT8 training form)");
     Graph g = model.graph();
     Map<String, Tensor> masks = new LinkedHashMap<>();
