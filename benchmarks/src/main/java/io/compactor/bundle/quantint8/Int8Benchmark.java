@@ -61,7 +61,9 @@ public final class Int8Benchmark {
     OnnxModel model = input.copy(input.source() + " (" + name + ")");
     long start = System.nanoTime();
     StepResult r = apply(new QuantInt8Method(options), model, calibration, extra, batch);
-    return new Run(name, model, r.deployModel().orElseThrow(), List.of(r), (System.nanoTime() - start) / 1e9);
+    OnnxModel deploy = new QuantInt8Method(options).export(r.form().orElseThrow(), new SimpleStepContext(model,
+        List.of(), calibration, Path.of(System.getProperty("java.io.tmpdir")), batch)).orElseThrow();
+    return new Run(name, model, deploy, List.of(r), (System.nanoTime() - start) / 1e9);
   }
 
   static StepResult apply(CompressionMethod method, OnnxModel model, Dataset calibration, Map<String, Object> extra,

@@ -34,7 +34,7 @@ final class Int32Bias {
     if (channels > 1 && v.length != channels) {
       return Optional.empty();
     }
-    double sx = q.input().orElseThrow().scale();
+    double sx = q.inputScale().orElseThrow();
     double[] bs = new double[channels];
     for (int i = 0; i < channels; i++) {
       bs[i] = sx * q.scales()[i];

@@ -3,12 +3,16 @@ package io.compactor.bundle.quantint8;
 import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
+import io.compactor.api.ExportContext;
 import io.compactor.api.Stage;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepResult;
+import io.compactor.api.TrainingForm;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 
@@ -16,8 +20,9 @@ import org.osgi.service.component.annotations.Component;
  * Capability {@code quant.int8}: INT8 quantization of Conv, ConvTranspose, Gemm and MatMul with a constant
  * float weight, retrained layer by layer on calibration data without a training framework (ULQ-style
  * activation ranges by error-minimizing search, ARQ-style symmetric weights with GPTQ rounding). The
- * context model becomes the float fake-quant simulation; the QDQ deploy model is returned in
- * {@link StepResult#deployModel()}. Stateless; per-job state lives in the {@link StepContext}.
+ * context model becomes the float fake-quant simulation, described in the training form
+ * ({@link io.compactor.api.TrainingForm#quantization()}); {@link #export} turns the (retrained) form into the
+ * QDQ deploy model. Stateless; per-job state lives in the {@link StepContext}.
  */
 @Component(property = {
     "compactor.capability=quant.int8", "compactor.stage=quantization",
@@ -62,5 +67,16 @@ public final class QuantInt8Method implements CompressionMethod {
   @Override
   public StepResult apply(StepContext context) {
     return new QuantInt8Step(Objects.requireNonNull(context, "context"), options).run();
+  }
+
+  /**
+   * Builds the QDQ deploy model from the training form: the float weights (trained or not) become int8 codes
+   * on the form's grids, biases int32 on {@code input scale × weight scale} with the input scale read from
+   * the model, and the 2:4 pattern of the form's masks is proven on the codes.
+   */
+  @Override
+  public Optional<OnnxModel> export(TrainingForm form, ExportContext context) {
+    Objects.requireNonNull(context, "context");
+    return Optional.of(new Int8Export(Objects.requireNonNull(form, "form")).run());
   }
 }

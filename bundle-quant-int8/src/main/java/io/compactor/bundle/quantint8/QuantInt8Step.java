@@ -3,6 +3,7 @@ package io.compactor.bundle.quantint8;
 import io.compactor.api.Capabilities;
 import io.compactor.api.CompactorException;
 import io.compactor.api.Eligibility;
+import io.compactor.api.LayerQuantization;
 import io.compactor.api.LayerResult;
 import io.compactor.api.LayerTask;
 import io.compactor.api.StepContext;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -92,6 +94,8 @@ final class QuantInt8Step {
     context.throwIfCancelled();
     quantizeWeights(model, layers);
     snapBiases(model, layers);
+    // the deploy model is built here only to prove the 2:4 pattern and measure it; the chain exports it
+    // again from the final (retrained) form through QuantInt8Method#export
     OnnxModel deploy = layers.isEmpty() ? model.copy() : QdqExport.export(model, quantized.values());
     requireTwoOfFourKept(model, deploy, twoOfFour);
     reportUpTo(order.size());
@@ -103,7 +107,9 @@ final class QuantInt8Step {
         quantized.values(), results, opsetBefore, (System.nanoTime() - start) / 1e9));
     summary.put("batchnorm_folded", foldedBatchNorms);
     summary.put("two_of_four_layers_kept", twoOfFour.size());
-    return new StepResult(summary, results, Optional.of(deploy));
+    List<LayerQuantization> form = new ArrayList<>();
+    quantized.values().forEach(q -> form.add(FormCodec.describe(model.graph(), q)));
+    return StepResult.of(summary, results, context.form().withQuantization(form));
   }
 
   /** @return whether the layer's weight holds the 2:4 pattern with at least one zero, as the 2:4 step leaves it */
@@ -408,7 +414,7 @@ final class QuantInt8Step {
     Map<String, Object> m = layerMetrics(node.name());
     m.put("rounding", why);
     quantized.put(node.name(), new QuantizedLayer(node.name(), weight, perRow ? axis : -1, perRow ? s
-        : new double[] {s[0]}, Optional.ofNullable(ranges.get(inputBeforeQdq(g, node))), Optional.empty()));
+        : new double[] {s[0]}, inputScale(g, node), Optional.empty()));
     putWeightMetrics(m, quantized.get(node.name()));
     finish(node.name());
   }
@@ -423,7 +429,7 @@ final class QuantInt8Step {
       s[i] /= alpha;
     }
     QuantizedLayer q = new QuantizedLayer(node.name(), node.input(1), perRow ? WeightInput.outputChannelAxis(node) : -1,
-        s, Optional.ofNullable(ranges.get(inputBeforeQdq(g, node))), Optional.empty());
+        s, inputScale(g, node), Optional.empty());
     quantized.put(node.name(), q);
     putWeightMetrics(layerMetrics(node.name()), q);
   }
@@ -439,6 +445,12 @@ final class QuantInt8Step {
     m.put("weight_max_code", q.qmax());
   }
 
+  /** @return the static activation scale of a quantized node's input; empty when dynamic */
+  private OptionalDouble inputScale(Graph g, Node node) {
+    ActivationRange r = ranges.get(inputBeforeQdq(g, node));
+    return r == null ? OptionalDouble.empty() : OptionalDouble.of(r.scale());
+  }
+
   /** @return the activation a quantized node reads before its fake-quant pair */
   private static String inputBeforeQdq(Graph g, Node node) {
     return g.producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear"))
@@ -451,7 +463,7 @@ final class QuantInt8Step {
     for (String n : layers) {
       QuantizedLayer q = quantized.get(n);
       Int32Bias.snap(g, g.node(n).orElseThrow(), q).ifPresent(bs -> {
-        quantized.put(n, new QuantizedLayer(q.node(), q.weight(), q.axis(), q.scales(), q.input(), Optional.of(bs)));
+        quantized.put(n, q.withBiasScales(bs));
         layerMetrics(n).put("bias", "int32 (scale = input scale × weight scale)");
       });
     }

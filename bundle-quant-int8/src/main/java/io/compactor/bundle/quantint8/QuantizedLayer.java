@@ -1,9 +1,9 @@
 package io.compactor.bundle.quantint8;
 
-import io.compactor.retrain.ActivationRange;
 import io.compactor.retrain.Int8WeightOps;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * How one layer was quantized, in ONNX terms, for the export of the deploy model and the report.
@@ -12,11 +12,11 @@ import java.util.Optional;
  * @param weight its weight initializer
  * @param axis the weight axis of per-channel scales, or -1 for one scale
  * @param scales weight scales in the units of the ONNX weight tensor: one per channel, or one
- * @param input the static activation range; empty when the activation is quantized dynamically
+ * @param inputScale the static activation scale; empty when the activation is quantized dynamically
  * @param biasScales scales of the int32 bias (input scale × weight scale), one per channel or one; empty
  *     when the bias stays float
  */
-record QuantizedLayer(String node, String weight, int axis, double[] scales, Optional<ActivationRange> input,
+record QuantizedLayer(String node, String weight, int axis, double[] scales, OptionalDouble inputScale,
     Optional<double[]> biasScales) {
   /**
    * Largest weight code of a dynamically quantized MatMul. {@code MatMulInteger} multiplies uint8
@@ -29,14 +29,19 @@ record QuantizedLayer(String node, String weight, int axis, double[] scales, Opt
 
   QuantizedLayer {
     Objects.requireNonNull(node, "node");
-    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(inputScale, "inputScale");
     Objects.requireNonNull(biasScales, "biasScales");
     scales = scales.clone();
   }
 
   /** @return whether the activation is quantized at run time */
   boolean dynamic() {
-    return input.isEmpty();
+    return inputScale.isEmpty();
+  }
+
+  /** @return this layer with its int32 bias scales */
+  QuantizedLayer withBiasScales(double[] biasScales) {
+    return new QuantizedLayer(node, weight, axis, scales, inputScale, Optional.of(biasScales.clone()));
   }
 
   /** @return the largest weight code of this layer's grid */

@@ -142,7 +142,7 @@ class CnnDeployFormTest {
     OnnxModel fp32 = model.copy();
     Dataset data = data(8);
     StepResult r = new QuantInt8Method().apply(Int8Models.context(model, List.of("c1", "c2"), Map.of(), data, work));
-    OnnxModel deploy = r.deployModel().orElseThrow();
+    OnnxModel deploy = Int8Models.deploy(r);
     Graph d = deploy.graph();
     assertTrue(d.nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")));
     assertEquals(2, ((Number) r.summary().get("batchnorm_folded")).intValue());
@@ -162,7 +162,7 @@ class CnnDeployFormTest {
     QuantOptions off = QuantOptions.DEFAULTS.withFoldBatchNorm(false).withQuantizeConvOutputs(false);
     StepResult r = new QuantInt8Method(off).apply(Int8Models.context(model, List.of("c1", "c2"), Map.of(), data(8),
         work));
-    Map<String, Long> kernels = ortKernels(r.deployModel().orElseThrow());
+    Map<String, Long> kernels = ortKernels(Int8Models.deploy(r));
     assertEquals(0L, kernels.getOrDefault("QLinearConv", 0L), kernels.toString());
     assertEquals(2L, kernels.getOrDefault("BatchNormalization", 0L), kernels.toString());
   }

@@ -3,8 +3,10 @@ package io.compactor.bundle.quantint8;
 import static io.compactor.onnx.fixtures.TestModels.gaussian;
 import static io.compactor.onnx.fixtures.TestModels.node;
 
+import io.compactor.api.ExportContext;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Settings;
+import io.compactor.api.StepResult;
 import io.compactor.api.testing.SimpleStepContext;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.OnnxModel;
@@ -21,6 +23,29 @@ import java.util.Random;
 
 /** Models built in code for the INT8 bundle's tests, and step contexts over them. */
 final class Int8Models {
+  /** Export context of the tests: warnings are not expected from an export. */
+  private static final ExportContext EXPORT = new ExportContext() {
+    @Override
+    public String jobId() {
+      return "test-job";
+    }
+
+    @Override
+    public Path workDirectory() {
+      return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    @Override
+    public void warn(String message) {
+      throw new AssertionError("unexpected export warning: " + message);
+    }
+  };
+
+  /** @return the deploy model the chain would export from the step's training form */
+  static OnnxModel deploy(StepResult r) {
+    return new QuantInt8Method().export(r.form().orElseThrow(), EXPORT).orElseThrow();
+  }
+
   /** Every quantizable layer of {@link #cnn}, in topological order. */
   static final List<String> CNN_LAYERS = List.of("conv1", "conv2", "dw", "up", "fc");
 

@@ -63,7 +63,7 @@ class MiniLmInt8Test {
       OnnxModel model = fp32.copy();
       StepResult r = new QuantInt8Method().apply(new io.compactor.api.testing.SimpleStepContext(model,
           Int8Models.tasks(model, LAYER0, Map.of("activation_quant", mode)), data, work, 8));
-      OnnxModel deploy = r.deployModel().orElseThrow();
+      OnnxModel deploy = Int8Models.deploy(r);
       assertEquals(11L, deploy.opset(), mode + ": per-tensor MatMuls need no opset change");
       assertEquals(6L, ((Number) r.summary().get("layers_quantized")).longValue());
       assertTrue(deploy.opTypes().contains(mode.equals("static") ? "QuantizeLinear" : "MatMulInteger"),

@@ -85,7 +85,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
     OnnxModel model = Int8Models.cnn(12, 13);
     OnnxModel fp32 = model.copy();
     StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
-    OnnxModel deploy = r.deployModel().orElseThrow();
+    OnnxModel deploy = Int8Models.deploy(r);
     Graph d = deploy.graph();
     for (String layer : Int8Models.CNN_LAYERS) {
       Node n = d.node(layer).orElseThrow();
@@ -147,7 +147,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
         assertEquals(0f, after[i], "conv2.w[" + i + "]");
       }
     }
-    NmPatternCheck.require(r.deployModel().orElseThrow(), List.of("conv2"), NmPattern.M4N2);
+    NmPatternCheck.require(Int8Models.deploy(r), List.of("conv2"), NmPattern.M4N2);
     NmPatternCheck.require(model, List.of("conv2"), NmPattern.M4N2);
     assertEquals(1, r.summary().get("two_of_four_layers_kept"), "the step proved the pattern on conv2 itself");
   }
@@ -211,7 +211,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
     Dataset data = Int8Models.blockData(21, 32);
     StepResult r = method().apply(Int8Models.context(model, List.of("q", "gate", "ffn", "out"),
         Map.of("activation_quant", "dynamic"), data, work));
-    OnnxModel deploy = r.deployModel().orElseThrow();
+    OnnxModel deploy = Int8Models.deploy(r);
     assertTrue(deploy.opTypes().contains("MatMulInteger") && deploy.opTypes().contains("DynamicQuantizeLinear"),
         deploy.opTypes().toString());
     assertTrue(!deploy.opTypes().contains("MatMul"), "every MatMul became MatMulInteger");
@@ -246,7 +246,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
         Map.of("activation_quant", "dynamic"), Int8Models.blockData(23, 32), work));
 
     assertEquals(1, r.summary().get("two_of_four_layers_kept"), r.summary().toString());
-    assertTrue(r.deployModel().orElseThrow().opTypes().contains("MatMulInteger"));
+    assertTrue(Int8Models.deploy(r).opTypes().contains("MatMulInteger"));
     NmPatternCheck.require(model, List.of("ffn"), NmPattern.M4N2);
   }
 
@@ -269,11 +269,11 @@ class QuantInt8MethodTest extends CompressionMethodContract {
         32, 4, 8, 8));
     OnnxModel fp32 = model.copy();
     StepResult r = method().apply(Int8Models.context(model, List.of("c1", "c2"), Map.of(), data, work));
-    Graph d = r.deployModel().orElseThrow().graph();
+    Graph d = Int8Models.deploy(r).graph();
     assertEquals(List.of("QuantizeLinear"), d.consumers("h").stream().map(Node::opType).toList(),
         "the residual Add reads the dequantized value too");
     assertEquals("DequantizeLinear", d.producer(d.node("residual").orElseThrow().input(0)).orElseThrow().opType());
-    assertTrue(Evaluation.fidelity(run(fp32, data), run(r.deployModel().orElseThrow(), data)).meanCosine()
+    assertTrue(Evaluation.fidelity(run(fp32, data), run(Int8Models.deploy(r), data)).meanCosine()
         > FIDELITY_COSINE);
   }
 
@@ -291,7 +291,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
       OnnxModel fp32 = model.copy();
       StepResult r = new QuantInt8Method(QuantOptions.DEFAULTS.withEqualize(eq == 1)).apply(Int8Models.context(model,
           List.of("q", "gate", "ffn", "out"), Map.of(), data, work));
-      cosine[eq] = Evaluation.fidelity(run(fp32, data), run(r.deployModel().orElseThrow(), data)).meanCosine();
+      cosine[eq] = Evaluation.fidelity(run(fp32, data), run(Int8Models.deploy(r), data)).meanCosine();
       if (eq == 1) {
         assertTrue((double) metrics(r, "q").get("equalization_alpha") > 0, metrics(r, "q").toString());
         assertEquals(metrics(r, "q").get("equalization_alpha"), metrics(r, "gate").get("equalization_alpha"));
@@ -316,7 +316,7 @@ class QuantInt8MethodTest extends CompressionMethodContract {
   void perChannelWeightsRaiseAnOldOpsetTo13() {
     OnnxModel model = Int8Models.cnn(23, 11);
     StepResult r = method().apply(Int8Models.context(model, Int8Models.CNN_LAYERS, Map.of(), CNN_DATA, work));
-    assertEquals(13L, r.deployModel().orElseThrow().opset());
+    assertEquals(13L, Int8Models.deploy(r).opset());
     assertEquals(11L, ((Number) r.summary().get("opset_before")).longValue());
     assertTrue(((String) metrics(r, "conv2").get("weight_granularity")).startsWith("per_channel"));
   }

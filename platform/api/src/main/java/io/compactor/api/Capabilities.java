@@ -15,6 +15,13 @@ public final class Capabilities {
   public static final String SPARSITY_2OF4 = "sparsity.2of4";
   /** INT8 quantization-aware retraining (AMCT {@code retrain_*_quant_config}). */
   public static final String QUANT_INT8 = "quant.int8";
+  /**
+   * Whole-model retraining distilled from the original model, after the compression steps (AMCT's retrain
+   * between prepare and save); configured by the {@code compactor_retrain} block ({@link RetrainSettings}).
+   *
+   * @since 1.3.0
+   */
+  public static final String RETRAIN_DISTILL = "retrain.distill";
 
   /**
    * The built-in capabilities, sparsity first.
@@ -25,7 +32,7 @@ public final class Capabilities {
 
   /** Service property: the capability the service provides, e.g. {@value #SPARSITY_2OF4}. */
   public static final String PROPERTY_CAPABILITY = "compactor.capability";
-  /** Service property: {@code sparsity} or {@code quantization}, see {@link Stage#id()}. */
+  /** Service property: {@code sparsity}, {@code quantization} or {@code retraining}, see {@link Stage#id()}. */
   public static final String PROPERTY_STAGE = "compactor.stage";
   /** Service property, multi-valued: the ONNX op types the method handles. */
   public static final String PROPERTY_OP_TYPES = "compactor.op-types";
@@ -41,6 +48,7 @@ public final class Capabilities {
     return switch (capability) {
       case SPARSITY_FILTER, SPARSITY_2OF4 -> Optional.of(Stage.SPARSITY);
       case QUANT_INT8 -> Optional.of(Stage.QUANTIZATION);
+      case RETRAIN_DISTILL -> Optional.of(Stage.RETRAINING);
       default -> Optional.empty();
     };
   }
@@ -48,7 +56,7 @@ public final class Capabilities {
   /**
    * @param capability a capability name
    * @return the keys of the settings the planner hands to a built-in capability's provider; empty for any
-   *     other name
+   *     other name, and for {@value #RETRAIN_DISTILL}, whose settings are one {@link RetrainSettings} per job
    * @since 1.2.0
    */
   public static List<SettingKey<?>> settingKeys(String capability) {

@@ -1,6 +1,5 @@
 package io.compactor.api;
 
-import io.compactor.onnx.graph.OnnxModel;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,18 +10,39 @@ import java.util.Optional;
  *
  * @param summary step-level statistics for events and the report (JSON-friendly values)
  * @param layers per-operator results
- * @param deployModel a separate deployable form when it differs from the rewritten model (the INT8
- *     step returns its QDQ model here and leaves a float fake-quant simulation in the context model)
+ * @param form the training form after this step, with the masks and quantization parameters it added
+ *     ({@link TrainingForm#withMasks}, {@link TrainingForm#withQuantization}); empty: the context's form
+ *     with its model rewritten in place and nothing to declare
+ * @param retraining what retraining achieved; only from a {@link Stage#RETRAINING} step
+ * @since 1.3.0 the form replaces the deploy model, which {@link CompressionMethod#export} now builds
  */
-public record StepResult(Map<String, Object> summary, List<LayerResult> layers, Optional<OnnxModel> deployModel) {
+public record StepResult(Map<String, Object> summary, List<LayerResult> layers, Optional<TrainingForm> form,
+    Optional<RetrainOutcome> retraining) {
   public StepResult {
     summary = Map.copyOf(summary);
     layers = List.copyOf(layers);
-    Objects.requireNonNull(deployModel, "deployModel");
+    Objects.requireNonNull(form, "form");
+    Objects.requireNonNull(retraining, "retraining");
   }
 
-  /** @return a result without a separate deploy model */
+  /** @return a result that declares nothing beyond the in-place rewrite */
   public static StepResult of(Map<String, Object> summary, List<LayerResult> layers) {
-    return new StepResult(summary, layers, Optional.empty());
+    return new StepResult(summary, layers, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * @return a compression step's result with the training form it leaves
+   * @since 1.3.0
+   */
+  public static StepResult of(Map<String, Object> summary, List<LayerResult> layers, TrainingForm form) {
+    return new StepResult(summary, layers, Optional.of(form), Optional.empty());
+  }
+
+  /**
+   * @return a retraining step's result: the trained form and what training achieved
+   * @since 1.3.0
+   */
+  public static StepResult retrained(Map<String, Object> summary, TrainingForm form, RetrainOutcome outcome) {
+    return new StepResult(summary, List.of(), Optional.of(form), Optional.of(outcome));
   }
 }

@@ -4,10 +4,12 @@
  * {@link io.compactor.api.Capabilities}; the host calls it with a {@link io.compactor.api.StepContext}.
  * The per-operator settings the planner hands over are read with the built-in capabilities'
  * {@link io.compactor.api.SettingKey}s. Start with {@code bundles/README.md}. Version 1.2.0 added the
- * setting keys.
+ * setting keys; 1.3.0 the chain's prepare → retrain → export shape: {@link io.compactor.api.TrainingForm},
+ * {@link io.compactor.api.CompressionMethod#export}, {@link io.compactor.api.Stage#RETRAINING} and the shared
+ * step skeleton {@link io.compactor.api.LayerProgress}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.compactor.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,6 +9,7 @@ import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
 import io.compactor.api.Stage;
+import io.compactor.api.UnsupportedOperator;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
@@ -101,12 +102,18 @@ public abstract class CompressionMethodContract {
           + builtIn.get().id() + " (Capabilities.stage), but stage() is " + stage.id());
     }
     String family = capability.substring(0, capability.indexOf('.'));
-    String expected = stage == Stage.SPARSITY ? "sparsity" : "quant";
+    String expected = switch (stage) {
+      case SPARSITY -> "sparsity";
+      case QUANTIZATION -> "quant";
+      case RETRAINING -> "retrain";
+    };
     assertEquals(expected, family, "capability '" + capability + "' must start with '" + expected
         + ".' because stage() is " + stage.id());
     Set<String> opTypes = m.opTypes();
     assertNotNull(opTypes, "opTypes() returned null");
-    assertFalse(opTypes.isEmpty(), "opTypes() is empty; list the ONNX op types the method handles");
+    if (stage != Stage.RETRAINING) {
+      assertFalse(opTypes.isEmpty(), "opTypes() is empty; list the ONNX op types the method handles");
+    }
     for (String op : opTypes) {
       assertTrue(op != null && OP_TYPE.matcher(op).matches(), "opTypes() must hold ONNX op type names like "
           + "Conv or MatMul, got '" + op + "'");
@@ -185,6 +192,24 @@ public abstract class CompressionMethodContract {
       byte[] before = o.model().toBytes();
       method().eligibility(o.model().graph(), o.op());
       assertTrue(Arrays.equals(before, o.model().toBytes()), "eligibility() modified the model of " + describe(o));
+    }
+  }
+
+  @Test
+  void listsUnsupportedOperatorsWithoutChangingTheModel() {
+    List<Operator> all = new ArrayList<>(eligibleOperators());
+    all.addAll(ineligibleOperators());
+    for (Operator o : all) {
+      byte[] before = o.model().toBytes();
+      List<UnsupportedOperator> unsupported = method().unsupportedOperators(o.model());
+      assertNotNull(unsupported, "unsupportedOperators() returned null for " + describe(o));
+      for (UnsupportedOperator u : unsupported) {
+        assertTrue(o.model().graph().node(u.node()).isPresent(), "unsupportedOperators() names " + u.node()
+            + ", which is not a node of " + describe(o));
+        assertFalse(u.reason().isBlank(), "an unsupported operator needs a reason: " + u);
+      }
+      assertTrue(Arrays.equals(before, o.model().toBytes()), "unsupportedOperators() modified the model of "
+          + describe(o));
     }
   }
 

@@ -1,10 +1,15 @@
 package io.compactor.core.chain;
 
+import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
+import io.compactor.api.ExportContext;
 import io.compactor.api.LayerTask;
+import io.compactor.api.Settings;
 import io.compactor.api.StepCancelledException;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
+import io.compactor.api.TrainingData;
+import io.compactor.api.TrainingForm;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.InvalidConfigException;
 import io.compactor.core.host.CapabilityRegistry;
@@ -26,6 +31,7 @@ import io.compactor.core.plan.PlanConflictException;
 import io.compactor.core.plan.PlanJson;
 import io.compactor.core.plan.Planner;
 import io.compactor.core.plan.Provider;
+import io.compactor.core.plan.RetrainPlan;
 import io.compactor.onnx.DataException;
 import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.OnnxModel;
@@ -35,6 +41,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +52,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The chain one job runs: load the model, read the configuration, plan against the providers the registry
- * chose, run the sparsity step then the quantization step on those providers, then hand the result to
- * {@code io.compactor.core.output} (files, evaluation, {@code report.json}). Every failure becomes a
+ * chose, run the sparsity step then the quantization step on those providers (each handing on the training
+ * form), retrain the whole model when the configuration has a {@code compactor_retrain} block, export the
+ * deploy model through the quantization provider, then hand the result to {@code io.compactor.core.output}
+ * (files, evaluation, {@code report.json}). Every failure becomes a
  * {@code failed} event. Used by {@code compress} in-process and by the Kafka coordinator. Thread-safe: each
  * job has its own state.
  */
@@ -115,31 +124,44 @@ public final class ChainExecutor implements JobExecutor {
       OnnxModel model = report.time("load", () -> load(modelPath));
       Plan plan = report.time("plan", () -> plan(model));
       report.plan(plan);
+      Optional<RetrainPlan> retrain = retraining(plan);
       Dataset calibration = data("calibration", request.calibration(), model).orElse(null);
       if (calibration == null && plan.compressedCount() > 0) {
         throw new JobFailure("request", "calibration: required when the plan compresses operators; give a "
             + "directory with one <graph-input-name>.npy per model input (first axis = samples)");
       }
+      Dataset training = retrain.isEmpty() ? calibration
+          : data("training", request.training(), model).orElse(calibration);
       Optional<Dataset> eval = data("eval", request.eval(), model);
       events.publish(JobEvent.of(EventType.PLANNED, id, PlanJson.summary(plan)));
 
       OnnxModel original = model.copy(model.source() + " (original)");
-      OnnxModel deploy = model;
+      StepInput input = new StepInput(TrainingForm.of(model), original, calibration,
+          training == null ? null : TrainingData.of(training), Optional.empty());
       List<String> capabilities = plan.providers().keySet().stream().filter(c -> !plan.tasks(c).isEmpty()).toList();
+      int steps = capabilities.size() + (retrain.isPresent() ? 1 : 0);
       for (int i = 0; i < capabilities.size(); i++) {
         if (cancellation.requested()) {
           throw new StepCancelledException(id);
         }
-        StepResult result = step(i + 1, capabilities.size(), capabilities.get(i), model, plan, calibration);
-        // a deploy form is only valid while no later step rewrites the model
-        deploy = result.deployModel().orElse(model);
+        String c = capabilities.get(i);
+        StepResult result = step(i + 1, steps, c, plan.tasks(c), input);
+        input = input.with(result.form().orElse(input.form()));
       }
+      if (retrain.isPresent()) {
+        if (cancellation.requested()) {
+          throw new StepCancelledException(id);
+        }
+        input = retrain(steps, retrain.get(), new StepInput(input.form(), original, calibration, input.training(),
+            Optional.of(retrain.get().stepSettings())));
+      }
+      TrainingForm form = input.form();
+      OnnxModel deployModel = report.time("export", () -> export(capabilities, form));
 
       OutputFiles files = new OutputFiles(ArtifactRoots.resolve(request.output()));
-      OnnxModel deployModel = deploy;
       try {
-        report.time("export", () -> {
-          files.writeModels(model, deployModel);
+        report.time("write", () -> {
+          files.writeModels(form.model(), deployModel);
           return null;
         });
         report.sizes(modelPath, files);
@@ -152,6 +174,107 @@ public final class ChainExecutor implements JobExecutor {
         throw new JobFailure(e.stage(), e.getMessage(), e);
       }
       return JobEvent.of(EventType.COMPLETED, id, Map.of("outputs", files.eventFields(), "summary", report.summary()));
+    }
+
+    /**
+     * @return the retraining to run: empty without a {@code compactor_retrain} block or when it is skipped
+     * @throws JobFailure when no provider is installed, or an operator cannot be trained and
+     *     {@code on_unsupported} is FAIL
+     */
+    private Optional<RetrainPlan> retraining(Plan plan) {
+      Optional<RetrainPlan> r = plan.retraining();
+      if (r.isEmpty()) {
+        return r;
+      }
+      String capability = Capabilities.RETRAIN_DISTILL;
+      if (r.get().provider().isEmpty()) {
+        String why = providers.whyMissing(capability).orElse("capability " + capability + ": no provider");
+        throw new JobFailure("plan", why + "; the configuration's compactor_retrain block asks for it: install a "
+            + "bundle providing it in the watched bundles directory (GET /bundles lists what is installed), or remove "
+            + "the block").at("capability", capability);
+      }
+      if (r.get().blocked()) {
+        throw new JobFailure("plan", capability + ": cannot train " + r.get().describeUnsupported()
+            + "; set on_unsupported: SKIP in compactor_retrain to run without retraining")
+            .at("capability", capability).at("layer", r.get().unsupported().get(0).node());
+      }
+      if (r.get().skipped()) {
+        report.retrainingSkipped("the retraining provider cannot train " + r.get().describeUnsupported()
+            + " (on_unsupported: SKIP)");
+        return Optional.empty();
+      }
+      return r;
+    }
+
+    /** Runs the retraining step on the compressed form and records what it achieved. */
+    private StepInput retrain(int steps, RetrainPlan plan, StepInput input) {
+      if (input.training() == null) {
+        throw new JobFailure("request", "training: retraining (compactor_retrain) needs training data; give --train "
+            + "DIR (request field training) or calibration data");
+      }
+      List<LayerTask> tasks = new ArrayList<>();
+      for (String node : input.form().compressed()) {
+        input.form().model().graph().node(node).ifPresent(n -> tasks.add(new LayerTask(node, n.opType(),
+            Settings.EMPTY)));
+      }
+      String capability = Capabilities.RETRAIN_DISTILL;
+      StepResult result = step(steps, steps, capability, tasks, input);
+      Provider p = plan.provider().orElseThrow();
+      result.retraining().ifPresent(o -> {
+        report.retraining(o, Map.of("bundle", p.bundle(), "version", p.version()));
+        stepMetrics.retrained(p.describe(), Duration.ofNanos((long) (o.seconds() * 1e9)));
+      });
+      return input.with(result.form().orElse(input.form()));
+    }
+
+    /** The deploy model: exported by the providers that ran (the quantization one), else the form's model. */
+    private OnnxModel export(List<String> capabilities, TrainingForm form) {
+      OnnxModel deploy = form.model();
+      for (String c : capabilities) {
+        this.capability = c;
+        ProviderLease lease = providers.lease(c).orElseThrow();
+        Path work = workDirectory(c + "-export");
+        try {
+          Optional<OnnxModel> exported = lease.method().export(form, new Export(work));
+          if (exported.isPresent()) {
+            deploy = exported.get();
+          }
+        } catch (StepException e) {
+          throw new JobFailure("export", e.getMessage(), e).at("capability", c).at("layer", e.layer().orElse(null));
+        } catch (RuntimeException | LinkageError e) {
+          LOG.warn("job {}: export of {} threw", id, c, e);
+          throw new JobFailure("export", c + ": bundle " + lease.provider() + " " + lease.version()
+              + " failed to export the deploy model: " + e, e).at("capability", c);
+        } finally {
+          deleteQuietly(work);
+        }
+      }
+      return deploy;
+    }
+
+    /** The export's view of the job: its id, a private directory, warnings into the report. */
+    private final class Export implements ExportContext {
+      private final Path work;
+
+      Export(Path work) {
+        this.work = work;
+      }
+
+      @Override
+      public String jobId() {
+        return id;
+      }
+
+      @Override
+      public Path workDirectory() {
+        return work;
+      }
+
+      @Override
+      public void warn(String message) {
+        LOG.warn("job {}: export: {}", id, message);
+        report.warning(capability + " export: " + message);
+      }
     }
 
     private OnnxModel load(Path path) {
@@ -193,18 +316,17 @@ public final class ChainExecutor implements JobExecutor {
       }
     }
 
-    private StepResult step(int index, int steps, String capability, OnnxModel model, Plan plan, Dataset calibration) {
+    private StepResult step(int index, int steps, String capability, List<LayerTask> tasks, StepInput input) {
       this.capability = capability;
       ProviderLease lease = providers.lease(capability).orElseThrow();
       CompressionMethod method = lease.method();
       String provider = lease.provider() + " " + lease.version();
-      List<LayerTask> tasks = plan.tasks(capability);
       Map<String, Object> providerMap = Map.of("bundle", lease.provider(), "version", lease.version());
       events.publish(JobEvent.of(EventType.STEP_STARTED, id, Map.of("capability", capability, "stage",
           method.stage().id(), "index", index, "steps", steps, "layers", tasks.size(), "provider", providerMap)));
       Path work = workDirectory(capability);
-      HostStepContext context = new HostStepContext(id, capability, model, tasks, calibration,
-          settings.batchSize(), work, events, cancellation);
+      HostStepContext context = new HostStepContext(id, capability, input, tasks, settings.batchSize(), work, events,
+          cancellation, stepMetrics);
       long start = System.nanoTime();
       String outcome = "failed";
       try {

@@ -1,26 +1,34 @@
 package io.compactor.core.chain;
 
+import io.compactor.api.ExportContext;
 import io.compactor.api.LayerTask;
+import io.compactor.api.RetrainSettings;
 import io.compactor.api.StepContext;
+import io.compactor.api.TrainingData;
+import io.compactor.api.TrainingForm;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
+import io.compactor.core.metrics.StepMetrics;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The host's {@link StepContext}: it turns a bundle's progress into throttled {@code step.progress}
- * events and its warnings into log lines and report entries, and reads cancellation from the job.
+ * events (per layer, or per epoch while retraining) and its warnings into log lines and report entries, and
+ * reads cancellation from the job. Also the {@link ExportContext} of the export after the last step.
  */
-final class HostStepContext implements StepContext {
+final class HostStepContext implements StepContext, ExportContext {
   private static final Logger LOG = LoggerFactory.getLogger(HostStepContext.class);
   private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
   private final String jobId;
@@ -28,7 +36,8 @@ final class HostStepContext implements StepContext {
   private final OnnxModel model;
   private final OnnxModel original;
   private final List<LayerTask> layers;
-  private final Dataset calibration;
+  private final StepInput input;
+  private final StepMetrics metrics;
   private final int batchSize;
   private final Path workDirectory;
   private final EventSink events;
@@ -36,14 +45,15 @@ final class HostStepContext implements StepContext {
   private final List<String> warnings = new ArrayList<>();
   private long lastProgress;
 
-  HostStepContext(String jobId, String capability, OnnxModel model, List<LayerTask> layers, Dataset calibration,
-      int batchSize, Path workDirectory, EventSink events, Cancellation cancellation) {
+  HostStepContext(String jobId, String capability, StepInput input, List<LayerTask> layers, int batchSize,
+      Path workDirectory, EventSink events, Cancellation cancellation, StepMetrics metrics) {
     this.jobId = Objects.requireNonNull(jobId, "jobId");
     this.capability = capability;
-    this.model = model;
+    this.input = Objects.requireNonNull(input, "input");
+    this.model = input.form().model();
     this.original = model.copy(model.source() + " (before " + capability + ")");
     this.layers = List.copyOf(layers);
-    this.calibration = calibration;
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.batchSize = batchSize;
     this.workDirectory = workDirectory;
     this.events = events;
@@ -72,7 +82,48 @@ final class HostStepContext implements StepContext {
 
   @Override
   public Dataset calibration() {
-    return calibration;
+    return input.calibration();
+  }
+
+  @Override
+  public TrainingForm form() {
+    return input.form();
+  }
+
+  @Override
+  public OnnxModel teacher() {
+    return input.teacher();
+  }
+
+  @Override
+  public Optional<RetrainSettings> retrainSettings() {
+    return input.retrain();
+  }
+
+  @Override
+  public TrainingData training() {
+    return input.training();
+  }
+
+  @Override
+  public synchronized void epoch(int epoch, int epochs, double loss, double heldOutFidelity) {
+    LOG.info("job {}: {} epoch {}/{} loss {} held-out fidelity {}", jobId, capability, epoch, epochs, loss,
+        heldOutFidelity);
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("capability", capability);
+    data.put("done", epoch);
+    data.put("total", epochs);
+    data.put("percent", epochs == 0 ? 100.0 : Math.min(100.0, 100.0 * epoch / epochs));
+    data.put("epoch", epoch);
+    data.put("epochs", epochs);
+    if (Double.isFinite(loss)) {
+      data.put("loss", loss);
+      metrics.loss(loss);
+    }
+    if (Double.isFinite(heldOutFidelity)) {
+      data.put("heldOutFidelity", heldOutFidelity);
+    }
+    events.publish(JobEvent.of(EventType.STEP_PROGRESS, jobId, data));
   }
 
   @Override

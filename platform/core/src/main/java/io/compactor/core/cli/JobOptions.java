@@ -21,6 +21,10 @@ final class JobOptions {
       description = "Evaluation data: <input>.npy and optional labels.npy (default: the calibration data).")
   Path eval;
 
+  @Option(names = "--train", paramLabel = "DIR", description = "Training data for retraining (compactor_retrain): "
+      + "<input>.npy and optional labels.npy (default: the calibration data).")
+  Path train;
+
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the outputs go.")
   Path output;
 
@@ -28,7 +32,8 @@ final class JobOptions {
   JobRequest request(String id) {
     return new JobRequest(id, absolute("--model", model), absolute("--config", config),
         Optional.ofNullable(calibration).map(c -> absolute("--calibration", c)),
-        Optional.ofNullable(eval).map(e -> absolute("--eval", e)), absolute("--output", output));
+        Optional.ofNullable(eval).map(e -> absolute("--eval", e)), absolute("--output", output),
+        Optional.ofNullable(train).map(t -> absolute("--train", t)));
   }
 
   private static String absolute(String option, Path p) {

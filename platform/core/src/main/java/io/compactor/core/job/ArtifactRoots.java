@@ -145,7 +145,7 @@ public record ArtifactRoots(List<Path> roots) {
   public JobRequest confine(JobRequest r) {
     return new JobRequest(r.jobId(), file("model", r.model()), file("config", r.config()),
         r.calibration().map(c -> directory("calibration", c)), r.eval().map(e -> directory("eval", e)),
-        directory("output", r.output()));
+        directory("output", r.output()), r.training().map(t -> directory("training", t)));
   }
 
   private String file(String field, String value) {

@@ -86,7 +86,7 @@ public final class JobMessages {
     }
     try {
       return new Submit(new JobRequest(jobId.orElseThrow(), node.get("model").asText(), node.get("config").asText(),
-          text(node, "calibration"), text(node, "eval"), node.get("output").asText()));
+          text(node, "calibration"), text(node, "eval"), node.get("output").asText(), text(node, "training")));
     } catch (InvalidRequestException e) {
       return new Invalid(e.getMessage(), jobId);
     }
@@ -111,6 +111,7 @@ public final class JobMessages {
     n.put("jobId", r.jobId()).put("model", r.model()).put("config", r.config());
     r.calibration().ifPresent(c -> n.put("calibration", c));
     r.eval().ifPresent(e -> n.put("eval", e));
+    r.training().ifPresent(t -> n.put("training", t));
     n.put("output", r.output());
     return n;
   }

@@ -15,14 +15,23 @@ import java.util.regex.Pattern;
  * @param calibration directory of {@code <input>.npy} calibration samples, if any
  * @param eval directory of evaluation samples (and optional {@code labels.npy}), if any
  * @param output directory for {@code model.deploy.onnx}, {@code model.fakequant.onnx}, {@code report.json}
+ * @param training directory of training samples for retraining ({@code compactor_retrain}), same format as the
+ *     calibration data; empty: the calibration data
  */
 public record JobRequest(String jobId, String model, String config, Optional<String> calibration,
-    Optional<String> eval, String output) {
+    Optional<String> eval, String output, Optional<String> training) {
   /** Job ids are safe as Kafka keys, file names and metric-free log fields. */
   public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+  /** A request without its own training data. */
+  public JobRequest(String jobId, String model, String config, Optional<String> calibration, Optional<String> eval,
+      String output) {
+    this(jobId, model, config, calibration, eval, output, Optional.empty());
+  }
+
   public JobRequest {
     Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(training, "training");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(calibration, "calibration");
@@ -36,6 +45,7 @@ public record JobRequest(String jobId, String model, String config, Optional<Str
     checkPath("config", config);
     calibration.ifPresent(c -> checkPath("calibration", c));
     eval.ifPresent(e -> checkPath("eval", e));
+    training.ifPresent(t -> checkPath("training", t));
     checkPath("output", output);
   }
 

@@ -1,19 +1,47 @@
 package io.compactor.core.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Compression steps: how long each capability's provider took, and how it ended. */
+/**
+ * Compression steps: how long each capability's provider took, and how it ended; retraining: how long it
+ * trained and the loss of the last epoch reported.
+ */
 public final class StepMetrics {
   /** Timer tagged {@code capability}, {@code provider} (bundle and version) and {@code outcome}. */
   public static final String DURATION = "compactor.step.duration";
+  /** Timer of the retraining step's training time (Prometheus {@code compactor_retrain_duration_seconds}). */
+  public static final String RETRAIN_DURATION = "compactor.retrain.duration";
+  /** Gauge: training loss of the last epoch any job reported (Prometheus {@code compactor_retrain_loss}). */
+  public static final String RETRAIN_LOSS = "compactor.retrain.loss";
   private final MeterRegistry registry;
+  private final AtomicLong lossBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
 
   /** @param registry where the timers live */
   public StepMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    Gauge.builder(RETRAIN_LOSS, lossBits, b -> Double.longBitsToDouble(b.get()))
+        .description("Training loss of the last retraining epoch reported").register(registry);
+  }
+
+  /**
+   * @param provider {@code <bundle> <version>} of the retraining provider
+   * @param took training time, without waiting for the training lock
+   */
+  public void retrained(String provider, Duration took) {
+    Timer.builder(RETRAIN_DURATION).description("Training time of one retraining step")
+        .tag("provider", provider).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofHours(2))
+        .register(registry).record(took);
+  }
+
+  /** @param loss the training loss of an epoch just finished */
+  public void loss(double loss) {
+    lossBits.set(Double.doubleToLongBits(loss));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.compactor.core.output;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.compactor.api.LayerResult;
+import io.compactor.api.RetrainOutcome;
 import io.compactor.api.StepResult;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.plan.Plan;
@@ -39,6 +40,7 @@ public final class JobReport {
     inputs.put("config", request.config());
     request.calibration().ifPresent(c -> inputs.put("calibration", c));
     request.eval().ifPresent(e -> inputs.put("eval", e));
+    request.training().ifPresent(t -> inputs.put("training", t));
     root.put("inputs", inputs);
   }
 
@@ -83,6 +85,45 @@ public final class JobReport {
     bundle.put("capability", capability);
     bundle.put("durationMs", took.toMillis());
     bundles.add(bundle);
+  }
+
+  /**
+   * Records what retraining achieved ({@code retraining} section).
+   *
+   * @param outcome the retraining step's result
+   * @param provider {@code bundle} and {@code version} of the retraining provider
+   */
+  public void retraining(RetrainOutcome outcome, Map<String, Object> provider) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("applied", true);
+    r.put("provider", provider);
+    putFinite(r, "before", outcome.before());
+    putFinite(r, "after", outcome.after());
+    r.put("seconds", outcome.seconds());
+    r.put("epochs", outcome.epochs());
+    r.put("lockWaitSeconds", outcome.lockWaitSeconds());
+    putFinite(r, "loss", outcome.finalLoss());
+    root.put("retraining", r);
+  }
+
+  /** Records that the configuration asked for retraining but the job runs without it, and why. */
+  public void retrainingSkipped(String reason) {
+    root.put("retraining", Map.of("applied", false, "reason", reason));
+    warning("retraining skipped: " + reason);
+  }
+
+  /** Records a job-level warning (top-level {@code warnings} of the report). */
+  public void warning(String message) {
+    @SuppressWarnings("unchecked")
+    List<Object> w = (List<Object>) root.computeIfAbsent("warnings", k -> new ArrayList<>());
+    w.add(message);
+  }
+
+  /** JSON has no NaN: a figure that could not be measured (nothing held out) is left out. */
+  private static void putFinite(Map<String, Object> m, String key, double v) {
+    if (Double.isFinite(v)) {
+      m.put(key, v);
+    }
   }
 
   /**

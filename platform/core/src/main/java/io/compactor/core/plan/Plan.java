@@ -21,11 +21,20 @@ import java.util.function.Function;
  * @param config the configuration file or description
  * @param operators one entry per Conv, ConvTranspose, Gemm and MatMul node, in topological order
  * @param warnings things that work but are probably not meant, e.g. an ignored override
+ * @param retraining whole-model retraining after the compression steps; empty without a
+ *     {@code compactor_retrain} block
  */
-public record Plan(String model, String config, List<OperatorPlan> operators, List<String> warnings) {
+public record Plan(String model, String config, List<OperatorPlan> operators, List<String> warnings,
+    Optional<RetrainPlan> retraining) {
+  /** A plan without retraining. */
+  public Plan(String model, String config, List<OperatorPlan> operators, List<String> warnings) {
+    this(model, config, operators, warnings, Optional.empty());
+  }
+
   public Plan {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(retraining, "retraining");
     operators = List.copyOf(operators);
     warnings = List.copyOf(warnings);
     Set<String> nodes = new HashSet<>();
@@ -72,11 +81,12 @@ public record Plan(String model, String config, List<OperatorPlan> operators, Li
   }
 
   /**
-   * @return every requested capability and its provider (empty when none is installed), sparsity first
+   * @return every requested compression capability and its provider (empty when none is installed), sparsity
+   *     first; retraining is in {@link #retraining()}
    */
   public Map<String, Optional<Provider>> providers() {
     Map<String, Optional<Provider>> out = new LinkedHashMap<>();
-    for (Stage stage : Stage.values()) {
+    for (Stage stage : List.of(Stage.SPARSITY, Stage.QUANTIZATION)) {
       for (OperatorPlan o : operators) {
         Assignment a = stage == Stage.SPARSITY ? o.sparsity() : o.quantization();
         a.capability().ifPresent(c -> out.merge(c, a.provider(), (x, y) -> x.isPresent() ? x : y));

@@ -49,6 +49,7 @@ public final class PlanJson {
     root.put("warnings", plan.warnings());
     root.put("totals", labels(plan.totals()));
     root.put("requested_totals", labels(plan.requestedTotals()));
+    plan.retraining().ifPresent(r -> root.put("retraining", retraining(r)));
     return root;
   }
 
@@ -85,6 +86,16 @@ public final class PlanJson {
     }
     root.put("plan", operators);
     root.put("warnings", plan.warnings());
+    plan.retraining().ifPresent(r -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("applies", r.applies());
+      r.provider().ifPresent(p -> m.put("provider", Map.of("bundle", p.bundle(), "version", p.version())));
+      if (!r.unsupported().isEmpty()) {
+        m.put("unsupported", r.unsupported().stream().map(Object::toString).toList());
+      }
+      m.put("onUnsupported", r.settings().onUnsupported().name());
+      root.put("retraining", m);
+    });
     return root;
   }
 
@@ -95,6 +106,27 @@ public final class PlanJson {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a plan tree holds only strings, numbers and booleans", e);
     }
+  }
+
+  /** @return the {@code retraining} section of the plan: settings, provider and what cannot be trained */
+  private static Map<String, Object> retraining(RetrainPlan r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("applies", r.applies());
+    m.put("provider", r.provider().map(Provider::describe).orElse("none installed"));
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("epochs", r.settings().epochs());
+    settings.put("learning_rate", r.settings().learningRate());
+    settings.put("batch_size", r.settings().batchSize());
+    settings.put("max_minutes", r.settings().maxMinutes());
+    settings.put("seed", r.settings().seed());
+    settings.put("held_out_fraction", r.settings().heldOutFraction());
+    settings.put("train", r.settings().train().name());
+    settings.put("on_unsupported", r.settings().onUnsupported().name());
+    m.put("settings", settings);
+    List<Object> unsupported = new ArrayList<>();
+    r.unsupported().forEach(u -> unsupported.add(Map.of("node", u.node(), "op_type", u.opType(), "reason", u.reason())));
+    m.put("unsupported", unsupported);
+    return m;
   }
 
   private static Map<String, Object> part(Assignment a) {

@@ -78,7 +78,14 @@ public final class Planner {
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(file.source(), problems);
     }
-    return new Plan(model.source(), file.source(), operators, warnings);
+    Optional<RetrainPlan> retraining = config.compactorRetrain().map(r -> {
+      Optional<Provider> provider = catalog.provider(Capabilities.RETRAIN_DISTILL);
+      return new RetrainPlan(r, provider, provider.map(p -> p.method().unsupportedOperators(model)).orElse(List.of()));
+    });
+    retraining.filter(RetrainPlan::skipped).ifPresent(r -> warnings.add("retraining skipped (on_unsupported: SKIP): "
+        + "the retraining provider cannot train " + r.describeUnsupported() + "; the job runs with layer-wise "
+        + "recovery only"));
+    return new Plan(model.source(), file.source(), operators, warnings, retraining);
   }
 
   private static Problem nothingToCompress(List<OperatorPlan> operators) {

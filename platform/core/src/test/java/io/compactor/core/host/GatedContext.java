@@ -1,13 +1,17 @@
 package io.compactor.core.host;
 
 import io.compactor.api.LayerTask;
+import io.compactor.api.RetrainSettings;
 import io.compactor.api.Settings;
 import io.compactor.api.StepContext;
+import io.compactor.api.TrainingData;
+import io.compactor.api.TrainingForm;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -66,6 +70,29 @@ final class GatedContext implements StepContext {
   public OnnxModel original() {
     throw new UnsupportedOperationException("the slow test step needs no model");
   }
+
+  @Override
+  public TrainingForm form() {
+    throw new UnsupportedOperationException("the slow test step needs no model");
+  }
+
+  @Override
+  public OnnxModel teacher() {
+    throw new UnsupportedOperationException("the slow test step needs no model");
+  }
+
+  @Override
+  public Optional<RetrainSettings> retrainSettings() {
+    return Optional.empty();
+  }
+
+  @Override
+  public TrainingData training() {
+    throw new UnsupportedOperationException("the slow test step needs no data");
+  }
+
+  @Override
+  public void epoch(int epoch, int epochs, double loss, double heldOutFidelity) {}
 
   @Override
   public Dataset calibration() {
