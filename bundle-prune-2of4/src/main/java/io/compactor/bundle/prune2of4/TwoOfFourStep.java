@@ -1,13 +1,14 @@
 package io.compactor.bundle.prune2of4;
 
 import io.compactor.api.Capabilities;
-import io.compactor.api.CompactorException;
 import io.compactor.api.Eligibility;
+import io.compactor.api.LayerProgress;
 import io.compactor.api.LayerResult;
 import io.compactor.api.LayerTask;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
+import io.compactor.api.WeightMask;
 import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
@@ -37,14 +38,12 @@ final class TwoOfFourStep {
   private final StepContext context;
   private final ReconstructionOptions options;
   private final Map<String, TwoOfFourSettings> settings = new LinkedHashMap<>();
-  private final Map<String, LayerResult> results = new LinkedHashMap<>();
-  private final List<String> order = new ArrayList<>();
-  private int reported;
-  private String current;
+  private final LayerProgress progress;
 
   TwoOfFourStep(StepContext context, ReconstructionOptions options) {
     this.context = context;
     this.options = options;
+    this.progress = new LayerProgress(context, CAPABILITY);
   }
 
   StepResult run() {
@@ -55,15 +54,13 @@ final class TwoOfFourStep {
     List<String> sparse = new ArrayList<>();
     for (LayerTask task : context.layers()) {
       settings.put(task.node(), TwoOfFourSettings.of(task));
-      order.add(task.node());
     }
     for (LayerTask task : context.layers()) {
       Node node = graph.node(task.node()).orElseThrow(() -> new StepException(CAPABILITY, task.node(),
           "no node of that name in the model; the plan and the model disagree"));
       Eligibility e = TwoOfFourEligibility.check(graph, node);
       if (!e.eligible()) {
-        context.warn(task.node() + ": left dense, " + e.reason());
-        finish(task.node(), Map.of("status", "skipped", "reason", e.reason()));
+        progress.skip(task.node(), "dense", e.reason());
         continue;
       }
       sparse.add(task.node());
@@ -72,27 +69,32 @@ final class TwoOfFourStep {
       TwoOfFourSettings s = settings.get(task.node());
       ColumnGroups groups = layer.inputChannelGroups(s.pattern().groupSize());
       if (NmMaskOps.satisfies(w, groups, s.pattern())) {
-        finish(task.node(), Map.of("status", "unchanged (already 2:4)", "sparsity", sparsity(w)));
+        progress.finish(task.node(), Map.of("status", "unchanged (already 2:4)", "sparsity", sparsity(w)));
       } else if (!options.reconstruct()) {
         NmMaskOps.apply(w, NmMaskOps.magnitudeMask(w, groups, s.pattern()));
         layer.setWeights(graph, w);
-        finish(task.node(), Map.of("status", "magnitude", "sparsity", sparsity(w)));
+        progress.finish(task.node(), Map.of("status", "magnitude", "sparsity", sparsity(w)));
       } else {
         toReconstruct.add(task.node());
       }
     }
     context.throwIfCancelled();
     reconstruct(toReconstruct);
-    reportUpTo(order.size());
+    progress.finishAll();
     try {
       NmPatternCheck.require(model, sparse, NmPattern.M4N2);
     } catch (ModelException e) {
       throw new StepException(CAPABILITY, e.element().orElse(null), "the result breaks the 2:4 pattern, a bug in "
           + "the bundle; " + e.getMessage(), e);
     }
-    List<LayerResult> ordered = new ArrayList<>();
-    context.layers().forEach(t -> ordered.add(results.get(t.node())));
-    return StepResult.of(summary(sparse, ordered, (System.nanoTime() - start) / 1e9), ordered);
+    List<LayerResult> ordered = progress.results();
+    List<WeightMask> masks = new ArrayList<>();
+    for (String n : sparse) {
+      String weight = graph.node(n).orElseThrow().input(1);
+      masks.add(WeightMask.ofZeros(n, weight, graph.initializer(weight).orElseThrow()));
+    }
+    return StepResult.of(summary(sparse, ordered, (System.nanoTime() - start) / 1e9), ordered,
+        context.form().withMasks(masks));
   }
 
   private void reconstruct(List<String> nodes) {
@@ -102,47 +104,27 @@ final class TwoOfFourStep {
     SequentialReconstruction engine = new SequentialReconstruction(context.calibration(), context.batchSize());
     TwoOfFourSolver solver = new TwoOfFourSolver(options, settings::get);
     try {
-      engine.run(context.model(), context.original(), nodes, (layer, w, bias, stats) -> {
-        current = layer.node();
-        return solver.solve(layer, w, bias, stats);
-      }, new SequentialReconstruction.Listener() {
-        @Override
-        public void checkpoint() {
-          context.throwIfCancelled();
-        }
+      progress.guard("calibration data could not be run through the model", () -> engine.run(context.model(),
+          context.original(), nodes, (layer, w, bias, stats) -> {
+            progress.start(layer.node());
+            return solver.solve(layer, w, bias, stats);
+          }, new SequentialReconstruction.Listener() {
+            @Override
+            public void checkpoint() {
+              context.throwIfCancelled();
+            }
 
-        @Override
-        public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
-          finish(layer.node(), update.metrics());
-        }
-      });
-    } catch (CompactorException e) {
+            @Override
+            public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
+              progress.finish(layer.node(), update.metrics());
+            }
+          }));
+    } catch (StepException e) {
+      // a reconstruction failure names its own layer and needs no phase prefix
+      if (e.getCause() instanceof ReconstructionException r) {
+        throw new StepException(CAPABILITY, r.layer().orElse(progress.current().orElse(null)), r.getMessage(), r);
+      }
       throw e;
-    } catch (ReconstructionException e) {
-      throw new StepException(CAPABILITY, e.layer().orElse(current), e.getMessage(), e);
-    } catch (ModelException e) {
-      throw new StepException(CAPABILITY, e.element().orElse(current),
-          "calibration data could not be run through the model: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Records a layer's result and reports progress in task order: every finished layer up to the first one
-   * still waiting for reconstruction.
-   */
-  private void finish(String node, Map<String, Object> metrics) {
-    results.put(node, new LayerResult(node, metrics));
-    int next = reported;
-    while (next < order.size() && results.containsKey(order.get(next))) {
-      next++;
-    }
-    reportUpTo(next);
-  }
-
-  private void reportUpTo(int end) {
-    while (reported < end) {
-      String node = order.get(reported++);
-      context.progress(reported, order.size(), node);
     }
   }
 

@@ -115,8 +115,13 @@ final class FilterPruneStep {
     List<LayerResult> layers = new ArrayList<>();
     order.forEach(n -> layers.add(new LayerResult(n, results.get(n))));
     consumerResults.forEach((n, m) -> layers.add(new LayerResult(n, m)));
+    // removed channels are gone from the tensors: nothing to mask, but the pruned and re-fitted layers count
+    // as compressed for retraining with train: COMPRESSED
+    List<String> changed = new ArrayList<>(refit);
+    decisions.stream().filter(d -> d.removed().length > 0).flatMap(d -> d.group().producers().stream())
+        .forEach(changed::add);
     return StepResult.of(summary(decisions, groupReports, before, after, layers, (System.nanoTime() - start) / 1e9),
-        layers);
+        layers, context.form().withCompressed(changed));
   }
 
   private Decision decide(ChannelGroup g, Set<String> enabled) {

@@ -3,13 +3,14 @@ package io.compactor.bundle.magnitude2of4;
 import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
 import io.compactor.api.Eligibility;
-import io.compactor.api.LayerResult;
+import io.compactor.api.LayerProgress;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Stage;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
 import io.compactor.api.TwoOfFourKeys;
+import io.compactor.api.WeightMask;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.tensor.ElementType;
@@ -76,10 +77,12 @@ public final class MagnitudeTwoOfFour implements CompressionMethod {
   @Override
   public StepResult apply(StepContext context) {
     Graph graph = context.model().graph();
-    List<LayerResult> results = new ArrayList<>();
-    int total = context.layers().size();
+    // the shared skeleton: results and progress in task order, failures named by layer
+    LayerProgress progress = new LayerProgress(context, CAPABILITY);
+    List<WeightMask> masks = new ArrayList<>();
     for (LayerTask task : context.layers()) {
       context.throwIfCancelled();
+      progress.start(task.node());
       // the pattern key allows only M4N2; update_freq is not read: magnitude masks are chosen once, up front
       TwoOfFourKeys.N_OUT_OF_M_TYPE.get(task);
       Node node = graph.node(task.node())
@@ -92,10 +95,12 @@ public final class MagnitudeTwoOfFour implements CompressionMethod {
       float[] values = weight.floats();
       int zeroed = TwoOfFourMask.apply(values, weight.shape(), inputAxis(node));
       graph.setInitializer(node.input(1), Tensor.ofFloats(weight.shape(), values));
-      results.add(new LayerResult(task.node(), Map.of("sparsity", zeroed / (double) values.length)));
-      context.progress(results.size(), total, task.node());
+      // declare the zeros so retraining keeps them and the export can prove them
+      masks.add(WeightMask.ofZeros(task.node(), node.input(1), graph.initializer(node.input(1)).orElseThrow()));
+      progress.finish(task.node(), Map.of("sparsity", zeroed / (double) values.length));
     }
-    return StepResult.of(Map.of("layers", results.size(), "retrained", false), results);
+    return StepResult.of(Map.of("layers", context.layers().size(), "retrained", false), progress.results(),
+        context.form().withMasks(masks));
   }
 
   /** The weight axis that runs along the input channels: Conv W[Cout,Cin,kh,kw], MatMul W[K,N], Gemm B. */

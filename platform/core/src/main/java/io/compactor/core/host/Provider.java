@@ -39,11 +39,12 @@ record Provider(ServiceReference<CompressionMethod> reference, long serviceId, l
       try {
         Stage.of(stage);
       } catch (IllegalArgumentException e) {
-        problems.add(Capabilities.PROPERTY_STAGE + " must be sparsity or quantization, got '" + stage + "'");
+        problems.add(Capabilities.PROPERTY_STAGE + " must be sparsity, quantization or retraining, got '" + stage + "'");
       }
     }
     List<String> opTypes = strings(reference.getProperty(Capabilities.PROPERTY_OP_TYPES));
-    if (opTypes.isEmpty()) {
+    // retraining trains the whole model, not chosen op types
+    if (opTypes.isEmpty() && !stage.equals(Stage.RETRAINING.id())) {
       problems.add(Capabilities.PROPERTY_OP_TYPES + " is missing; repeat \"compactor.op-types=Conv\" once per op type");
     }
     String failure = problems.isEmpty() ? ""
