@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.compactor.bundle.retraindistill.program.ConverterRegistry;
 import io.compactor.bundle.retraindistill.program.DifferentiableProgram;
 import io.compactor.bundle.retraindistill.program.NdTensors;
@@ -41,6 +40,8 @@ import java.util.Set;
 public final class DistillTrainer {
   /** Learned scales are kept at least this large: a zero scale would divide by zero. */
   private static final float MIN_SCALE = 1e-8f;
+  /** Learning rate of activation scales relative to the weights'. */
+  private static final double SCALE_RATE = 0.01;
   private final Engine engine;
   private final ConverterRegistry registry;
 
@@ -119,8 +120,13 @@ public final class DistillTrainer {
         student = DifferentiableProgram.build(form.model(), parameters, root, registry);
         teacher = DifferentiableProgram.build(teacherModel, Set.of(), root, registry);
         holdMasks(root);
-        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) settings.learningRate()))
-            .build();
+        int stepsPerEpoch = (train.length + settings.batchSize() - 1) / settings.batchSize();
+        int totalSteps = stepsPerEpoch * settings.epochs();
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(
+            LearningRate.warmUpCosine(settings.learningRate(), totalSteps)).build();
+        // activation scales are small numbers (0.01-0.1) that shift a whole grid: a hundredth of the step size
+        Optimizer scaleAdam = Optimizer.adam().optLearningRateTracker(
+            LearningRate.warmUpCosine(settings.learningRate() * SCALE_RATE, totalSteps)).build();
         long evalStart = System.nanoTime();
         Evaluation before = evaluate(heldOut);
         evaluationNanos = System.nanoTime() - evalStart;
@@ -132,7 +138,7 @@ public final class DistillTrainer {
         Stop stop = Stop.EPOCHS;
         while (epoch < settings.epochs()) {
           epoch++;
-          double[] epochLoss = trainEpoch(root, adam, train, epoch);
+          double[] epochLoss = trainEpoch(root, adam, scaleAdam, train, epoch);
           boolean timeUp = epochLoss[1] < train.length;
           Evaluation now = evaluate(heldOut);
           listener.epoch(epoch, settings.epochs(), epochLoss[0], now.fidelity());
@@ -172,7 +178,7 @@ public final class DistillTrainer {
     }
 
     /** @return {@code [mean loss, samples trained]}; fewer samples than the epoch has when time ran out */
-    private double[] trainEpoch(NDManager root, Optimizer adam, int[] train, int epoch) {
+    private double[] trainEpoch(NDManager root, Optimizer adam, Optimizer scaleAdam, int[] train, int epoch) {
       int[] order = seed.order(train.length, epoch);
       double lossSum = 0;
       int done = 0;
@@ -188,13 +194,13 @@ public final class DistillTrainer {
         for (int i = 0; i < batch.length; i++) {
           batch[i] = train[order[from + i]];
         }
-        lossSum += step(root, adam, batch) * batch.length;
+        lossSum += step(root, adam, scaleAdam, batch) * batch.length;
         done += batch.length;
       }
       return new double[] {done == 0 ? Double.NaN : lossSum / done, done};
     }
 
-    private double step(NDManager root, Optimizer adam, int[] batch) {
+    private double step(NDManager root, Optimizer adam, Optimizer scaleAdam, int[] batch) {
       float value;
       try (NDManager scope = root.newSubManager()) {
         Map<String, NDArray> feeds = feeds(scope, batch);
@@ -210,12 +216,13 @@ public final class DistillTrainer {
       for (Map.Entry<String, NDArray> p : student.parameters().entrySet()) {
         String name = p.getKey();
         NDArray weight = p.getValue();
+        boolean scale = form.learnedScales().contains(name);
         masks.maskGradient(name, weight);
         try (NDArray gradient = weight.getGradient()) {
-          adam.update(name, weight, gradient);
+          (scale ? scaleAdam : adam).update(name, weight, gradient);
         }
         masks.afterUpdate(name, weight);
-        if (form.learnedScales().contains(name)) {
+        if (scale) {
           keepPositive(weight);
         }
       }
