@@ -53,18 +53,42 @@ public final class Npy {
    * @return the array
    */
   public static Tensor read(byte[] bytes, String source) {
-    if (bytes.length < 10 || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+    Header h = header(bytes, bytes.length, source);
+    return Tensor.of(h.type(), h.shape(), Arrays.copyOfRange(bytes, h.dataStart(),
+        Math.toIntExact(h.dataStart() + h.dataBytes())));
+  }
+
+  /**
+   * What a {@code .npy} header says, for readers that take the data in parts ({@link NpyFile}).
+   *
+   * @param type the element type
+   * @param shape the array's shape
+   * @param dataStart the offset of the first data byte
+   */
+  record Header(ElementType type, long[] shape, int dataStart) {
+    long dataBytes() {
+      return Tensor.elementCount(shape) * type.bytes();
+    }
+  }
+
+  /**
+   * @param prefix the file's first bytes: at least its whole header
+   * @param fileLength the file's length in bytes, to refuse a file shorter than its header says
+   * @param source the name used in error messages
+   */
+  static Header header(byte[] prefix, long fileLength, String source) {
+    if (prefix.length < 10 || !Arrays.equals(prefix, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
       throw new DataException(source, "not a .npy file (no \\x93NUMPY magic); save arrays with numpy.save");
     }
-    int major = bytes[6];
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int major = prefix[6];
+    ByteBuffer b = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN);
     int headerLength;
     int headerStart;
     if (major == 1) {
       headerLength = Short.toUnsignedInt(b.getShort(8));
       headerStart = 10;
     } else if (major == 2 || major == 3) {
-      if (bytes.length < 12) {
+      if (prefix.length < 12) {
         throw new DataException(source, "truncated .npy header");
       }
       headerLength = b.getInt(8);
@@ -72,11 +96,11 @@ public final class Npy {
     } else {
       throw new DataException(source, ".npy format version " + major + " is not supported; use 1.0 to 3.0");
     }
-    if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+    if (headerLength < 0 || headerStart + headerLength > prefix.length) {
       throw new DataException(source, "truncated .npy header: it claims " + headerLength
-          + " bytes, the file has " + (bytes.length - headerStart));
+          + " bytes, the file has " + (fileLength - headerStart));
     }
-    String header = new String(bytes, headerStart, headerLength,
+    String header = new String(prefix, headerStart, headerLength,
         major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     String descr = group(DESCR, header, source, "descr");
     ElementType type = ElementType.ofNumpy(descr).orElseThrow(() -> new DataException(source,
@@ -86,14 +110,13 @@ public final class Npy {
           + "numpy.save(path, numpy.ascontiguousarray(a))");
     }
     long[] shape = parseShape(group(SHAPE, header, source, "shape"), source);
-    int dataStart = headerStart + headerLength;
-    long expected = Tensor.elementCount(shape) * type.bytes();
-    long actual = bytes.length - dataStart;
-    if (actual < expected) {
+    Header h = new Header(type, shape, headerStart + headerLength);
+    long actual = fileLength - h.dataStart();
+    if (actual < h.dataBytes()) {
       throw new DataException(source, "truncated: shape " + Arrays.toString(shape) + " of " + descr
-          + " needs " + expected + " data bytes, the file has " + actual);
+          + " needs " + h.dataBytes() + " data bytes, the file has " + actual);
     }
-    return Tensor.of(type, shape, Arrays.copyOfRange(bytes, dataStart, Math.toIntExact(dataStart + expected)));
+    return h;
   }
 
   /**

@@ -170,10 +170,29 @@ public final class DifferentiableProgram implements AutoCloseable {
    * @throws ModelException naming a missing feed or the node whose operator failed
    */
   public Map<String, NDArray> forward(NDManager scope, Map<String, NDArray> feeds) {
+    return forward(scope, feeds, (name, value) -> value);
+  }
+
+  /** What the graph reads in place of a parameter during one pass (a fake-quantized weight, for instance). */
+  @FunctionalInterface
+  public interface ParameterView {
+    /**
+     * @param name the initializer's name
+     * @param value the parameter, lent to the pass: operations on it land in the pass's manager
+     * @return what the graph reads instead; {@code value} itself to read it unchanged
+     */
+    NDArray view(String name, NDArray value);
+  }
+
+  /**
+   * As {@link #forward(NDManager, Map)}, with every parameter read through {@code view}, so gradients reach the
+   * parameter through whatever the view computes.
+   */
+  public Map<String, NDArray> forward(NDManager scope, Map<String, NDArray> feeds, ParameterView view) {
     Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(feeds, "feeds");
+    Objects.requireNonNull(view, "view");
     Map<String, NDArray> values = new HashMap<>(constants);
-    values.putAll(parameters);
     StringBuilder signature = new StringBuilder();
     for (ValueInfo in : inputs) {
       NDArray feed = feeds.get(in.name());
@@ -198,6 +217,7 @@ public final class DifferentiableProgram implements AutoCloseable {
     lent.addAll(owned);
     lent.addAll(cached.values());
     scope.tempAttachAll(lent.toArray(NDResource[]::new));
+    parameters.forEach((name, value) -> values.put(name, view.view(name, value)));
     for (Step step : steps) {
       if (step.folded() && !fill) {
         continue;

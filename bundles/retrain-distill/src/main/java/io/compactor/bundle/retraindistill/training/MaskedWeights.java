@@ -43,8 +43,11 @@ public final class MaskedWeights {
   public void maskGradient(String name, NDArray weight) {
     NDArray mask = masks.get(name);
     if (mask != null && weight.hasGradient()) {
-      // detached: the gradient is changed in place, outside autograd
-      weight.getGradient().stopGradient().muli(mask);
+      // detached: the gradient is changed in place, outside autograd; the handles are closed at once, since they
+      // would otherwise pile up in the weight's manager step after step
+      try (NDArray gradient = weight.getGradient(); NDArray alias = gradient.stopGradient()) {
+        alias.muli(mask);
+      }
     }
   }
 
@@ -58,7 +61,9 @@ public final class MaskedWeights {
 
   private static void reapply(NDArray weight, NDArray mask) {
     // a leaf that requires gradients cannot be changed in place; its detached alias shares the storage
-    weight.stopGradient().muli(mask);
+    try (NDArray alias = weight.stopGradient()) {
+      alias.muli(mask);
+    }
   }
 
   /** @return how many entries of {@code weight} are exactly zero where the mask holds them (for checks) */

@@ -1,0 +1,281 @@
+package io.compactor.bundle.retraindistill.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import io.compactor.bundle.retraindistill.program.ConverterRegistry;
+import io.compactor.bundle.retraindistill.program.DifferentiableProgram;
+import io.compactor.bundle.retraindistill.program.NdTensors;
+import io.compactor.bundle.retraindistill.training.TrainingOutcome.Evaluation;
+import io.compactor.bundle.retraindistill.training.TrainingOutcome.Stop;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.tensor.Tensor;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Trains a whole student model end to end, distilled from the original FP32 model (the teacher, run as a
+ * program without gradients on the same libtorch threads, once per batch).
+ *
+ * <p>What trains: the student form's trainable weights and biases, read through their int8 grid
+ * ({@link FakeQuant}, straight through) where the form quantizes them, and the learned activation scales
+ * (the QuantizeLinear converter rounds straight through, so they receive gradients; a scale is one
+ * initializer read by its QuantizeLinear and DequantizeLinear, so the pair stays consistent). What is held:
+ * masked weights stay exactly zero (the gradient is masked before each Adam update and the weight after it),
+ * weight grids, zero points, batch-norm statistics; removed channels are gone from the form.
+ *
+ * <p>Each epoch visits the training samples in a seed-shuffled order, then evaluates the held-out samples;
+ * the weights with the lowest held-out loss so far are kept, and training stops after {@code patience} epochs
+ * without improvement, when {@code max_minutes} runs out (the last partial epoch is still evaluated), or when
+ * the listener cancels (between batches). One training per JVM at a time ({@link TrainingLock}).
+ */
+public final class DistillTrainer {
+  /** Learned scales are kept at least this large: a zero scale would divide by zero. */
+  private static final float MIN_SCALE = 1e-8f;
+  /** Learning rate of activation scales relative to the weights'. */
+  private static final double SCALE_RATE = 0.01;
+  private final Engine engine;
+  private final ConverterRegistry registry;
+
+  /** @param engine the PyTorch engine the host loaded */
+  public DistillTrainer(Engine engine) {
+    this(engine, ConverterRegistry.standard());
+  }
+
+  public DistillTrainer(Engine engine, ConverterRegistry registry) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * @param student the training form and what holds it
+   * @param teacher the original model; its graph inputs and outputs are the student's
+   * @param data the training samples (held-out ones are split off here)
+   * @param settings epochs, learning rate, ...
+   * @param listener progress per epoch, cancellation between batches
+   * @return the best model and how training went
+   * @throws InterruptedException when interrupted while waiting for the JVM's gradient collector
+   * @throws TrainingCancelledException when the listener cancelled
+   */
+  public TrainingOutcome train(StudentForm student, OnnxModel teacher, Samples data, DistillSettings settings,
+      TrainingListener listener) throws InterruptedException {
+    Objects.requireNonNull(student, "student");
+    Objects.requireNonNull(teacher, "teacher");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(listener, "listener");
+    try (TrainingLock.Turn turn = TrainingLock.take()) {
+      return new Run(student, teacher, data, settings, listener, turn.waitSeconds()).execute();
+    }
+  }
+
+  /** One training: its programs, masks and optimizer live exactly as long as this. */
+  private final class Run {
+    private final StudentForm form;
+    private final OnnxModel teacherModel;
+    private final Samples data;
+    private final DistillSettings settings;
+    private final TrainingListener listener;
+    private final double lockWait;
+    private final DistillObjective objective;
+    private final TrainingSeed seed;
+    private final long start = System.nanoTime();
+    private final long deadline;
+    private DifferentiableProgram student;
+    private DifferentiableProgram teacher;
+    private final MaskedWeights masks = new MaskedWeights();
+    private double evaluationNanos;
+    private NDManager root;
+
+    Run(StudentForm form, OnnxModel teacherModel, Samples data, DistillSettings settings,
+        TrainingListener listener, double lockWait) {
+      this.form = form;
+      this.teacherModel = teacherModel;
+      this.data = data;
+      this.settings = settings;
+      this.listener = listener;
+      this.lockWait = lockWait;
+      this.objective = new DistillObjective(settings.temperature());
+      this.seed = new TrainingSeed(settings.seed());
+      this.deadline = start + (long) (settings.maxMinutes() * 60e9);
+    }
+
+    TrainingOutcome execute() {
+      seed.seed(engine);
+      int[][] split = Samples.split(data.size(), settings.heldOutFraction(), seed);
+      int[] train = split[0];
+      int[] heldOut = split[1];
+      Set<String> parameters = new HashSet<>(form.trainable());
+      parameters.addAll(form.learnedScales());
+      try (NDManager manager = engine.newBaseManager()) {
+        root = manager;
+        student = DifferentiableProgram.build(form.model(), parameters, root, registry);
+        teacher = DifferentiableProgram.build(teacherModel, Set.of(), root, registry);
+        holdMasks(root);
+        int stepsPerEpoch = (train.length + settings.batchSize() - 1) / settings.batchSize();
+        int totalSteps = stepsPerEpoch * settings.epochs();
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(
+            LearningRate.warmUpCosine(settings.learningRate(), totalSteps)).build();
+        // activation scales are small numbers (0.01-0.1) that shift a whole grid: a hundredth of the step size
+        Optimizer scaleAdam = Optimizer.adam().optLearningRateTracker(
+            LearningRate.warmUpCosine(settings.learningRate() * SCALE_RATE, totalSteps)).build();
+        long evalStart = System.nanoTime();
+        Evaluation before = evaluate(heldOut);
+        evaluationNanos = System.nanoTime() - evalStart;
+        Map<String, Tensor> best = student.trainedInitializers();
+        Evaluation bestEval = before;
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        int epoch = 0;
+        Stop stop = Stop.EPOCHS;
+        while (epoch < settings.epochs()) {
+          epoch++;
+          double[] epochLoss = trainEpoch(root, adam, scaleAdam, train, epoch);
+          boolean timeUp = epochLoss[1] < train.length;
+          Evaluation now = evaluate(heldOut);
+          listener.epoch(epoch, settings.epochs(), epochLoss[0], now.fidelity());
+          if (heldOut.length == 0 || now.loss() < bestEval.loss()) {
+            best = student.trainedInitializers();
+            bestEval = now;
+            bestEpoch = epoch;
+            sinceBest = 0;
+          } else if (++sinceBest >= settings.patience()) {
+            stop = Stop.EARLY_STOPPING;
+            break;
+          }
+          if (timeUp || System.nanoTime() + evaluationNanos >= deadline) {
+            stop = epoch < settings.epochs() ? Stop.TIME_LIMIT : Stop.EPOCHS;
+            break;
+          }
+        }
+        OnnxModel trained = form.model().copy(form.model().source() + " (retrained)");
+        best.forEach((name, value) -> trained.graph().setInitializer(name, value));
+        return new TrainingOutcome(trained, best, before, bestEval, epoch, bestEpoch, stop,
+            (System.nanoTime() - start) / 1e9, lockWait, new int[] {train.length, heldOut.length});
+      } finally {
+        student = null;
+        teacher = null;
+        root = null;
+      }
+    }
+
+    private void holdMasks(NDManager root) {
+      Map<String, NDArray> params = student.parameters();
+      form.masks().forEach((name, mask) -> {
+        NDArray weight = params.get(name);
+        if (weight != null) {
+          masks.hold(name, weight, NdTensors.toNd(root, mask));
+        }
+      });
+    }
+
+    /** @return {@code [mean loss, samples trained]}; fewer samples than the epoch has when time ran out */
+    private double[] trainEpoch(NDManager root, Optimizer adam, Optimizer scaleAdam, int[] train, int epoch) {
+      int[] order = seed.order(train.length, epoch);
+      double lossSum = 0;
+      int done = 0;
+      for (int from = 0; from < order.length; from += settings.batchSize()) {
+        if (listener.cancelled()) {
+          throw new TrainingCancelledException("retraining cancelled in epoch " + epoch + " after " + done
+              + " of " + train.length + " samples");
+        }
+        if (done > 0 && System.nanoTime() + evaluationNanos >= deadline) {
+          break;
+        }
+        int[] batch = new int[Math.min(settings.batchSize(), order.length - from)];
+        for (int i = 0; i < batch.length; i++) {
+          batch[i] = train[order[from + i]];
+        }
+        lossSum += step(root, adam, scaleAdam, batch) * batch.length;
+        done += batch.length;
+      }
+      return new double[] {done == 0 ? Double.NaN : lossSum / done, done};
+    }
+
+    private double step(NDManager root, Optimizer adam, Optimizer scaleAdam, int[] batch) {
+      float value;
+      try (NDManager scope = root.newSubManager()) {
+        Map<String, NDArray> feeds = feeds(scope, batch);
+        Map<String, NDArray> target = teacher.forward(scope, feeds);
+        Optional<NDArray> labels = data.labels(batch).map(t -> NdTensors.toNd(scope, t));
+        try (GradientCollector gc = engine.newGradientCollector()) {
+          Map<String, NDArray> out = student.forward(scope, feeds, this::view);
+          NDArray loss = objective.loss(out, target, labels);
+          value = loss.getFloat();
+          gc.backward(loss);
+        }
+      }
+      for (Map.Entry<String, NDArray> p : student.parameters().entrySet()) {
+        String name = p.getKey();
+        NDArray weight = p.getValue();
+        boolean scale = form.learnedScales().contains(name);
+        masks.maskGradient(name, weight);
+        try (NDArray gradient = weight.getGradient()) {
+          (scale ? scaleAdam : adam).update(name, weight, gradient);
+        }
+        masks.afterUpdate(name, weight);
+        if (scale) {
+          keepPositive(weight);
+        }
+      }
+      return value;
+    }
+
+    /** The graph reads a quantized weight on its grid; everything else as it is. */
+    private NDArray view(String name, NDArray value) {
+      WeightGrid grid = form.weightGrids().get(name);
+      if (grid == null) {
+        return value;
+      }
+      NDArray scale = value.getManager().create(grid.scales())
+          .reshape(new Shape(grid.broadcastShape(value.getShape().dimension())));
+      return new FakeQuant(-grid.qmax(), grid.qmax()).apply(value, scale);
+    }
+
+    private Map<String, NDArray> feeds(NDManager scope, int[] batch) {
+      Map<String, NDArray> feeds = new LinkedHashMap<>();
+      data.inputs(batch).forEach((name, t) -> feeds.put(name, NdTensors.toNd(scope, t)));
+      return feeds;
+    }
+
+    /** The held-out loss and fidelity, without gradients; NaN fidelity and loss 0 without held-out samples. */
+    private Evaluation evaluate(int[] heldOut) {
+      if (heldOut.length == 0) {
+        return new Evaluation(Double.NaN, 0);
+      }
+      double lossSum = 0;
+      double fidelitySum = 0;
+      for (int from = 0; from < heldOut.length; from += settings.batchSize()) {
+        int[] batch = Arrays.copyOfRange(heldOut, from, Math.min(heldOut.length, from + settings.batchSize()));
+        // no gradient collector is open: nothing is recorded for backward
+        try (NDManager scope = root.newSubManager()) {
+          Map<String, NDArray> feeds = feeds(scope, batch);
+          Map<String, NDArray> target = teacher.forward(scope, feeds);
+          Map<String, NDArray> out = student.forward(scope, feeds, this::view);
+          Optional<NDArray> labels = data.labels(batch).map(t -> NdTensors.toNd(scope, t));
+          lossSum += objective.loss(out, target, labels).getFloat() * batch.length;
+          fidelitySum += DistillObjective.fidelitySum(out, target);
+        }
+      }
+      return new Evaluation(fidelitySum / heldOut.length, lossSum / heldOut.length);
+    }
+
+    private static void keepPositive(NDArray scale) {
+      try (NDArray alias = scale.stopGradient(); NDArray min = alias.min()) {
+        if (min.getFloat() < MIN_SCALE) {
+          try (NDArray clipped = alias.clip(MIN_SCALE, Float.MAX_VALUE)) {
+            alias.muli(0).addi(clipped);
+          }
+        }
+      }
+    }
+  }
+}

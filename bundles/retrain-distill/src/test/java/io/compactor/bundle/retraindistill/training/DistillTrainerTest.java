@@ -1,0 +1,170 @@
+package io.compactor.bundle.retraindistill.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import io.compactor.onnx.graph.Graph;
+import io.compactor.onnx.graph.Node;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole loop on the real libtorch: a 2:4-pruned, fake-quantized residual CNN distilled from its original. */
+class DistillTrainerTest {
+  private static final Engine ENGINE = Engine.getEngine("PyTorch");
+  @TempDir Path dir;
+
+  private static DistillSettings settings(int epochs, double lr, double minutes) {
+    return new DistillSettings(epochs, lr, 16, minutes, 7, 0.2, 2, 2);
+  }
+
+  private TrainingOutcome train(StudentForm form, DistillSettings s, TrainingListener listener) throws Exception {
+    try (TrainingData data = TrainingData.open(TrainingForms.data(dir, 11, 160), form.model())) {
+      return new DistillTrainer(ENGINE).train(form, TrainingForms.teacher(), data, s, listener);
+    }
+  }
+
+  @Test
+  void fidelityImprovesZerosHoldScalesLearnConsistentlyAndRunsRepeatBitForBit() throws Exception {
+    StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
+    List<double[]> epochs = new ArrayList<>();
+    TrainingListener record = new TrainingListener() {
+      @Override
+      public void epoch(int epoch, int total, double loss, double fidelity) {
+        epochs.add(new double[] {epoch, loss, fidelity});
+      }
+    };
+    TrainingOutcome first = train(form, settings(4, 0.003, 5), record);
+    TrainingOutcome second = train(form, settings(4, 0.003, 5), TrainingListener.NONE);
+
+    System.out.printf("2:4 + INT8 residual CNN, %d epochs: held-out fidelity %.5f -> %.5f, loss %.5f -> %.5f, %.2f s%n",
+        first.epochs(), first.before().fidelity(), first.after().fidelity(), first.before().loss(),
+        first.after().loss(), first.seconds());
+    assertTrue(first.after().fidelity() > first.before().fidelity(), "held-out fidelity " + first.before()
+        + " -> " + first.after());
+    assertTrue(first.after().loss() < first.before().loss() * 0.8, first.before() + " -> " + first.after());
+    assertEquals(4, epochs.size());
+    assertEquals(List.of(128, 32), List.of(first.samples()[0], first.samples()[1]));
+    assertEquals(first.trained(), second.trained(), "the same seed must give bit-identical weights and scales");
+
+    Graph g = first.model().graph();
+    float[] w = g.initializer("conv2.w").orElseThrow().floats();
+    float[] mask = form.masks().get("conv2.w").floats();
+    float[] before = form.model().graph().initializer("conv2.w").orElseThrow().floats();
+    int zeros = 0;
+    int moved = 0;
+    for (int i = 0; i < w.length; i++) {
+      if (mask[i] == 0) {
+        assertEquals(0f, w[i], "conv2.w[" + i + "] is pruned and must stay exactly zero");
+        zeros++;
+      } else if (w[i] != before[i]) {
+        moved++;
+      }
+    }
+    assertEquals(288, zeros);
+    assertTrue(moved > 100, "kept weights train: " + moved + " moved");
+
+    for (String scale : form.learnedScales()) {
+      float was = form.model().graph().initializer(scale).orElseThrow().floats()[0];
+      float now = g.initializer(scale).orElseThrow().floats()[0];
+      assertTrue(now > 0 && now != was, scale + " learns: " + was + " -> " + now);
+      // the pair reads one initializer: the quantize and dequantize grids cannot drift apart
+      Node q = g.nodes().stream().filter(n -> n.opType().equals("QuantizeLinear") && n.input(1).equals(scale))
+          .findFirst().orElseThrow();
+      Node dq = g.nodes().stream().filter(n -> n.inputs().contains(q.output(0))).findFirst().orElseThrow();
+      assertEquals(scale, dq.input(1));
+    }
+  }
+
+  @Test
+  void compressedScopeTrainsOnlyTheCompressedLayer() throws Exception {
+    StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.COMPRESSED);
+    assertEquals(java.util.Set.of("conv2.w", "conv2.b"), form.trainable());
+    TrainingOutcome out = train(form, settings(1, 0.003, 5), TrainingListener.NONE);
+    Graph g = out.model().graph();
+    assertEquals(form.model().graph().initializer("conv1.w"), g.initializer("conv1.w"));
+    assertEquals(form.model().graph().initializer("fc.w"), g.initializer("fc.w"));
+    assertNotEquals(form.model().graph().initializer("conv2.w"), g.initializer("conv2.w"));
+  }
+
+  @Test
+  void earlyStoppingReturnsTheBestEpochsWeights() throws Exception {
+    StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
+    List<Double> fidelities = new ArrayList<>();
+    TrainingListener record = new TrainingListener() {
+      @Override
+      public void epoch(int epoch, int total, double loss, double fidelity) {
+        fidelities.add(fidelity);
+      }
+    };
+    // a step size far too large: the held-out loss soon gets worse and training stops
+    TrainingOutcome out = train(form, settings(30, 0.05, 5), record);
+    assertEquals(TrainingOutcome.Stop.EARLY_STOPPING, out.stop());
+    assertTrue(out.epochs() < 30 && out.bestEpoch() < out.epochs(), out.epochs() + " " + out.bestEpoch());
+    if (out.bestEpoch() > 0) {
+      assertEquals(fidelities.get(out.bestEpoch() - 1), out.after().fidelity());
+      // the returned model, evaluated afresh on the same held-out samples, is the best epoch's
+      StudentForm returned = new StudentForm(out.model(), form.trainable(), form.masks(), form.weightGrids(),
+          form.learnedScales());
+      TrainingOutcome again = train(returned, settings(1, 0.05, 5), TrainingListener.NONE);
+      assertEquals(out.after(), again.before(), "the returned weights are those after the best epoch");
+    } else {
+      assertEquals(form.model().graph().initializer("conv2.w"), out.model().graph().initializer("conv2.w"));
+    }
+  }
+
+  @Test
+  void maxMinutesBoundsTheRunAndCancellationStopsIt() throws Exception {
+    StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
+    long start = System.nanoTime();
+    TrainingOutcome out = train(form, settings(10_000, 0.001, 0.02), TrainingListener.NONE);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(TrainingOutcome.Stop.TIME_LIMIT, out.stop());
+    assertTrue(out.seconds() < 1.2 * 1.5 + 1, "bounded by 1.2 s (+ one batch and evaluation): " + out.seconds());
+    assertTrue(seconds < 10, "whole call " + seconds);
+
+    TrainingListener cancel = new TrainingListener() {
+      @Override
+      public boolean cancelled() {
+        return true;
+      }
+    };
+    TrainingCancelledException e = assertThrows(TrainingCancelledException.class,
+        () -> train(form, settings(2, 0.001, 5), cancel));
+    assertTrue(e.getMessage().contains("epoch 1"), e.getMessage());
+  }
+
+  @Test
+  void concurrentTrainingsTakeTurnsAndReportTheirWait() throws Exception {
+    StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
+    TrainingForms.data(dir, 11, 160);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<TrainingOutcome>> runs = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        runs.add(pool.submit(() -> {
+          try (TrainingData data = TrainingData.open(dir, form.model())) {
+            return new DistillTrainer(ENGINE).train(form, TrainingForms.teacher(), data, settings(2, 0.003, 5),
+                TrainingListener.NONE);
+          }
+        }));
+      }
+      TrainingOutcome a = runs.get(0).get();
+      TrainingOutcome b = runs.get(1).get();
+      double longer = Math.max(a.lockWaitSeconds(), b.lockWaitSeconds());
+      double shorter = Math.min(a.seconds(), b.seconds());
+      assertTrue(longer >= shorter * 0.9, "one waited " + longer + " s for the other's " + shorter + " s");
+      assertEquals(a.trained(), b.trained(), "taking turns, both runs are the same run");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
