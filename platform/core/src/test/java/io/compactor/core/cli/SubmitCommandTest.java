@@ -42,8 +42,8 @@ class SubmitCommandTest {
   @Test
   void theTrainingDirectoryIsCheckedLikeTheOtherPaths() {
     Cli.Run r = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--config", "c.cfg",
-        "--output", "out", "--train", "s3://bucket/train");
+        "--output", "out", "--train", "https://example.com/train");
     assertEquals(UserErrorHandler.USER_ERROR, r.code(), r.err());
-    assertTrue(r.err().startsWith("error: --train: s3:// is not supported yet"), r.err());
+    assertTrue(r.err().startsWith("error: --train: URI scheme 'https' is not supported"), r.err());
   }
 }
