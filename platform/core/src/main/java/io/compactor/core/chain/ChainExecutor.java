@@ -305,7 +305,7 @@ public final class ChainExecutor implements JobExecutor {
         if (p.getValue().isEmpty()) {
           String why = providers.whyMissing(p.getKey()).orElse("capability " + p.getKey() + ": no provider");
           throw new JobFailure("plan", why + "; the configuration asks for it on "
-              + plan.tasks(p.getKey()).size() + " operators: install a bundle providing it in the watched "
+              + plan.requested(p.getKey()) + " operators: install a bundle providing it in the watched "
               + "bundles directory (GET /bundles lists what is installed)").at("capability", p.getKey());
         }
       }

@@ -111,6 +111,16 @@ public record Plan(String model, String config, List<OperatorPlan> operators, Li
     return List.copyOf(tasks.values());
   }
 
+  /**
+   * @param capability e.g. {@code sparsity.2of4}
+   * @return how many operators the configuration asks that capability for, whether or not it can run
+   */
+  public long requested(String capability) {
+    return operators.stream()
+        .filter(o -> o.parts().stream().anyMatch(a -> a.capability().filter(capability::equals).isPresent()))
+        .count();
+  }
+
   /** @return the number of operators that get at least one method */
   public long compressedCount() {
     return operators.stream().filter(o -> o.combination() != Combination.NONE).count();

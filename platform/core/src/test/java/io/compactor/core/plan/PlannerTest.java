@@ -227,6 +227,10 @@ class PlannerTest {
     assertEquals(Combination.TWO_OF_FOUR_INT8, stem.requested());
     assertEquals(Combination.INT8, stem.combination());
     assertEquals(Optional.empty(), p.providers().get(Capabilities.SPARSITY_2OF4));
+    assertEquals(p.requestedTotals().get(Combination.TWO_OF_FOUR_INT8), (int) p.requested(Capabilities.SPARSITY_2OF4),
+        "the operators asked for 2:4 count although none can get it");
+    assertTrue(p.requested(Capabilities.SPARSITY_2OF4) > 0);
+    assertEquals(0, p.tasks(Capabilities.SPARSITY_2OF4).size());
     assertEquals("io.compactor.test.quantint8 1.2.3",
         p.providers().get(Capabilities.QUANT_INT8).orElseThrow().describe());
 

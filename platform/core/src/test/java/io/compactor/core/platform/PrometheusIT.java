@@ -1,5 +1,7 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.host.TestBundles;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,6 +77,9 @@ class PrometheusIT {
     Path bundles = Files.createDirectories(dir.resolve("bundles"));
     Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-prune-2of4.jar"),
         bundles.resolve("bundle-prune-2of4.jar"));
+    // the test retraining provider: the retraining panels need a job that retrains
+    Files.copy(TestBundles.build(Files.createDirectories(dir.resolve("build")), "test.retraining", "1.0.0",
+        "retraining", Map.of()), bundles.resolve("retraining.jar"));
     TestModels.residualCnn(3, false).save(dir.resolve("model.onnx"));
     Npy.write(Files.createDirectories(dir.resolve("calib")).resolve("image.npy"), TestModels.images(5, 48));
     Npy.write(Files.createDirectories(dir.resolve("eval")).resolve("image.npy"), TestModels.images(6, 12));
@@ -82,6 +87,10 @@ class PrometheusIT {
         .toArray()));
     Files.writeString(dir.resolve("sparse.cfg"), """
         prune_config { n_out_of_m_pruner { l1_selective_prune { n_out_of_m_type: M4N2 } } }
+        """);
+    Files.writeString(dir.resolve("retrained.cfg"), """
+        prune_config { n_out_of_m_pruner { l1_selective_prune { n_out_of_m_type: M4N2 } } }
+        compactor_retrain { epochs: 2 learning_rate: 0.001 batch_size: 8 max_minutes: 1 seed: 1 }
         """);
     Files.writeString(dir.resolve("int8.cfg"), """
         retrain_data_quant_config { ulq_quantize { dst_type: INT8 } }
@@ -96,11 +105,13 @@ class PrometheusIT {
       // each kind of job twice, a few scrapes apart: rates and increases need a series that grew after it appeared
       for (int round = 1; round <= 2; round++) {
         assertEquals(0, submit(platform, "ok-" + round, "sparse.cfg", true).code());
+        Cli.Run retrained = submit(platform, "retrained-" + round, "retrained.cfg", true);
+        assertEquals(0, retrained.code(), retrained.err());
         assertEquals(1, submit(platform, "failed-" + round, "int8.cfg", false).code());
         System.gc(); // the GC panels need a collection Micrometer was told of
         int seen = round;
         await("round " + round + " to be scraped", () -> hasFiniteValue(prometheus.query(
-            "compactor_job_duration_seconds_count{outcome=\"completed\"} >= " + seen)));
+            "compactor_job_duration_seconds_count{outcome=\"completed\"} >= " + 2 * seen)));
         Thread.sleep(3000); // a few more scrapes after the change, so the rates see it
       }
 
