@@ -10,9 +10,12 @@ import org.slf4j.LoggerFactory;
 
 /** Log levels for commands whose own output is the point ({@code demo}, {@code compress}, {@code plan}). */
 public final class Logging {
-  /** Kafka's broker and clients and the Apache libraries warn about routine things (an empty metadata log). */
+  /**
+   * Kafka's broker and clients and the Apache libraries warn about routine things (an empty metadata log), and
+   * DJL warns on every machine without a GPU that it found none.
+   */
   private static final List<String> THIRD_PARTY = List.of("org.apache", "kafka",
-      "state.change.logger");
+      "state.change.logger", "ai.djl");
 
   private Logging() {}
 
