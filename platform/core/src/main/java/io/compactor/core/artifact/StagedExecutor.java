@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +54,7 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
 
   @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
-    if (Stream.of(Optional.of(request.model()), Optional.of(request.config()), request.calibration(), request.eval(),
-        request.training(), Optional.of(request.output())).flatMap(Optional::stream).noneMatch(S3Location::isS3)) {
+    if (Stream.concat(request.inputs().values().stream(), Stream.of(request.output())).noneMatch(S3Location::isS3)) {
       return job.execute(request, events, cancellation);
     }
     Path stage = null;
@@ -105,11 +103,7 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
     try {
       JsonNode tree = JSON.readTree(report.toFile());
       if (tree.get("inputs") instanceof ObjectNode inputs) {
-        inputs.put("model", request.model());
-        inputs.put("config", request.config());
-        request.calibration().ifPresent(c -> inputs.put("calibration", c));
-        request.eval().ifPresent(e -> inputs.put("eval", e));
-        request.training().ifPresent(t -> inputs.put("training", t));
+        request.inputs().forEach(inputs::put);
         JSON.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), tree);
       }
     } catch (IOException e) {

@@ -108,10 +108,8 @@ public final class JobMessages {
   /** @return the job request as a JSON tree */
   public static ObjectNode toJson(JobRequest r) {
     ObjectNode n = JSON.createObjectNode();
-    n.put("jobId", r.jobId()).put("model", r.model()).put("config", r.config());
-    r.calibration().ifPresent(c -> n.put("calibration", c));
-    r.eval().ifPresent(e -> n.put("eval", e));
-    r.training().ifPresent(t -> n.put("training", t));
+    n.put("jobId", r.jobId());
+    r.inputs().forEach(n::put);
     n.put("output", r.output());
     return n;
   }

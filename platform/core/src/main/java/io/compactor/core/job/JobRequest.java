@@ -1,5 +1,8 @@
 package io.compactor.core.job;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -47,6 +50,20 @@ public record JobRequest(String jobId, String model, String config, Optional<Str
     eval.ifPresent(e -> checkPath("eval", e));
     training.ifPresent(t -> checkPath("training", t));
     checkPath("output", output);
+  }
+
+  /**
+   * @return the inputs given, field name to path or URI, in the order model, config, calibration, eval,
+   *     training: the one list of a request's inputs for whatever stages, names or echoes them
+   */
+  public Map<String, String> inputs() {
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put("model", model);
+    inputs.put("config", config);
+    calibration.ifPresent(c -> inputs.put("calibration", c));
+    eval.ifPresent(e -> inputs.put("eval", e));
+    training.ifPresent(t -> inputs.put("training", t));
+    return Collections.unmodifiableMap(inputs);
   }
 
   /** Paths are bounded (every event that echoes them stays small) and free of control characters (log lines). */

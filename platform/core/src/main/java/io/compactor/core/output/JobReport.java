@@ -35,13 +35,7 @@ public final class JobReport {
   /** @param request the job, whose inputs the report names */
   public JobReport(JobRequest request) {
     root.put("jobId", request.jobId());
-    Map<String, Object> inputs = new LinkedHashMap<>();
-    inputs.put("model", request.model());
-    inputs.put("config", request.config());
-    request.calibration().ifPresent(c -> inputs.put("calibration", c));
-    request.eval().ifPresent(e -> inputs.put("eval", e));
-    request.training().ifPresent(t -> inputs.put("training", t));
-    root.put("inputs", inputs);
+    root.put("inputs", new LinkedHashMap<>(request.inputs()));
   }
 
   /** Runs one phase of the job and records its wall time under {@code phase}. */
