@@ -370,6 +370,8 @@ public final class ChainExecutor implements JobExecutor {
     private Evaluator.Quality evaluate(OnnxModel original, OnnxModel deploy, Dataset data) {
       try {
         return Evaluator.evaluate(original, deploy, data, settings.batchSize());
+      } catch (Evaluator.EvaluationException e) {
+        throw new JobFailure("evaluate", e.getMessage(), e);
       } catch (RuntimeException e) {
         throw new JobFailure("evaluate", "the deploy model does not run in ONNX Runtime: " + e.getMessage(), e);
       }

@@ -67,8 +67,8 @@ public final class Evaluator {
     Latency latencyBefore;
     Latency latencyAfter;
     try (ModelSession a = ModelSession.open(original); ModelSession b = ModelSession.open(compressed)) {
-      before = Evaluation.runAll(a, data, batchSize).get(output);
-      after = Evaluation.runAll(b, data, batchSize).get(output);
+      before = requireFinite(Evaluation.runAll(a, data, batchSize).get(output), "the original model", output);
+      after = requireFinite(Evaluation.runAll(b, data, batchSize).get(output), "the deploy model", output);
       latencyBefore = Evaluation.latency(a, batch, WARMUP, RUNS);
       latencyAfter = Evaluation.latency(b, batch, WARMUP, RUNS);
     }
@@ -76,5 +76,29 @@ public final class Evaluator {
     return new Quality(output, labels.map(l -> Evaluation.top1Accuracy(before, l)),
         labels.map(l -> Evaluation.top1Accuracy(after, l)), Evaluation.fidelity(before, after), latencyBefore,
         latencyAfter, data.size());
+  }
+
+  /** A NaN in an output would make every figure of the report NaN; say where it came from instead. */
+  private static Tensor requireFinite(Tensor values, String model, String output) {
+    float[] v = values.toFloats();
+    long perSample = Math.max(1, v.length / Math.max(1, values.dim(0)));
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new EvaluationException(model + " produced " + v[i] + " in output '" + output + "' for eval sample "
+            + i / perSample + " (element " + i + ")" + (model.startsWith("the original")
+                ? ": the eval data drives the original model out of range; check that sample"
+                : " where the original's output is finite: the compression broke the model on this input"));
+      }
+    }
+    return values;
+  }
+
+  /** The models ran but their outputs cannot be compared. */
+  public static final class EvaluationException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    EvaluationException(String reason) {
+      super(reason);
+    }
   }
 }
