@@ -34,11 +34,13 @@ final class BundleInspector {
   private final Path watched;
   private final BundleProblems problems;
   private final ComponentRuntime components;
+  private final DuplicateJars duplicates;
   private final Duration settleTime;
 
   /** @param settleTime files changed more recently than this are reported PENDING without a verdict */
   BundleInspector(BundleContext context, Path watched, BundleProblems problems, ComponentRuntime components,
-      Duration settleTime) {
+      DuplicateJars duplicates, Duration settleTime) {
+    this.duplicates = duplicates;
     this.settleTime = settleTime;
     this.context = context;
     this.watched = watched;
@@ -63,6 +65,11 @@ final class BundleInspector {
     installed.forEach((file, b) -> entries.add(new BundleEntry(file.getFileName().toString(), b.getBundleId(),
         name(b), b.getVersion().toString(), BundleState.REMOVING, capabilities(b, providers), "")));
     return entries;
+  }
+
+  /** Puts right what FileInstall cannot see: copies of jars whose original is gone. */
+  void repair() {
+    duplicates.repair();
   }
 
   private List<Path> jars() {
@@ -173,6 +180,12 @@ final class BundleInspector {
     if (bsn.isEmpty()) {
       return rejected(name, bsn, version, "not an OSGi bundle: its manifest has no Bundle-SymbolicName; build it "
           + "with bnd-maven-plugin as bundles/README.md shows");
+    }
+    Optional<Path> original = duplicates.originalOf(file);
+    if (original.isPresent()) {
+      return rejected(name, bsn.replaceAll(";.*", ""), version, "a copy of " + original.get().getFileName()
+          + " (same symbolic name and version), not installed: remove it, or raise its Bundle-Version to install "
+          + "it beside the other");
     }
     Optional<String> reported = problems.of(file);
     if (reported.isPresent()) {

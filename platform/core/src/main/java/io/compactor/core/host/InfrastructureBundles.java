@@ -3,6 +3,7 @@ package io.compactor.core.host;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -18,17 +19,18 @@ final class InfrastructureBundles {
   /** Jar names without {@code .jar}, in install order (dependencies first). */
   static final List<String> NAMES = List.of("org.osgi.util.function", "org.osgi.util.promise",
       "org.osgi.service.component", "org.apache.felix.configadmin", "org.apache.felix.scr",
-      "org.apache.felix.fileinstall");
+      "org.apache.felix.fileinstall"); // last: beforeStart gets it
 
   private InfrastructureBundles() {}
 
   /**
-   * Installs every infrastructure bundle, then starts them all.
+   * Installs every infrastructure bundle, then starts them all; {@code beforeStart} gets FileInstall
+   * installed and not yet scanning.
    *
    * @return the started bundles, in install order
    * @throws HostException naming the jar that is missing or failed
    */
-  static List<Bundle> installAndStart(BundleContext context) {
+  static List<Bundle> installAndStart(BundleContext context, Consumer<Bundle> beforeStart) {
     List<Bundle> bundles = new ArrayList<>();
     for (String name : NAMES) {
       String resource = FOLDER + name + ".jar";
@@ -43,6 +45,7 @@ final class InfrastructureBundles {
             + "; the jar in compactor.jar is damaged, rebuild platform/core", e);
       }
     }
+    beforeStart.accept(bundles.get(bundles.size() - 1));
     for (Bundle b : bundles) {
       try {
         b.start();

@@ -52,7 +52,7 @@ public final class OsgiHost implements AutoCloseable {
     this.registry = registry;
     this.inspector = inspector;
     this.startTime = startTime;
-    this.audit = new ProblemAudit(this::listing);
+    this.audit = new ProblemAudit(this::listing, inspector::repair);
   }
 
   /**
@@ -86,8 +86,9 @@ public final class OsgiHost implements AutoCloseable {
       registry.open();
       TrainingEngine.register(context);
       framework.start();
-      InfrastructureBundles.installAndStart(context);
-      BundleInspector inspector = new BundleInspector(context, watched, problems, components,
+      DuplicateJars duplicates = new DuplicateJars(context, watched, problems);
+      InfrastructureBundles.installAndStart(context, duplicates::register);
+      BundleInspector inspector = new BundleInspector(context, watched, problems, components, duplicates,
           settings.poll().multipliedBy(3));
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       LOG.info("host started in {} ms: watching {} every {} ms", took.toMillis(), watched,

@@ -12,11 +12,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs every jar problem of the listing once, when it appears, and again when it is gone. FileInstall says
  * nothing about files it cannot handle (not a jar, not a bundle), so without this they would only show in
- * the listing.
+ * the listing. Runs the inspector's repair first, on the same timer.
  */
 final class ProblemAudit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemAudit.class);
   private final Supplier<BundleListing> listing;
+  private final Runnable repair;
   private final Map<String, String> reported = new HashMap<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "compactor-host-audit");
@@ -24,13 +25,21 @@ final class ProblemAudit implements AutoCloseable {
     return t;
   });
 
-  ProblemAudit(Supplier<BundleListing> listing) {
+  ProblemAudit(Supplier<BundleListing> listing, Runnable repair) {
     this.listing = listing;
+    this.repair = repair;
   }
 
   /** Audits every {@code periodMillis} from now on. */
   void start(long periodMillis) {
-    timer.scheduleWithFixedDelay(this::audit, 0, periodMillis, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        repair.run();
+      } catch (RuntimeException e) {
+        LOG.debug("repair of the watched directory failed: {}", e.toString());
+      }
+      audit();
+    }, 0, periodMillis, TimeUnit.MILLISECONDS);
   }
 
   /** Compares the listing with what was reported and logs the difference. */

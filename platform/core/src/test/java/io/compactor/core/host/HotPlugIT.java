@@ -126,6 +126,41 @@ class HotPlugIT {
   }
 
   @Test
+  void aCopyOfAJarIsReportedAndLeftAloneUntilTheOriginalIsGone() throws Exception {
+    Path jar = TestBundles.build(build, "test.slow", "1.0.0", "slow", Map.of());
+    watched.drop(jar, "slow.jar");
+    ProviderEntry original = Await.until("the original to provide sparsity.slow",
+        () -> host.registry().chosen("sparsity.slow"), Optional::isPresent).orElseThrow();
+
+    watched.drop(jar, "slow-copy.jar");
+
+    BundleEntry copy = Await.until("the copy to be reported", () -> host.listing().bundle("slow-copy.jar"),
+        b -> b.isPresent() && b.get().state() == BundleState.REJECTED).orElseThrow();
+    assertTrue(copy.problem().startsWith("a copy of slow.jar (same symbolic name and version), not installed"),
+        copy.problem());
+
+    watched.delete("slow-copy.jar");
+    // FileInstall handles changes scan by scan: once a jar dropped after the deletion is active, it has seen it
+    watched.drop(BuiltIns.jar(BuiltIns.QUANT_INT8), BuiltIns.QUANT_INT8);
+    Await.until("quant.int8 to be provided", () -> host.registry().chosen("quant.int8"), Optional::isPresent);
+
+    ProviderEntry still = host.registry().chosen("sparsity.slow").orElseThrow();
+    assertEquals(original.serviceId(), still.serviceId(), "the original's bundle was left alone");
+
+    watched.drop(jar, "slow-copy.jar");
+    Await.until("the copy to be reported again", () -> host.listing().bundle("slow-copy.jar"),
+        b -> b.isPresent() && b.get().state() == BundleState.REJECTED);
+    watched.delete("slow.jar");
+
+    ProviderEntry copyServing = Await.until("the copy to take over", () -> host.registry().chosen("sparsity.slow"),
+        c -> c.isPresent() && c.get().bundleId() != original.bundleId()).orElseThrow();
+    assertEquals("1.0.0", copyServing.version());
+    BundleEntry listed = Await.until("the copy listed active", () -> host.listing().bundle("slow-copy.jar"),
+        b -> b.isPresent() && b.get().state() == BundleState.ACTIVE).orElseThrow();
+    assertEquals(List.of("sparsity.slow"), listed.capabilities());
+  }
+
+  @Test
   void bundlesAlreadyInTheDirectoryAreServingWhenTheHostHasSettled() throws Exception {
     host.close();
     watched.drop(BuiltIns.jar(BuiltIns.QUANT_INT8), BuiltIns.QUANT_INT8);
