@@ -18,6 +18,14 @@ public interface ArtifactStore {
 
   /**
    * @param field the request field, for messages
+   * @param uri an ONNX model's URI
+   * @param stage a job-local directory the store may copy into
+   * @return the model as a local path, with the external data files it names next to it
+   */
+  Path fetchModel(String field, String uri, Path stage);
+
+  /**
+   * @param field the request field, for messages
    * @param uri a directory of {@code *.npy} data files (a key prefix for object stores)
    * @param stage a job-local directory the store may copy into
    * @return the directory as a local path

@@ -11,6 +11,11 @@ final class LocalArtifactStore implements ArtifactStore {
   }
 
   @Override
+  public Path fetchModel(String field, String uri, Path stage) {
+    return Path.of(uri);
+  }
+
+  @Override
   public Path fetchDirectory(String field, String uri, Path stage) {
     return Path.of(uri);
   }

@@ -1,6 +1,8 @@
 package io.compactor.core.artifact;
 
 import io.compactor.core.job.S3Location;
+import io.compactor.onnx.ModelException;
+import io.compactor.onnx.graph.OnnxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,6 +57,27 @@ final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     Path local = directory(stage.resolve(field)).resolve(at.name());
     call(field, uri, () -> s3.getObject(b -> b.bucket(at.bucket()).key(at.key()), local));
     return local;
+  }
+
+  /** The external data files are objects next to the model's, under the same relative names. */
+  @Override
+  public Path fetchModel(String field, String uri, Path stage) {
+    Path model = fetchFile(field, uri, stage);
+    S3Location at = S3Location.parse(field, uri);
+    String folder = at.key().contains("/") ? at.key().substring(0, at.key().lastIndexOf('/') + 1) : "";
+    List<String> locations;
+    try {
+      locations = OnnxModel.externalDataLocations(model);
+    } catch (ModelException e) {
+      throw new ArtifactException(field, uri, e.getMessage(), e);
+    }
+    for (String location : locations) {
+      S3Location data = new S3Location(at.bucket(), folder + location);
+      Path local = model.resolveSibling(location);
+      directory(local.getParent());
+      call(field, data.toString(), () -> s3.getObject(b -> b.bucket(data.bucket()).key(data.key()), local));
+    }
+    return model;
   }
 
   @Override

@@ -62,7 +62,7 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
       stage = Files.createTempDirectory(Files.createDirectories(workRoot), "stage-" + request.jobId() + "-");
       final Path in = stage;
       JobRequest staged = new JobRequest(request.jobId(),
-          store("model", request.model()).fetchFile("model", request.model(), in).toString(),
+          store("model", request.model()).fetchModel("model", request.model(), in).toString(),
           store("config", request.config()).fetchFile("config", request.config(), in).toString(),
           request.calibration().map(c -> store("calibration", c).fetchDirectory("calibration", c, in).toString()),
           request.eval().map(e -> store("eval", e).fetchDirectory("eval", e, in).toString()),

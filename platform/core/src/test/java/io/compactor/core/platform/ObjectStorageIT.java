@@ -76,6 +76,10 @@ class ObjectStorageIT {
     s3.put("models", "team/calib/image.npy", local.resolve("image.npy"));
     s3.put("models", "team/calib/nested/ignored.txt", local.resolve("sparse.cfg"));
     s3.put("models", "team/eval/image.npy", local.resolve("image.npy"));
+    Path external = TestModels.saveWithExternalData(TestModels.residualCnn(3, false), "fc.w",
+        local.resolve("external"), "model.onnx", "weights/fc.bin");
+    s3.put("models", "team/external/model.onnx", external);
+    s3.put("models", "team/external/weights/fc.bin", external.resolveSibling("weights/fc.bin"));
 
     bundles = Files.createDirectories(dir.resolve("bundles"));
     Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-prune-2of4.jar"),
@@ -129,6 +133,12 @@ class ObjectStorageIT {
     assertTrue(report.size() > 0, report.toString());
     assertFalse(report.toString().contains(S3Server.SECRET_KEY));
     assertFalse((r.out() + r.err()).contains(S3Server.SECRET_KEY));
+  }
+
+  @Test
+  void aModelWithExternalDataIsStagedWithItsDataFiles() {
+    JobEvent end = submit("s3-external", TEAM + "external/model.onnx", TEAM + "out-external");
+    assertEquals(EventType.COMPLETED, end.type(), end.toString());
   }
 
   @Test

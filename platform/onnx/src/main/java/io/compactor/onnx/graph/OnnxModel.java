@@ -18,6 +18,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,6 +70,36 @@ public final class OnnxModel {
    * @throws ModelException when the file is missing, not ONNX, or uses something Compactor cannot run
    */
   public static OnnxModel load(Path file) {
+    return of(file.toString(), inlineExternalData(file.toString(), file.toAbsolutePath().getParent(), parse(file)));
+  }
+
+  /**
+   * The files an ONNX file keeps tensors in, for stores that copy a model before it is loaded: they must
+   * bring these along. Each is checked to stay inside the model's folder, as {@link #load} checks it.
+   *
+   * @param file the {@code .onnx} file
+   * @return the distinct external data locations, relative to the model's folder, with {@code /} separators
+   * @throws ModelException when the file is not ONNX or a location leaves the model's folder
+   */
+  public static List<String> externalDataLocations(Path file) {
+    String source = file.toString();
+    Path dir = file.toAbsolutePath().getParent();
+    Set<String> locations = new LinkedHashSet<>();
+    for (TensorProto t : parse(file).getGraph().getInitializerList()) {
+      if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+        continue;
+      }
+      for (StringStringEntryProto e : t.getExternalDataList()) {
+        if (e.getKey().equals("location")) {
+          Path at = externalFile(source, dir, t.getName(), e.getValue());
+          locations.add(dir.relativize(at).toString().replace(java.io.File.separatorChar, '/'));
+        }
+      }
+    }
+    return List.copyOf(locations);
+  }
+
+  private static ModelProto parse(Path file) {
     String source = file.toString();
     ModelProto proto;
     try (InputStream in = Files.newInputStream(file)) {
@@ -83,7 +115,7 @@ public final class OnnxModel {
     } catch (IOException e) {
       throw new ModelException(source, null, "cannot read: " + e, e);
     }
-    return of(source, inlineExternalData(source, file.toAbsolutePath().getParent(), proto));
+    return proto;
   }
 
   /**

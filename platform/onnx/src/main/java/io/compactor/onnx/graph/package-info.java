@@ -5,7 +5,7 @@
  * through load and save unchanged. Not thread-safe: one job owns one model.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.compactor.onnx.graph;
 
 import org.osgi.annotation.bundle.Export;

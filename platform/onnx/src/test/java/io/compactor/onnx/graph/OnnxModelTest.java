@@ -221,6 +221,18 @@ class OnnxModelTest {
   }
 
   @Test
+  void externalDataLocationsAreListedForStoresThatCopyTheModel() throws Exception {
+    OnnxModel cnn = TestModels.residualCnn(6, false);
+    Path model = TestModels.saveWithExternalData(cnn, "fc.w", dir.resolve("copied"), "m.onnx", "weights/fc.bin");
+    assertEquals(List.of("weights/fc.bin"), OnnxModel.externalDataLocations(model));
+    cnn.save(dir.resolve("inline.onnx"));
+    assertEquals(List.of(), OnnxModel.externalDataLocations(dir.resolve("inline.onnx")));
+    Path escaping = externalModel("../secret.bin", dir.resolve("secret.bin"));
+    assertNamesModelTensorAndLocation(assertThrows(ModelException.class,
+        () -> OnnxModel.externalDataLocations(escaping)), escaping, "../secret.bin", "leaves the model's folder");
+  }
+
+  @Test
   void externalDataEscapingTheModelFolderWithDotDotIsRefused() throws Exception {
     Path model = externalModel("../secret.bin", dir.resolve("secret.bin"));
     assertNamesModelTensorAndLocation(assertThrows(ModelException.class, () -> OnnxModel.load(model)), model,
