@@ -108,17 +108,8 @@ final class TwoOfFourStep {
           context.original(), nodes, (layer, w, bias, stats) -> {
             progress.start(layer.node());
             return solver.solve(layer, w, bias, stats);
-          }, new SequentialReconstruction.Listener() {
-            @Override
-            public void checkpoint() {
-              context.throwIfCancelled();
-            }
-
-            @Override
-            public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
-              progress.finish(layer.node(), update.metrics());
-            }
-          }));
+          }, SequentialReconstruction.Listener.of(context::throwIfCancelled,
+              (layer, update) -> progress.finish(layer.node(), update.metrics()))));
     } catch (StepException e) {
       // a reconstruction failure names its own layer and needs no phase prefix
       if (e.getCause() instanceof ReconstructionException r) {

@@ -210,19 +210,11 @@ final class FilterPruneStep {
         engine.run(model, reference, targets, (layer, w, bias, stats) -> {
           progress.start(layer.node());
           return fit.solve(layer, w, bias, stats);
-        }, new SequentialReconstruction.Listener() {
-          @Override
-          public void checkpoint() {
-            context.throwIfCancelled();
-          }
-
-          @Override
-          public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
-            note(layer.node(), update.metrics());
-            waiting.remove(layer.node());
-            reportReady();
-          }
-        });
+        }, SequentialReconstruction.Listener.of(context::throwIfCancelled, (layer, update) -> {
+          note(layer.node(), update.metrics());
+          waiting.remove(layer.node());
+          reportReady();
+        }));
       });
     } catch (StepException e) {
       // a reconstruction failure names its own layer and needs no phase prefix

@@ -78,20 +78,12 @@ final class WeightPhase {
           context.original(), nodes, (layer, w, bias, stats) -> {
             progress.start(layer.node());
             return solver.solve(layer, w, bias, stats);
-          }, new SequentialReconstruction.Listener() {
-            @Override
-            public void checkpoint() {
-              context.throwIfCancelled();
-            }
-
-            @Override
-            public void layerDone(int n, int of, LinearLayer layer, SequentialReconstruction.LayerUpdate update) {
-              Node node = g.node(layer.node()).orElseThrow();
-              results.put(layer.node(), new WeightResult(retrained(node, solver.scales(layer.node()),
-                  activations.get(layer.node())), Optional.empty(), update.metrics()));
-              progress.finish(layer.node());
-            }
-          }));
+          }, SequentialReconstruction.Listener.of(context::throwIfCancelled, (layer, update) -> {
+            Node node = g.node(layer.node()).orElseThrow();
+            results.put(layer.node(), new WeightResult(retrained(node, solver.scales(layer.node()),
+                activations.get(layer.node())), Optional.empty(), update.metrics()));
+            progress.finish(layer.node());
+          })));
     } catch (StepException e) {
       // a reconstruction failure names its own layer and needs no phase prefix
       if (e.getCause() instanceof ReconstructionException r) {

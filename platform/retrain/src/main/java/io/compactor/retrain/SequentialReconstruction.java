@@ -61,6 +61,28 @@ public final class SequentialReconstruction {
      * @param update what the solver returned for it
      */
     void layerDone(int done, int total, LinearLayer layer, LayerUpdate update);
+
+    /**
+     * The listener every step needs: a cancellation check at each checkpoint, and what to do with each
+     * finished layer.
+     *
+     * @param checkpoint throws to stop the run, e.g. {@code context::throwIfCancelled}
+     * @param layerDone called with each finished layer and its update
+     * @return the listener
+     */
+    static Listener of(Runnable checkpoint, java.util.function.BiConsumer<LinearLayer, LayerUpdate> layerDone) {
+      return new Listener() {
+        @Override
+        public void checkpoint() {
+          checkpoint.run();
+        }
+
+        @Override
+        public void layerDone(int done, int total, LinearLayer layer, LayerUpdate update) {
+          layerDone.accept(layer, update);
+        }
+      };
+    }
   }
 
   /**

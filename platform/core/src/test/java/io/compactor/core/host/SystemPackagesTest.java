@@ -24,8 +24,8 @@ class SystemPackagesTest {
         .collect(Collectors.toMap(Export::name, Export::version));
 
     assertEquals("1.3.0", versions.get("io.compactor.api"));
-    assertEquals("1.0.0", versions.get("io.compactor.onnx.graph"));
-    assertEquals("2.0.0", versions.get("io.compactor.retrain"));
+    assertEquals("1.1.0", versions.get("io.compactor.onnx.graph"));
+    assertEquals("2.1.0", versions.get("io.compactor.retrain"));
     String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
     assertEquals(ort, versions.get("ai.onnxruntime"));
     assertEquals(ort, versions.get("ai.onnxruntime.providers"));
