@@ -26,6 +26,7 @@ final class Search {
   static final int MAX_BACK_OFF = 3;
 
   private final List<String> notes = new ArrayList<>();
+  private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
 
   Search(List<Operator> operators, List<Sensitivity.Entry> table, Budget budget, Objective objective,
       SearchSpace space, Verifier verifier, TuneListener listener) {
@@ -45,9 +46,10 @@ final class Search {
    * @param closest the verified candidate nearest to the budget, when none meets it
    * @param bestPerKind the best verified candidate per sparsity kind searched (NONE: INT8 only)
    * @param notes how each decision was taken, for the report
+   * @param probes the filter-pruning bundle's layer-wise signal per group and ratio
    */
   record Outcome(Optional<Verified> chosen, Optional<Verified> closest, Map<Choice.Sparsity, Verified> bestPerKind,
-      List<String> notes) {}
+      List<String> notes, List<LayerwiseProbe.Result> probes) {}
 
   Outcome run() {
     Map<String, Choice> quant = quantization();
@@ -74,7 +76,7 @@ final class Search {
     chosen.ifPresent(c -> notes.add("chosen: candidate " + c.index() + " (" + c.candidate().describe() + "), the best "
         + objective.id() + " of " + verifier.verified().stream().filter(v -> v.meets(budget)).count()
         + " verified candidates that meet the budget"));
-    return new Outcome(chosen, closest, best, notes);
+    return new Outcome(chosen, closest, best, notes, probes);
   }
 
   /** @return the INT8 choice per operator that meets the budget on its own; empty when none does */
@@ -143,6 +145,9 @@ final class Search {
    */
   private Optional<Verified> sparsity(Choice.Sparsity kind, Map<String, Choice> quant, Verified quantOnly) {
     List<Sensitivity.Entry> levels = table.stream().filter(e -> e.choice().sparsity() == kind).toList();
+    if (kind == Choice.Sparsity.FILTER && !levels.isEmpty()) {
+      probe();
+    }
     List<Double> thresholds = levels.stream().map(this::efficiency).filter(x -> x < Double.MAX_VALUE).distinct()
         .sorted().toList();
     if (thresholds.isEmpty()) {
@@ -194,6 +199,22 @@ final class Search {
     return Optional.empty();
   }
 
+  /** One sparsity-only run per ratio, every group at that ratio: the bundle's own per-group signal. */
+  private void probe() {
+    Map<String, Choice> all = new LinkedHashMap<>();
+    for (double r : space.filterRatios()) {
+      operators.stream().filter(Operator::filter).forEach(o -> all.put(o.node(), Choice.filter(r)));
+      Verified v = verifier.verify(Candidate.of(operators, all), listener);
+      List<LayerwiseProbe.Result> found = LayerwiseProbe.read(v, r);
+      probes.addAll(found);
+      listener.progress("search", probes.size(), probes.size(), "layer-wise probe at filter ratio " + r + ": "
+          + found.size() + " groups measured by the bundle");
+    }
+    notes.add("filter pruning: ranked by the bundle's layer-wise signal (one sparsity-only run per ratio, every "
+        + "group pruned: consumers' error after refit per parameter removed) where it measured the group, else by "
+        + "the stand-in's cost");
+  }
+
   /** @return the budget left for sparsity once INT8 has taken its share (never more than the budget) */
   private Budget without(Verified quantOnly) {
     if (quantOnly.failure().isPresent()) {
@@ -229,6 +250,12 @@ final class Search {
    * for filter pruning including the input channels its consumers lose.
    */
   private double efficiency(Sensitivity.Entry e) {
+    Optional<LayerwiseProbe.Result> p = e.choice().sparsity() == Choice.Sparsity.FILTER
+        ? LayerwiseProbe.find(probes, e) : Optional.empty();
+    if (p.isPresent()) {
+      long gain = objective == Objective.LATENCY ? p.get().macsRemoved() : p.get().paramsRemoved();
+      return gain <= 0 ? Double.MAX_VALUE : p.get().error() / gain;
+    }
     List<String> touched = new ArrayList<>(e.nodes());
     if (e.choice().sparsity() == Choice.Sparsity.FILTER) {
       e.consumers().stream().filter(c -> !touched.contains(c)).forEach(touched::add);

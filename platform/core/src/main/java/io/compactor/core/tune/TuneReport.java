@@ -58,6 +58,17 @@ final class TuneReport {
       sens.add(o);
     }
     m.put("sensitivity", sens);
+    List<Map<String, Object>> probes = new ArrayList<>();
+    for (LayerwiseProbe.Result p : f.outcome().probes()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("producers", p.producers());
+      o.put("ratio", p.ratio());
+      o.put("errorAfterRefit", p.error());
+      o.put("paramsRemoved", p.paramsRemoved());
+      o.put("macsRemoved", p.macsRemoved());
+      probes.add(o);
+    }
+    m.put("layerwise", probes);
     m.put("verified", f.verified().stream().map(TuneReport::verified).toList());
     m.put("notes", f.outcome().notes());
     Map<String, Object> t = new LinkedHashMap<>();
@@ -117,6 +128,14 @@ final class TuneReport {
       s.append(String.format(Locale.ROOT, "| `%s` | %s | %.2e | %s | %.3f |%n", e.node(), e.choice().label(),
           e.cost(), e.quality().dropPoints().map(d -> String.format(Locale.ROOT, "%.2f", d)).orElse("—"),
           e.weightError()));
+    }
+    if (!f.outcome().probes().isEmpty()) {
+      s.append("\nThe filter-pruning bundle's own layer-wise signal (every group pruned at one ratio, sparsity alone): "
+          + "the consumers' relative output error after its least-squares refit, and what the group removed.\n\n"
+          + "| group (producers) | ratio | error after refit | parameters removed |\n|---|---|---|---|\n");
+      f.outcome().probes().stream().sorted((a, b) -> Double.compare(b.error(), a.error())).forEach(p -> s.append(
+          String.format(Locale.ROOT, "| `%s` | %.2f | %.4f | %d |%n", String.join("`, `", p.producers()), p.ratio(),
+              p.error(), p.paramsRemoved())));
     }
     s.append("\n## Candidates verified end to end\n\nSee `tradeoff.svg`.\n\n| # | configuration | top-1 drop | "
         + "mean cosine | deploy file | latency | meets budget | seconds |\n|---|---|---|---|---|---|---|---|\n");
