@@ -8,7 +8,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "compactor", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     description = "Compresses ONNX models by combining filter pruning or 2:4 sparsity with INT8 per operator.",
     subcommands = {DemoCommand.class, InspectCommand.class, PlanCommand.class, CompressCommand.class, RunCommand.class,
-        SubmitCommand.class, EventsCommand.class, BundlesCommand.class, HelpCommand.class},
+        SubmitCommand.class, EventsCommand.class, BundlesCommand.class, TuneCommand.class, HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:finished", "1:job failed or internal error", "2:invalid arguments, model or configuration"})
 public final class CompactorCli {

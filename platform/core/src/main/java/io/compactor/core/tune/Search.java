@@ -1,0 +1,277 @@
+package io.compactor.core.tune;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The search under the budget. INT8 first (every allowed form on every operator, verified; when that misses the
+ * budget, bisection on how many operators keep INT8, the costliest by the cheap signal dropped first). Then
+ * each sparsity kind on top of it (AMCT allows one per file): per operator the most aggressive level whose cost
+ * per unit of objective is within a threshold, and bisection on the threshold, every step verified end to end,
+ * so operators' interactions are in the verdict. The best verified candidate that meets the budget wins.
+ */
+final class Search {
+  private final List<Operator> operators;
+  private final List<Sensitivity.Entry> table;
+  private final Budget budget;
+  private final Objective objective;
+  private final SearchSpace space;
+  private final Verifier verifier;
+  private final TuneListener listener;
+  /** Combinations tried, threshold by threshold downwards, before a sparsity kind gives up. */
+  static final int MAX_BACK_OFF = 3;
+
+  private final List<String> notes = new ArrayList<>();
+  private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
+
+  Search(List<Operator> operators, List<Sensitivity.Entry> table, Budget budget, Objective objective,
+      SearchSpace space, Verifier verifier, TuneListener listener) {
+    this.operators = List.copyOf(operators);
+    this.table = List.copyOf(table);
+    this.budget = budget;
+    this.objective = objective;
+    this.space = space;
+    this.verifier = verifier;
+    this.listener = listener;
+  }
+
+  /**
+   * What the search found.
+   *
+   * @param chosen the best verified candidate that meets the budget, when one does (never the uncompressed model)
+   * @param closest the verified candidate nearest to the budget, when none meets it
+   * @param bestPerKind the best verified candidate per sparsity kind searched (NONE: INT8 only)
+   * @param notes how each decision was taken, for the report
+   * @param probes the filter-pruning bundle's layer-wise signal per group and ratio
+   */
+  record Outcome(Optional<Verified> chosen, Optional<Verified> closest, Map<Choice.Sparsity, Verified> bestPerKind,
+      List<String> notes, List<LayerwiseProbe.Result> probes) {}
+
+  Outcome run() {
+    Map<String, Choice> quant = quantization();
+    Map<Choice.Sparsity, Verified> best = new LinkedHashMap<>();
+    Verified quantOnly = verifier.verify(Candidate.of(operators, quant), listener);
+    best.put(Choice.Sparsity.NONE, quantOnly);
+    for (Choice.Sparsity kind : List.of(Choice.Sparsity.FILTER, Choice.Sparsity.TWO_OF_FOUR)) {
+      if (!(kind == Choice.Sparsity.FILTER ? space.filter() : space.twoOfFour())) {
+        continue;
+      }
+      if (kind == Choice.Sparsity.TWO_OF_FOUR && objective == Objective.SIZE) {
+        notes.add("2:4: not searched for --objective size; an ONNX file stores 2:4 weights densely, so its best "
+            + "candidate is the INT8-only one");
+        continue;
+      }
+      sparsity(kind, quant, quantOnly).ifPresent(v -> best.put(kind, v));
+    }
+    Optional<Verified> chosen = verifier.verified().stream()
+        .filter(v -> v.meets(budget) && !v.candidate().empty())
+        .min(Comparator.comparingDouble(objective::score));
+    Optional<Verified> closest = chosen.isPresent() ? Optional.empty()
+        : verifier.verified().stream().filter(v -> v.failure().isEmpty())
+            .max(Comparator.comparingDouble(v -> budget.margin(v.quality())));
+    chosen.ifPresent(c -> notes.add("chosen: candidate " + c.index() + " (" + c.candidate().describe() + "), the best "
+        + objective.id() + " of " + verifier.verified().stream().filter(v -> v.meets(budget)).count()
+        + " verified candidates that meet the budget"));
+    return new Outcome(chosen, closest, best, notes, probes);
+  }
+
+  /** @return the INT8 choice per operator that meets the budget on its own; empty when none does */
+  private Map<String, Choice> quantization() {
+    List<Operator> int8 = operators.stream().filter(Operator::int8).toList();
+    if (space.int8().isEmpty() || int8.isEmpty()) {
+      return Map.of();
+    }
+    List<Choice.Quant> forms = new ArrayList<>();
+    forms.add(Choice.Quant.STATIC);
+    if (space.int8().contains(Choice.Quant.DYNAMIC) && int8.stream().anyMatch(Operator::matMul)) {
+      forms.add(Choice.Quant.DYNAMIC);
+    } else if (space.int8().contains(Choice.Quant.DYNAMIC)) {
+      notes.add("int8 dynamic: not tried, no MatMul takes INT8 (dynamic ranges change MatMuls only)");
+    }
+    if (!space.int8().contains(Choice.Quant.STATIC)) {
+      forms.remove(Choice.Quant.STATIC);
+    }
+    Verified best = null;
+    Map<String, Choice> bestChoices = Map.of();
+    for (Choice.Quant form : forms) {
+      Map<String, Choice> all = new LinkedHashMap<>();
+      // dynamic ranges apply to MatMuls; the other operators keep static ones
+      int8.forEach(o -> all.put(o.node(), Choice.NONE.withQuant(form == Choice.Quant.DYNAMIC && !o.matMul()
+          ? Choice.Quant.STATIC : form)));
+      Verified v = verifier.verify(Candidate.of(operators, all), listener);
+      if (v.meets(budget) && (best == null || objective.score(v) < objective.score(best))) {
+        best = v;
+        bestChoices = all;
+      }
+    }
+    if (best != null) {
+      notes.add("int8: " + best.candidate().describe() + " meets the budget on every INT8-capable operator");
+      return bestChoices;
+    }
+    return quantizationBackOff(int8, forms.get(0));
+  }
+
+  /** Bisection on how many operators keep INT8, those whose weights suffer least first. */
+  private Map<String, Choice> quantizationBackOff(List<Operator> int8, Choice.Quant form) {
+    List<Operator> order = new ArrayList<>(int8);
+    order.sort(Comparator.comparingDouble(o -> cost(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC))));
+    int lo = 0;
+    int hi = order.size() - 1;
+    Map<String, Choice> found = Map.of();
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      Map<String, Choice> m = new LinkedHashMap<>();
+      order.subList(0, mid).forEach(o -> m.put(o.node(), Choice.NONE.withQuant(form)));
+      if (verifier.verify(Candidate.of(operators, m), listener).meets(budget)) {
+        lo = mid;
+        found = m;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    notes.add("int8: INT8 on every operator misses the budget; bisection kept it on " + found.size() + " of "
+        + order.size() + " operators (float fallback for the rest, costliest first)");
+    return found;
+  }
+
+  /**
+   * Bisection on the cost-per-benefit threshold of one sparsity kind. With INT8 chosen, the bisection runs the
+   * sparsity step alone (the INT8 step takes most of a run) against the budget less what INT8 cost on its own;
+   * then the combination is verified, backing off threshold by threshold until it meets the budget.
+   */
+  private Optional<Verified> sparsity(Choice.Sparsity kind, Map<String, Choice> quant, Verified quantOnly) {
+    List<Sensitivity.Entry> levels = table.stream().filter(e -> e.choice().sparsity() == kind).toList();
+    if (kind == Choice.Sparsity.FILTER && !levels.isEmpty()) {
+      probe();
+    }
+    List<Double> thresholds = levels.stream().map(this::efficiency).filter(x -> x < Double.MAX_VALUE).distinct()
+        .sorted().toList();
+    if (thresholds.isEmpty()) {
+      notes.add(kindName(kind) + ": no operator can take it");
+      return Optional.empty();
+    }
+    boolean alone = !quant.isEmpty();
+    Budget allowance = alone ? without(quantOnly) : budget;
+    int lo = -1;
+    int hi = thresholds.size() - 1;
+    Verified best = null;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      Verified v = verifier.verify(candidate(levels, thresholds.get(mid), alone ? Map.of() : quant), listener);
+      boolean meets = v.meets(allowance);
+      listener.progress("search", mid + 1, thresholds.size(), kindName(kind) + " threshold " + (mid + 1) + " of "
+          + thresholds.size() + (alone ? " (sparsity alone)" : "") + ": " + (meets ? "meets " : "misses ")
+          + allowance.describe());
+      if (meets) {
+        lo = mid;
+        best = v;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    String bisection = kindName(kind) + ": bisection over " + thresholds.size() + " thresholds of cost per unit of "
+        + objective.id() + (alone ? ", sparsity alone against " + allowance.describe() + " (the budget less INT8's "
+        + "own cost)" : "");
+    if (lo < 0) {
+      notes.add(bisection + ": none meets it");
+      return Optional.empty();
+    }
+    notes.add(bisection + ": threshold " + (lo + 1) + " is the highest that meets it (" + best.candidate().describe()
+        + ")");
+    if (!alone) {
+      return Optional.of(best);
+    }
+    for (int i = lo; i >= Math.max(0, lo - MAX_BACK_OFF + 1); i--) {
+      Verified v = verifier.verify(candidate(levels, thresholds.get(i), quant), listener);
+      listener.progress("search", i + 1, thresholds.size(), kindName(kind) + " threshold " + (i + 1)
+          + " with INT8: " + (v.meets(budget) ? "meets" : "misses") + " the budget");
+      if (v.meets(budget)) {
+        notes.add(kindName(kind) + ": with INT8, threshold " + (i + 1) + " meets the budget"
+            + (i < lo ? " (backed off " + (lo - i) + " from " + (lo + 1) + ")" : ""));
+        return Optional.of(v);
+      }
+    }
+    notes.add(kindName(kind) + ": with INT8 no threshold tried meets the budget (backed off " + MAX_BACK_OFF + ")");
+    return Optional.empty();
+  }
+
+  /** One sparsity-only run per ratio, every group at that ratio: the bundle's own per-group signal. */
+  private void probe() {
+    Map<String, Choice> all = new LinkedHashMap<>();
+    for (double r : space.filterRatios()) {
+      operators.stream().filter(Operator::filter).forEach(o -> all.put(o.node(), Choice.filter(r)));
+      Verified v = verifier.verify(Candidate.of(operators, all), listener);
+      List<LayerwiseProbe.Result> found = LayerwiseProbe.read(v, r);
+      probes.addAll(found);
+      listener.progress("search", probes.size(), probes.size(), "layer-wise probe at filter ratio " + r + ": "
+          + found.size() + " groups measured by the bundle");
+    }
+    notes.add("filter pruning: ranked by the bundle's layer-wise signal (one sparsity-only run per ratio, every "
+        + "group pruned: consumers' error after refit per parameter removed) where it measured the group, else by "
+        + "the stand-in's cost");
+  }
+
+  /** @return the budget left for sparsity once INT8 has taken its share (never more than the budget) */
+  private Budget without(Verified quantOnly) {
+    if (quantOnly.failure().isPresent()) {
+      return budget;
+    }
+    if (budget.kind() == Budget.Kind.MAX_DROP) {
+      double used = Math.max(0, quantOnly.quality().dropPoints().orElse(0.0));
+      return new Budget(budget.kind(), budget.value() - used);
+    }
+    double used = Math.max(0, 1 - quantOnly.quality().meanCosine());
+    return new Budget(budget.kind(), Math.min(1, budget.value() + used));
+  }
+
+  /** @return per operator the most aggressive level within the threshold, with its INT8 choice */
+  private Candidate candidate(List<Sensitivity.Entry> levels, double threshold, Map<String, Choice> quant) {
+    Map<String, Choice> m = new LinkedHashMap<>(quant);
+    for (Sensitivity.Entry e : levels) {
+      if (efficiency(e) > threshold) {
+        continue;
+      }
+      for (String node : e.nodes()) {
+        Choice now = m.getOrDefault(node, Choice.NONE);
+        if (e.choice().removedShare() > now.removedShare()) {
+          m.put(node, new Choice(e.choice().sparsity(), e.choice().ratio(), now.quant()));
+        }
+      }
+    }
+    return Candidate.of(operators, m);
+  }
+
+  /**
+   * Cost per unit of the objective's gain; the gain is the weights removed (bytes, zeros, multiply-adds alike),
+   * for filter pruning including the input channels its consumers lose.
+   */
+  private double efficiency(Sensitivity.Entry e) {
+    Optional<LayerwiseProbe.Result> p = e.choice().sparsity() == Choice.Sparsity.FILTER
+        ? LayerwiseProbe.find(probes, e) : Optional.empty();
+    if (p.isPresent()) {
+      long gain = objective == Objective.LATENCY ? p.get().macsRemoved() : p.get().paramsRemoved();
+      return gain <= 0 ? Double.MAX_VALUE : p.get().error() / gain;
+    }
+    List<String> touched = new ArrayList<>(e.nodes());
+    if (e.choice().sparsity() == Choice.Sparsity.FILTER) {
+      e.consumers().stream().filter(c -> !touched.contains(c)).forEach(touched::add);
+    }
+    long weights = operators.stream().filter(o -> touched.contains(o.node())).mapToLong(Operator::weights).sum();
+    double gain = objective == Objective.SIZE && e.choice().sparsity() == Choice.Sparsity.TWO_OF_FOUR ? 0
+        : weights * e.choice().removedShare();
+    return gain <= 0 ? Double.MAX_VALUE : e.cost() / gain;
+  }
+
+  private double cost(String node, Choice c) {
+    return table.stream().filter(e -> e.nodes().equals(List.of(node)) && e.choice().equals(c)).mapToDouble(
+        Sensitivity.Entry::cost).findFirst().orElse(0);
+  }
+
+  static String kindName(Choice.Sparsity kind) {
+    return kind == Choice.Sparsity.FILTER ? "filter pruning" : kind == Choice.Sparsity.TWO_OF_FOUR ? "2:4" : "int8 only";
+  }
+}

@@ -1,0 +1,16 @@
+package io.compactor.core.tune;
+
+/** Where a tune reports its progress: the CLI prints it, the job turns it into events. */
+@FunctionalInterface
+public interface TuneListener {
+  /** Ignores progress. */
+  TuneListener NONE = (phase, done, total, detail) -> {};
+
+  /**
+   * @param phase {@code sensitivity}, {@code verify} or {@code search}
+   * @param done units finished in this phase
+   * @param total units planned in this phase (may grow in {@code verify})
+   * @param detail what was just measured, one line
+   */
+  void progress(String phase, int done, int total, String detail);
+}

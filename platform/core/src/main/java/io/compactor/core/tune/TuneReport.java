@@ -1,0 +1,156 @@
+package io.compactor.core.tune;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code tune-report.json} and {@code tune-report.md}: the same facts, for programs and for people. */
+final class TuneReport {
+  private TuneReport() {}
+
+  /** Everything the report shows. */
+  record Facts(TuneRequest request, SearchSpace space, List<Operator> operators, List<Sensitivity.Entry> sensitivity,
+      Verified baseline, List<Verified> verified, Search.Outcome outcome, TuneResult result,
+      double sensitivitySeconds) {}
+
+  static Map<String, Object> json(Facts f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", f.request().model().toString());
+    m.put("status", f.result().met() ? "met" : "not-met");
+    m.put("answer", f.result().answer());
+    Map<String, Object> budget = new LinkedHashMap<>();
+    budget.put("kind", f.request().budget().kind() == Budget.Kind.MAX_DROP ? "max-drop" : "min-fidelity");
+    budget.put("value", f.request().budget().value());
+    budget.put("margin", f.result().margin());
+    m.put("budget", budget);
+    m.put("objective", f.request().objective().id());
+    Map<String, Object> space = new LinkedHashMap<>();
+    space.put("twoOfFour", f.space().twoOfFour());
+    space.put("filter", f.space().filter());
+    space.put("filterRatios", f.space().filterRatios());
+    space.put("int8", f.space().int8().stream().map(Choice.Quant::id).sorted().toList());
+    m.put("space", space);
+    m.put("result", verified(f.result().result()));
+    m.put("baseline", verified(f.baseline()));
+    List<Map<String, Object>> ops = new ArrayList<>();
+    for (Operator op : f.operators()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("node", op.node());
+      o.put("opType", op.opType());
+      o.put("weights", op.weights());
+      o.put("choice", f.result().result().candidate().choice(op.node()).label());
+      ops.add(o);
+    }
+    m.put("operators", ops);
+    List<Map<String, Object>> sens = new ArrayList<>();
+    for (Sensitivity.Entry e : f.sensitivity()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("node", e.node());
+      o.put("nodes", e.nodes());
+      o.put("opType", e.opType());
+      o.put("candidate", e.choice().label());
+      o.put("cost", e.cost());
+      o.put("meanCosine", e.quality().meanCosine());
+      e.quality().dropPoints().ifPresent(d -> o.put("dropPoints", d));
+      o.put("weightError", e.weightError());
+      sens.add(o);
+    }
+    m.put("sensitivity", sens);
+    List<Map<String, Object>> probes = new ArrayList<>();
+    for (LayerwiseProbe.Result p : f.outcome().probes()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("producers", p.producers());
+      o.put("ratio", p.ratio());
+      o.put("errorAfterRefit", p.error());
+      o.put("paramsRemoved", p.paramsRemoved());
+      o.put("macsRemoved", p.macsRemoved());
+      probes.add(o);
+    }
+    m.put("layerwise", probes);
+    m.put("verified", f.verified().stream().map(TuneReport::verified).toList());
+    m.put("notes", f.outcome().notes());
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("totalSeconds", f.result().seconds());
+    t.put("sensitivitySeconds", f.sensitivitySeconds());
+    t.put("verifySeconds", f.verified().stream().mapToDouble(Verified::seconds).sum());
+    t.put("verifiedCandidates", f.verified().size());
+    m.put("durations", t);
+    return m;
+  }
+
+  private static Map<String, Object> verified(Verified v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("index", v.index());
+    m.put("candidate", v.candidate().describe());
+    v.quality().dropPoints().ifPresent(d -> m.put("dropPoints", d));
+    m.put("meanCosine", v.quality().meanCosine());
+    m.put("deployBytes", v.deployBytes());
+    m.put("latencyMs", v.latencyMs());
+    m.put("sparsity", v.candidate().sparsity());
+    m.put("seconds", v.seconds());
+    v.failure().ifPresent(r -> m.put("failure", r));
+    return m;
+  }
+
+  static String markdown(Facts f) {
+    StringBuilder s = new StringBuilder();
+    TuneResult r = f.result();
+    Verified v = r.result();
+    s.append("# Tune report: ").append(f.request().model().getFileName()).append("\n\n");
+    s.append("**").append(r.met() ? "Met" : "Not met").append(":** ").append(r.answer()).append("\n\n");
+    s.append("| | original | ").append(r.met() ? "chosen" : "closest").append(" (candidate ").append(v.index())
+        .append(") |\n|---|---|---|\n");
+    s.append("| configuration | — | ").append(v.candidate().describe()).append(" |\n");
+    v.quality().dropPoints().ifPresent(d -> s.append(String.format(Locale.ROOT,
+        "| top-1 drop (points) | 0 | %.2f (budget %s, margin %+.2f) |%n", d, f.request().budget().describe(),
+        r.margin())));
+    s.append(String.format(Locale.ROOT, "| mean cosine | 1 | %.5f |%n", v.quality().meanCosine()));
+    s.append(String.format(Locale.ROOT, "| deploy file | %s | %s |%n", kb(f.baseline().deployBytes()),
+        kb(v.deployBytes())));
+    s.append(String.format(Locale.ROOT, "| latency per batch | %.2f ms | %.2f ms |%n", f.baseline().latencyMs(),
+        v.latencyMs()));
+    s.append(String.format(Locale.ROOT, "| weights removed or zero | 0 %% | %.1f %% |%n", 100 * v.candidate().sparsity()));
+    s.append(String.format(Locale.ROOT, "%nObjective: %s. Tuning took %.0f s (%d candidates verified end to end).%n%n",
+        f.request().objective().id(), r.seconds(), f.verified().size()));
+    s.append("## Per operator\n\n| operator | type | weights | choice |\n|---|---|---|---|\n");
+    for (Operator op : f.operators()) {
+      s.append("| `").append(op.node()).append("` | ").append(op.opType()).append(" | ").append(op.weights())
+          .append(" | ").append(v.candidate().choice(op.node()).label()).append(" |\n");
+    }
+    s.append("\n## Sensitivity (costliest first)\n\nEach candidate alone on one operator, as a cheap stand-in of the "
+        + "method (magnitude 2:4, lowest-L2 filters zeroed, INT8 weight rounding; no reconstruction), on up to "
+        + Sensitivity.MAX_SAMPLES + " eval samples. Cost = 1 − mean cosine of the output; the search ranks by "
+        + "it per unit of objective and verifies only combinations end to end. See `sensitivity.svg`.\n\n");
+    s.append("| operator | candidate | cost | top-1 drop | weight error |\n|---|---|---|---|---|\n");
+    for (Sensitivity.Entry e : f.sensitivity()) {
+      s.append(String.format(Locale.ROOT, "| `%s` | %s | %.2e | %s | %.3f |%n", e.node(), e.choice().label(),
+          e.cost(), e.quality().dropPoints().map(d -> String.format(Locale.ROOT, "%.2f", d)).orElse("—"),
+          e.weightError()));
+    }
+    if (!f.outcome().probes().isEmpty()) {
+      s.append("\nThe filter-pruning bundle's own layer-wise signal (every group pruned at one ratio, sparsity alone): "
+          + "the consumers' relative output error after its least-squares refit, and what the group removed.\n\n"
+          + "| group (producers) | ratio | error after refit | parameters removed |\n|---|---|---|---|\n");
+      f.outcome().probes().stream().sorted((a, b) -> Double.compare(b.error(), a.error())).forEach(p -> s.append(
+          String.format(Locale.ROOT, "| `%s` | %.2f | %.4f | %d |%n", String.join("`, `", p.producers()), p.ratio(),
+              p.error(), p.paramsRemoved())));
+    }
+    s.append("\n## Candidates verified end to end\n\nSee `tradeoff.svg`.\n\n| # | configuration | top-1 drop | "
+        + "mean cosine | deploy file | latency | meets budget | seconds |\n|---|---|---|---|---|---|---|---|\n");
+    for (Verified c : f.verified()) {
+      s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.5f | %s | %.2f ms | %s | %.1f |%n", c.index(),
+          c.candidate().describe(), c.quality().dropPoints().map(d -> String.format(Locale.ROOT, "%.2f", d))
+              .orElse("—"), c.quality().meanCosine(), kb(c.deployBytes()), c.latencyMs(),
+          c.failure().map(x -> "failed: " + x).orElse(c.meets(f.request().budget()) ? "yes" : "no"), c.seconds()));
+    }
+    s.append("\n## How the search decided\n\n");
+    f.outcome().notes().forEach(n -> s.append("- ").append(n).append('\n'));
+    return s.toString();
+  }
+
+  static String kb(long bytes) {
+    return String.format(Locale.ROOT, "%.1f kB", bytes / 1024.0);
+  }
+}

@@ -1,0 +1,146 @@
+package io.compactor.core.tune;
+
+import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.ARQRetrain;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.ActULQquantize;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.BalancedL2NormFilterPruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.DataType;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.FilterPruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.L1SelectivePruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.NOutOfMPruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.NOutOfMType;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.PruneConfig;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainDataQuantConfig;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainOverrideLayer;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainWeightQuantConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a {@link Candidate} into an AMCT configuration: the base file's fixed parts (batch size, skip lists,
+ * quantization settings, {@code compactor_retrain}) kept, global blocks for what most operators get, and
+ * {@code override_layer_configs} and skip lists for the rest. One sparsity kind per file, as AMCT requires.
+ */
+final class TunedConfig {
+  /** {@code batch_num} when there is no base configuration: the examples' value. */
+  static final int DEFAULT_BATCH_NUM = 16;
+
+  private final AMCTRetrainConfig base;
+  private final List<Operator> operators;
+
+  /**
+   * @param base the base configuration ({@link AMCTRetrainConfig#getDefaultInstance()} for none)
+   * @param operators every compressible operator
+   */
+  TunedConfig(AMCTRetrainConfig base, List<Operator> operators) {
+    this.base = Objects.requireNonNull(base, "base");
+    this.operators = List.copyOf(operators);
+  }
+
+  /** @return the configuration that gives every operator its choice */
+  AMCTRetrainConfig build(Candidate a) {
+    AMCTRetrainConfig.Builder b = start();
+    Map<String, RetrainOverrideLayer.Builder> overrides = new LinkedHashMap<>();
+    quantization(a, b, overrides);
+    sparsity(a, b, overrides);
+    overrides.values().forEach(o -> b.addOverrideLayerConfigs(o.build()));
+    return b.build();
+  }
+
+  /** @return the base with global blocks that give every operator {@code all}, no per-layer entries */
+  AMCTRetrainConfig buildGlobal(Choice all) {
+    AMCTRetrainConfig.Builder b = start();
+    if (all.quant() != Choice.Quant.NONE) {
+      globalQuant(b);
+    }
+    if (all.sparsity() != Choice.Sparsity.NONE) {
+      b.setPruneConfig(prune(all.sparsity(), all.ratio()));
+    }
+    return b.build();
+  }
+
+  private AMCTRetrainConfig.Builder start() {
+    AMCTRetrainConfig.Builder b = base.toBuilder()
+        .clearPruneConfig().clearRetrainDataQuantConfig().clearRetrainWeightQuantConfig()
+        .clearOverrideLayerConfigs();
+    if (!base.hasBatchNum()) {
+      b.setBatchNum(DEFAULT_BATCH_NUM);
+    }
+    // type overrides would fight the per-layer choices; only the opt-in layer types (Gather) stay
+    b.clearOverrideLayerTypes();
+    base.getOverrideLayerTypesList().stream().filter(t -> t.getLayerType().equals("Gather"))
+        .forEach(b::addOverrideLayerTypes);
+    return b;
+  }
+
+  /** Sets the global INT8 blocks (the base's settings, static activations) and returns the activation block. */
+  private ActULQquantize.Builder globalQuant(AMCTRetrainConfig.Builder b) {
+    ActULQquantize.Builder ulq = base.getRetrainDataQuantConfig().hasUlqQuantize()
+        ? base.getRetrainDataQuantConfig().getUlqQuantize().toBuilder().clearCompactorDynamic()
+        : ActULQquantize.newBuilder().setDstType(DataType.INT8);
+    b.setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder().setUlqQuantize(ulq.clone()));
+    b.setRetrainWeightQuantConfig(base.hasRetrainWeightQuantConfig() ? base.getRetrainWeightQuantConfig()
+        : RetrainWeightQuantConfig.newBuilder().setArqRetrain(ARQRetrain.newBuilder().setDstType(DataType.INT8))
+            .build());
+    return ulq;
+  }
+
+  private void quantization(Candidate a, AMCTRetrainConfig.Builder b, Map<String, RetrainOverrideLayer.Builder> o) {
+    if (a.quantized() == 0) {
+      return;
+    }
+    ActULQquantize.Builder ulq = globalQuant(b);
+    for (Operator op : operators) {
+      Choice c = a.choice(op.node());
+      if (c.quant() == Choice.Quant.NONE && op.int8()) {
+        b.addQuantSkipLayers(op.node());
+      } else if (c.quant() == Choice.Quant.DYNAMIC) {
+        override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder()
+            .setUlqQuantize(ulq.clone().setCompactorDynamic(true)));
+      }
+    }
+  }
+
+  private void sparsity(Candidate a, AMCTRetrainConfig.Builder b, Map<String, RetrainOverrideLayer.Builder> o) {
+    Choice.Sparsity kind = a.sparsityKind();
+    if (kind == Choice.Sparsity.NONE) {
+      return;
+    }
+    double global = kind == Choice.Sparsity.FILTER ? mostCommonRatio(a) : 0;
+    b.setPruneConfig(prune(kind, global));
+    for (Operator op : operators) {
+      Choice c = a.choice(op.node());
+      boolean eligible = kind == Choice.Sparsity.FILTER ? op.filter() : op.twoOfFour();
+      if (c.sparsity() == Choice.Sparsity.NONE && eligible) {
+        b.addRegularPruneSkipLayers(op.node());
+      } else if (c.sparsity() == Choice.Sparsity.FILTER && c.ratio() != global) {
+        override(o, op.node()).setPruneConfig(prune(kind, c.ratio()));
+      }
+    }
+  }
+
+  private PruneConfig prune(Choice.Sparsity kind, double ratio) {
+    if (kind == Choice.Sparsity.TWO_OF_FOUR) {
+      return PruneConfig.newBuilder().setNOutOfMPruner(NOutOfMPruner.newBuilder().setL1SelectivePrune(
+          L1SelectivePruner.newBuilder().setNOutOfMType(NOutOfMType.M4N2).setUpdateFreq(0))).build();
+    }
+    // the base's ascend_optimized when it prunes filters; otherwise off: rounding up to 16 channels undoes the ratio
+    boolean ascend = base.getPruneConfig().getFilterPruner().hasBalancedL2NormFilterPrune()
+        && base.getPruneConfig().getFilterPruner().getBalancedL2NormFilterPrune().getAscendOptimized();
+    return PruneConfig.newBuilder().setFilterPruner(FilterPruner.newBuilder().setBalancedL2NormFilterPrune(
+        BalancedL2NormFilterPruner.newBuilder().setPruneRatio((float) ratio).setAscendOptimized(ascend))).build();
+  }
+
+  private static double mostCommonRatio(Candidate a) {
+    Map<Double, Integer> counts = new LinkedHashMap<>();
+    a.choices().values().stream().filter(c -> c.sparsity() == Choice.Sparsity.FILTER)
+        .forEach(c -> counts.merge(c.ratio(), 1, Integer::sum));
+    return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+  }
+
+  private static RetrainOverrideLayer.Builder override(Map<String, RetrainOverrideLayer.Builder> o, String node) {
+    return o.computeIfAbsent(node, n -> RetrainOverrideLayer.newBuilder().setLayerName(n));
+  }
+}

@@ -1,0 +1,124 @@
+package io.compactor.core.tune;
+
+import io.compactor.core.config.ConfigWriter;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobExecutor;
+import io.compactor.core.job.JobRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs candidates through the same chain {@code compress} runs, one job each, in a work directory, and keeps
+ * every result. A candidate already verified is not run again.
+ */
+final class Verifier {
+  private final JobExecutor chain;
+  private final TuneRequest request;
+  private final TunedConfig configs;
+  private final Path work;
+  private final Verified baseline;
+  private final Cancellation cancellation;
+  private final List<Verified> verified = new ArrayList<>();
+
+  /**
+   * @param chain the job executor
+   * @param request the tune: model and data
+   * @param configs turns candidates into configurations
+   * @param work where each candidate's configuration and outputs go
+   * @param baseline the uncompressed model, measured
+   * @param cancellation checked before each run
+   */
+  Verifier(JobExecutor chain, TuneRequest request, TunedConfig configs, Path work, Verified baseline,
+      Cancellation cancellation) {
+    this.chain = Objects.requireNonNull(chain, "chain");
+    this.request = Objects.requireNonNull(request, "request");
+    this.configs = Objects.requireNonNull(configs, "configs");
+    this.work = Objects.requireNonNull(work, "work");
+    this.baseline = Objects.requireNonNull(baseline, "baseline");
+    this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
+  }
+
+  /** @return the candidate measured end to end; the baseline for an empty one */
+  Verified verify(Candidate candidate, TuneListener listener) {
+    if (candidate.empty()) {
+      return baseline;
+    }
+    for (Verified v : verified) {
+      if (v.candidate().choices().equals(candidate.choices())) {
+        return v;
+      }
+    }
+    if (cancellation.requested()) {
+      throw new TuneCancelledException();
+    }
+    int index = verified.size() + 1;
+    Path dir = work.resolve("candidate-" + index);
+    Path cfg = work.resolve("candidate-" + index + ".cfg");
+    AMCTRetrainConfig config = configs.build(candidate);
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(cfg, ConfigWriter.text(config, List.of("candidate " + index + ": " + candidate.describe())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("tune: cannot write to the work directory " + work + ": " + e.getMessage(), e);
+    }
+    JobRequest job = new JobRequest("tune-candidate-" + index, request.model().toString(), cfg.toString(),
+        Optional.of(request.calibration().toString()), Optional.of(request.eval().toString()), dir.toString(),
+        request.training().map(Path::toString));
+    long start = System.nanoTime();
+    JobEvent end = chain.execute(job, e -> { }, cancellation);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Verified v;
+    if (end.type() == EventType.COMPLETED) {
+      Map<?, ?> s = (Map<?, ?>) end.data().get("summary");
+      Optional<Double> drop = Optional.ofNullable(s.get("accuracyDelta")).map(d -> -((Number) d).doubleValue());
+      v = new Verified(index, candidate, new Quality(drop, number(s, "meanCosine")), (long) number(s, "deployBytes"),
+          number(s, "latencyCompressedMs"), seconds, Optional.of(dir), Optional.empty());
+    } else if (end.type() == EventType.CANCELLED) {
+      throw new TuneCancelledException();
+    } else {
+      v = new Verified(index, candidate, baseline.quality(), baseline.deployBytes(), baseline.latencyMs(), seconds,
+          Optional.empty(), Optional.of(String.valueOf(end.data().get("reason"))));
+    }
+    verified.add(v);
+    listener.progress("verify", index, index, String.format(java.util.Locale.ROOT,
+        "candidate %d (%s): %s, %d bytes, %.1f s", index, candidate.describe(), describe(v), v.deployBytes(), seconds));
+    return v;
+  }
+
+  /** @return every candidate run, in order */
+  List<Verified> verified() {
+    return List.copyOf(verified);
+  }
+
+  /** @return the configuration of a candidate, as written */
+  AMCTRetrainConfig config(Candidate c) {
+    return configs.build(c);
+  }
+
+  static String describe(Verified v) {
+    if (v.failure().isPresent()) {
+      return "failed: " + v.failure().get();
+    }
+    String cos = String.format(java.util.Locale.ROOT, "cosine %.4f", v.quality().meanCosine());
+    return v.quality().dropPoints().map(d -> String.format(java.util.Locale.ROOT, "drop %.2f points, ", d) + cos)
+        .orElse(cos);
+  }
+
+  private static double number(Map<?, ?> m, String key) {
+    Object v = m.get(key);
+    if (!(v instanceof Number n)) {
+      throw new IllegalStateException("the chain's completed event has no " + key + ": " + m);
+    }
+    return n.doubleValue();
+  }
+}

@@ -1,0 +1,180 @@
+package io.compactor.core.tune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.compactor.core.chain.ChainExecutor;
+import io.compactor.core.chain.ChainSettings;
+import io.compactor.core.chain.JobProviders;
+import io.compactor.core.cli.Cli;
+import io.compactor.core.config.ConfigFile;
+import io.compactor.core.host.HostSettings;
+import io.compactor.core.host.OsgiHost;
+import io.compactor.core.job.Cancellation;
+import io.compactor.core.metrics.StepMetrics;
+import io.compactor.core.plan.Plan;
+import io.compactor.core.plan.Planner;
+import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.npy.Npy;
+import io.compactor.onnx.runtime.Evaluation;
+import io.compactor.onnx.runtime.ModelSession;
+import io.compactor.onnx.tensor.Tensor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tune} on a real OSGi host with the three real bundle jars and real ONNX Runtime, on a residual CNN built
+ * in code whose labels are its own FP32 predictions (so the original scores 100 %).
+ */
+@Tag("integration")
+class TuneIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> JARS = List.of("bundle-prune-2of4.jar", "bundle-prune-filter.jar",
+      "bundle-quant-int8.jar");
+
+  @TempDir Path dir;
+  private Path bundles;
+  private OsgiHost host;
+  private JobProviders catalog;
+  private Tuner tuner;
+  private Path model;
+
+  @BeforeEach
+  void hostModelAndData() throws Exception {
+    bundles = Files.createDirectories(dir.resolve("bundles"));
+    for (String jar : JARS) {
+      Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve(jar), bundles.resolve(jar));
+    }
+    host = OsgiHost.start(HostSettings.of(bundles));
+    host.awaitSettled(Duration.ofSeconds(20));
+    catalog = new JobProviders(host.registry(), Duration.ofSeconds(5));
+    ChainExecutor chain = new ChainExecutor(host.registry(),
+        new ChainSettings(16, Duration.ofSeconds(5), dir.resolve("work")), new StepMetrics(new SimpleMeterRegistry()));
+    tuner = new Tuner(chain, catalog, dir.resolve("work"), 16);
+    OnnxModel m = TestModels.residualCnn(7, false);
+    model = dir.resolve("model.onnx");
+    m.save(model);
+    Files.createDirectories(dir.resolve("calib"));
+    Npy.write(dir.resolve("calib/image.npy"), TestModels.images(11, 64));
+    Tensor eval = TestModels.images(12, 96);
+    Files.createDirectories(dir.resolve("eval"));
+    Npy.write(dir.resolve("eval/image.npy"), eval);
+    Tensor logits;
+    try (ModelSession s = ModelSession.open(m)) {
+      logits = s.run(Map.of("image", eval)).get("logits");
+    }
+    Files.createDirectories(dir.resolve("labelled"));
+    Npy.write(dir.resolve("labelled/image.npy"), eval);
+    Npy.write(dir.resolve("labelled/labels.npy"), Tensor.ofInt64s(new long[] {96}, argmax(logits)));
+  }
+
+  @AfterEach
+  void stop() {
+    catalog.close();
+    host.close();
+  }
+
+  private TuneRequest request(String eval, Budget budget, String out) {
+    return new TuneRequest(model, dir.resolve("calib"), dir.resolve(eval), Optional.empty(), Optional.empty(), budget,
+        Objective.SIZE, Optional.empty(), dir.resolve(out));
+  }
+
+  @Test
+  void aMetBudgetWritesAVerifiedConfigurationThatPlanAndCompressAccept() throws Exception {
+    List<String> phases = Collections.synchronizedList(new ArrayList<>());
+    Budget budget = new Budget(Budget.Kind.MAX_DROP, 5.0);
+    TuneResult r = tuner.tune(request("labelled", budget, "out"), (p, d, t, x) -> phases.add(p), new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    assertTrue(r.result().index() > 0 && !r.result().candidate().empty(), r.answer());
+    assertTrue(r.result().quality().dropPoints().orElseThrow() <= budget.value(), r.answer());
+    assertEquals(budget.value() - r.result().quality().dropPoints().get(), r.margin(), 1e-9);
+    Path out = dir.resolve("out");
+    for (String f : List.of("tuned.cfg", "tuned.json", "model.deploy.onnx", "model.fakequant.onnx", "report.json",
+        "tune-report.json", "tune-report.md", "sensitivity.svg", "tradeoff.svg")) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f);
+    }
+    assertTrue(phases.contains("sensitivity") && phases.contains("verify"), phases.toString());
+    // the written configuration plans without problems on the installed providers, in both forms
+    for (String f : List.of("tuned.cfg", "tuned.json")) {
+      ConfigFile file = ConfigFile.read(out.resolve(f));
+      assertEquals(List.of(), file.problems(), f);
+      Plan plan = new Planner(catalog).plan(OnnxModel.load(model), file);
+      assertEquals(r.result().candidate().quantized() + r.result().candidate().sparse() > 0, plan.compressedCount() > 0);
+    }
+    // the deploy file is the verified one and runs
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    assertEquals("met", report.get("status").asText());
+    assertEquals(Files.size(out.resolve("model.deploy.onnx")), report.get("result").get("deployBytes").asLong());
+    assertTrue(report.get("sensitivity").size() > 0);
+    double previous = Double.MAX_VALUE;
+    for (JsonNode e : report.get("sensitivity")) {
+      assertTrue(e.get("cost").asDouble() <= previous, "sorted by cost, costliest first");
+      previous = e.get("cost").asDouble();
+    }
+    try (ModelSession s = ModelSession.open(OnnxModel.load(out.resolve("model.deploy.onnx")))) {
+      assertEquals(2, s.run(Map.of("image", TestModels.images(1, 2))).get("logits").rank());
+    }
+    String svg = Files.readString(out.resolve("tradeoff.svg"));
+    assertTrue(svg.startsWith("<svg") && svg.contains("r=\"10\""), "the chosen candidate is ringed");
+    assertTrue(Files.readString(out.resolve("tune-report.md")).contains("## Sensitivity (costliest first)"));
+  }
+
+  @Test
+  void anImpossibleBudgetEndsWithTheClosestCandidateAndExitCodeThree() throws Exception {
+    Cli.Run run = Cli.run("tune", "--bundles", bundles.toString(), "--model", model.toString(), "--calibration",
+        dir.resolve("calib").toString(), "--eval", dir.resolve("eval").toString(), "--min-fidelity", "1.0",
+        "--capabilities", "quant.int8,sparsity.filter", "--filter-ratios", "0.5", "--output",
+        dir.resolve("closest").toString());
+
+    assertEquals(3, run.code(), run.out() + run.err());
+    assertTrue(run.out().contains("NOT MET: no compressed candidate meets mean cosine ≥ 1.0000"), run.out());
+    JsonNode report = JSON.readTree(dir.resolve("closest/tune-report.json").toFile());
+    assertEquals("not-met", report.get("status").asText());
+    assertTrue(report.get("budget").get("margin").asDouble() < 0);
+    assertTrue(report.get("result").get("index").asInt() > 0, "a candidate, not the original");
+    assertTrue(Files.readString(dir.resolve("closest/tuned.cfg")).contains("DOES NOT MEET THE BUDGET"));
+    assertTrue(Files.exists(dir.resolve("closest/model.deploy.onnx")));
+  }
+
+  @Test
+  void aTopOneBudgetWithoutLabelsIsRefusedNamingTheOption() {
+    TuneInputException e = assertThrows(TuneInputException.class, () -> tuner.tune(
+        request("eval", new Budget(Budget.Kind.MAX_DROP, 1), "x"), TuneListener.NONE, new Cancellation()));
+    assertEquals("--max-drop", e.option());
+    assertTrue(e.getMessage().contains("labels.npy"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("x")));
+  }
+
+  private static long[] argmax(Tensor logits) {
+    float[] v = logits.toFloats();
+    int n = (int) logits.dim(0);
+    int w = v.length / n;
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 1; j < w; j++) {
+        if (v[i * w + j] > v[(int) (i * w + out[i])]) {
+          out[i] = j;
+        }
+      }
+    }
+    return out;
+  }
+}

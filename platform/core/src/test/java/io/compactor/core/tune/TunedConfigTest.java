@@ -1,0 +1,109 @@
+package io.compactor.core.tune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.compactor.api.Capabilities;
+import io.compactor.api.FilterPruneKeys;
+import io.compactor.core.config.ConfigFile;
+import io.compactor.core.config.ConfigFormat;
+import io.compactor.core.config.ConfigWriter;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
+import io.compactor.core.plan.OperatorPlan;
+import io.compactor.core.plan.Plan;
+import io.compactor.core.plan.Planner;
+import io.compactor.core.plan.TestMethods;
+import io.compactor.onnx.fixtures.TestModels;
+import io.compactor.onnx.graph.OnnxModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TunedConfigTest {
+  private static final SearchSpace ALL = SearchSpace.of(Set.copyOf(Capabilities.BUILT_IN), List.of(0.25, 0.5),
+      EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
+  @TempDir Path dir;
+
+  private final OnnxModel model = TestModels.residualCnn(5, false);
+
+  @Test
+  void theOperatorsAreWhatThePlannerLetsEachMethodDo() {
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
+    assertEquals(List.of("conv1", "conv2", "fc"), ops.stream().map(Operator::node).toList());
+    Operator conv1 = ops.get(0);
+    assertFalse(conv1.twoOfFour(), "Cin = 1 cannot take 2:4");
+    assertTrue(conv1.filter() && conv1.int8());
+    assertEquals(8 * 8 * 9, ops.get(1).weights());
+  }
+
+  @Test
+  void theBaseSkipListsHoldOperatorsOutOfTheSearch() throws Exception {
+    Path base = dir.resolve("base.cfg");
+    Files.writeString(base, """
+        batch_num: 2
+        retrain_data_quant_config { ulq_quantize { dst_type: INT8 } }
+        regular_prune_skip_layers: "conv2"
+        compactor_retrain { epochs: 2 }
+        """);
+    AMCTRetrainConfig b = ConfigWriter.message(base);
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), b, ALL);
+    Operator conv2 = ops.stream().filter(o -> o.node().equals("conv2")).findFirst().orElseThrow();
+    assertFalse(conv2.filter() || conv2.twoOfFour(), conv2.toString());
+    AMCTRetrainConfig tuned = new TunedConfig(b, ops).build(Candidate.of(ops, Map.of("conv1",
+        Choice.filter(0.5).withQuant(Choice.Quant.STATIC))));
+    assertEquals(2, tuned.getBatchNum());
+    assertEquals(2, tuned.getCompactorRetrain().getEpochs(), "the retraining block is kept");
+    assertTrue(tuned.getRegularPruneSkipLayersList().contains("conv2"), "the base's skip stays");
+  }
+
+  @Test
+  void everyOperatorGetsItsChoiceInTextAndJsonAlike() throws Exception {
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
+    Candidate c = Candidate.of(ops, Map.of(
+        "conv1", Choice.filter(0.25),
+        "conv2", Choice.filter(0.5).withQuant(Choice.Quant.STATIC),
+        "fc", Choice.NONE.withQuant(Choice.Quant.DYNAMIC)));
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
+    String text = ConfigWriter.text(config, List.of("a comment"));
+    String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
+    for (ConfigFile file : List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
+        ConfigFile.parse(json, ConfigFormat.JSON, "tuned.json"))) {
+      assertEquals(List.of(), file.problems(), file.source() + ":\n" + text);
+      Plan plan = new Planner(TestMethods.all()).plan(model, file);
+      OperatorPlan conv1 = plan.operator("conv1").orElseThrow();
+      OperatorPlan conv2 = plan.operator("conv2").orElseThrow();
+      OperatorPlan fc = plan.operator("fc").orElseThrow();
+      assertEquals(Capabilities.SPARSITY_FILTER, conv1.sparsity().appliedCapability().orElseThrow());
+      assertFalse(conv1.quantization().applied(), "conv1 keeps FP32: " + conv1);
+      assertTrue(conv2.sparsity().applied() && conv2.quantization().applied());
+      assertFalse(fc.sparsity().applied());
+      assertTrue(fc.quantization().applied());
+      assertEquals(0.5, ratio(conv2), 1e-6, conv2.toString());
+      assertEquals(0.25, ratio(conv1), 1e-6, conv1.toString());
+    }
+    assertTrue(text.contains("compactor_dynamic: true"), text);
+    assertTrue(text.startsWith("# a comment\n"), text);
+  }
+
+  private static double ratio(OperatorPlan op) {
+    return op.sparsity().settings().number(FilterPruneKeys.PRUNE_RATIO.name()).orElseThrow();
+  }
+
+  @Test
+  void twoOfFourIsWrittenAsTheOneSparsityKindOfTheFile() {
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
+    Candidate c = Candidate.of(ops, Map.of("conv2", Choice.twoOfFour()));
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
+    assertTrue(config.getPruneConfig().hasNOutOfMPruner());
+    assertEquals(List.of("fc"), config.getRegularPruneSkipLayersList(), "conv1 cannot take 2:4; fc can but is left");
+    assertFalse(config.hasRetrainDataQuantConfig());
+    assertEquals(0.5 * 576 / (72 + 576 + 24), c.sparsity(), 1e-9);
+  }
+}
