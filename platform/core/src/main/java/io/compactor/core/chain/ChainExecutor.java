@@ -228,7 +228,12 @@ public final class ChainExecutor implements JobExecutor {
       Provider p = plan.provider().orElseThrow();
       result.retraining().ifPresent(o -> {
         report.retraining(o, Map.of("bundle", p.bundle(), "version", p.version()));
-        stepMetrics.retrained(Duration.ofNanos((long) (o.seconds() * 1e9)));
+        stepMetrics.retrained(Duration.ofNanos((long) (o.seconds() * 1e9)),
+            Duration.ofNanos((long) (o.lockWaitSeconds() * 1e9)));
+        if (o.lockWaitSeconds() >= 1) {
+          LOG.info("job {}: retraining waited {} s for another job's training (one gradient collector per JVM)", id,
+              String.format(java.util.Locale.ROOT, "%.1f", o.lockWaitSeconds()));
+        }
       });
       return input.with(result.form().orElse(input.form()));
     }
