@@ -12,6 +12,7 @@ import io.compactor.core.kafka.Topics;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.npy.Npy;
+import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.NmPattern;
 import io.compactor.retrain.NmPatternCheck;
 import java.net.URI;
@@ -39,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Felix (libtorch through the host's DJL), two jobs submitted at once with {@code compactor submit --wait}.
  * Both complete with a {@code retraining} section, the deploy models keep the 2:4 pattern on their int8
  * weights, the lock wait of each reaches its report and the metrics, and the figures are printed
- * (docs/benchmarks.md, Retraining). That the trainings take turns is {@code DistillTrainerTest}'s to prove; here
- * the compression steps before them may or may not make them overlap.
+ * (docs/benchmarks.md, Retraining). A third job, with NaN in its training data, fails naming the file and the
+ * sample, and the platform stays ready. That trainings take turns is {@code DistillTrainerTest}'s to prove;
+ * here the compression steps before them may or may not make them overlap.
  */
 @Tag("integration")
 class RetrainOverKafkaIT {
@@ -106,6 +108,17 @@ class RetrainOverKafkaIT {
         OnnxModel deploy = OnnxModel.load(out.resolve("model.deploy.onnx"));
         NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
       }
+      float[] nan = TestModels.images(19, 8).floats();
+      nan[3 * 64] = Float.NaN;
+      Path bad = Files.createDirectories(dir.resolve("bad-train"));
+      Npy.write(bad.resolve("image.npy"), Tensor.ofFloats(new long[] {8, 1, 8, 8}, nan));
+      Cli.Run refused = Cli.run("submit", "--bootstrap-servers", platform.bootstrapServers(), "--model",
+          dir.resolve("model.onnx").toString(), "--config", dir.resolve("retrain.cfg").toString(), "--calibration",
+          dir.resolve("calib").toString(), "--train", bad.toString(), "--output", dir.resolve("out-bad").toString(),
+          "--job-id", "bad", "--wait", "--timeout", "PT2M");
+      assertEquals(1, refused.code(), refused.out() + refused.err());
+      assertTrue(refused.out().contains(bad.resolve("image.npy") + ": holds NaN at sample 3"), refused.out());
+
       String metrics = get(platform, "/metrics");
       assertTrue(metrics.contains("compactor_retrain_lock_wait_seconds_count 2"), metrics);
       assertTrue(metrics.contains("compactor_retrain_duration_seconds_count 2"), metrics);
