@@ -142,6 +142,10 @@ class RetrainChainIT {
     assertEquals(0.5, report.at("/retraining/before").asDouble());
     assertEquals(0.75, report.at("/retraining/after").asDouble());
     assertEquals("retraining", report.at("/steps/2/stage").asText());
+    Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
+    assertEquals(0.5, summary.get("retrainedBefore"), "the completed event shows quality before and after");
+    assertEquals(0.75, summary.get("retrainedAfter"));
+    assertEquals(3, summary.get("retrainedEpochs"));
     assertEquals(1, meters.get(StepMetrics.RETRAIN_DURATION).timer().count());
     assertEquals(1.0 / 3, meters.get(StepMetrics.RETRAIN_LOSS).gauge().value(), 1e-12);
 
