@@ -9,14 +9,9 @@ import io.compactor.api.LayerTask;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
-import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
-import io.compactor.onnx.tensor.ElementType;
-import io.compactor.onnx.tensor.Tensor;
-import io.compactor.retrain.NmPattern;
-import io.compactor.retrain.NmPatternCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +22,8 @@ import java.util.Optional;
  * One INT8 step of one job, in phases: decide per layer (skip with reason, static or dynamic activations,
  * per-channel or per-tensor weights), calibrate activation ranges and insert their fake quantization
  * ({@link ActivationPhase}), put the weights on their int8 grids, retrained layer by layer, and snap biases
- * ({@link WeightPhase}), then build the training form ({@link FormCodec}); the deploy model is exported
- * separately ({@link Int8Export}). Per-layer results are typed ({@link ActivationResult}, {@link WeightResult})
+ * ({@link WeightPhase}), then build the training form ({@link FormCodec}). The deploy model is built once
+ * per job, by {@link Int8Export} when the chain exports the final (possibly retrained) form. Per-layer results are typed ({@link ActivationResult}, {@link WeightResult})
  * and become report fields only at the end. Lives only during {@link QuantInt8Method#apply}.
  */
 final class QuantInt8Step {
@@ -51,7 +46,7 @@ final class QuantInt8Step {
     long opsetBefore = model.opset();
     List<String> layers = decide(graph);
     requireBatches(layers);
-    List<String> twoOfFour = layers.stream().filter(n -> holdsTwoOfFour(graph, graph.node(n).orElseThrow())).toList();
+    List<String> twoOfFour = TwoOfFourProof.holding(graph, layers);
     int foldedBatchNorms = options.foldBatchNorm() && !layers.isEmpty() ? BatchNormFold.apply(graph) : 0;
     upgradeOpset(model, layers);
     context.throwIfCancelled();
@@ -61,10 +56,8 @@ final class QuantInt8Step {
     Map<String, WeightResult> weights = new WeightPhase(context, options, decisions, progress).run(model, layers,
         activations);
     List<QuantizedLayer> quantized = WeightResult.layers(weights);
-    // the deploy model is built here only to prove the 2:4 pattern and measure it; the chain exports it
-    // again from the final (retrained) form through QuantInt8Method#export
-    OnnxModel deploy = layers.isEmpty() ? model.copy() : QdqExport.export(model, quantized);
-    requireTwoOfFourKept(model, deploy, twoOfFour, weights);
+    // the weights on their grids; the int8 codes are proven when the chain exports the (retrained) form
+    TwoOfFourProof.require(model, twoOfFour);
     progress.finishAll();
     for (String n : layers) {
       Map<String, Object> m = progress.metrics(n);
@@ -74,8 +67,8 @@ final class QuantInt8Step {
       m.putAll(weights.get(n).metrics());
     }
     List<LayerResult> results = progress.results();
-    Map<String, Object> summary = new LinkedHashMap<>(new StepSummary(context, options).summarize(model, deploy,
-        quantized, results, opsetBefore, (System.nanoTime() - start) / 1e9));
+    Map<String, Object> summary = new LinkedHashMap<>(new StepSummary(context).summarize(model, quantized, results,
+        opsetBefore, (System.nanoTime() - start) / 1e9));
     summary.put("batchnorm_folded", foldedBatchNorms);
     summary.put("two_of_four_layers_kept", twoOfFour.size());
     List<LayerQuantization> form = new ArrayList<>();
@@ -103,40 +96,6 @@ final class QuantInt8Step {
       layers.add(task.node());
     }
     return layers;
-  }
-
-  /** @return whether the layer's weight holds the 2:4 pattern with at least one zero, as the 2:4 step leaves it */
-  private static boolean holdsTwoOfFour(Graph g, Node node) {
-    Optional<Tensor> w = g.initializer(node.input(1));
-    return w.isPresent() && w.get().type() == ElementType.FLOAT && hasZero(w.get().floats())
-        && NmPatternCheck.firstViolation(g, node, NmPattern.M4N2).isEmpty();
-  }
-
-  private static boolean hasZero(float[] values) {
-    for (float v : values) {
-      if (v == 0) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Proves that the int8 weights still hold the 2:4 pattern wherever the float weights did (zero weights
-   * quantize to code 0): behind the deploy model's DequantizeLinear, or for a dynamically quantized MatMul,
-   * which the deploy model replaces by MatMulInteger, in the fake-quant model (the same codes times their
-   * scales). A violation is a defect of this step, reported as its failure.
-   */
-  private static void requireTwoOfFourKept(OnnxModel fakeQuant, OnnxModel deploy, List<String> nodes,
-      Map<String, WeightResult> weights) {
-    try {
-      NmPatternCheck.require(fakeQuant, nodes, NmPattern.M4N2);
-      NmPatternCheck.require(deploy, nodes.stream().filter(n -> weights.containsKey(n) && !weights.get(n).layer().dynamic())
-          .toList(), NmPattern.M4N2);
-    } catch (ModelException e) {
-      throw new StepException(CAPABILITY, e.element().orElse(null),
-          "INT8 broke the 2:4 pattern of the sparsity step: " + e.getMessage(), e);
-    }
   }
 
   private void requireBatches(List<String> layers) {

@@ -6,31 +6,27 @@ import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.OnnxModel;
-import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.Fidelity;
 import io.compactor.onnx.runtime.ModelSession;
-import io.compactor.onnx.tensor.Tensor;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The step-level report: layer counts, weight and model sizes, mean layer errors, opsets, the fake-quant
- * model's fidelity to the step's input on the calibration data, and how closely the deploy model (run by
- * ONNX Runtime's INT8 kernels) follows the fake-quant model on one batch.
+ * The step-level report: layer counts, weight and model sizes, mean layer errors, opsets, and the fake-quant
+ * model's fidelity to the step's input on the calibration data. The deploy model does not exist yet: the chain
+ * exports it after retraining, and evaluates it.
  */
 final class StepSummary {
   private final StepContext context;
-  private final QuantOptions options;
 
-  StepSummary(StepContext context, QuantOptions options) {
+  StepSummary(StepContext context) {
     this.context = context;
-    this.options = options;
   }
 
-  Map<String, Object> summarize(OnnxModel fakeQuant, OnnxModel deploy, Collection<QuantizedLayer> layers,
+  Map<String, Object> summarize(OnnxModel fakeQuant, Collection<QuantizedLayer> layers,
       List<LayerResult> results, long opsetBefore, double seconds) {
     Map<String, Object> s = new LinkedHashMap<>();
     long weights = 0;
@@ -50,7 +46,6 @@ final class StepSummary {
     s.put("calibration_samples", context.calibration().size());
     if (!layers.isEmpty()) {
       s.put("model_bytes_fakequant", (long) fakeQuant.toBytes().length);
-      s.put("model_bytes_deploy", (long) deploy.toBytes().length);
       String output = fakeQuant.graph().outputs().get(0).name();
       try (ModelSession ref = ModelSession.open(context.original());
           ModelSession fq = ModelSession.open(fakeQuant)) {
@@ -58,17 +53,6 @@ final class StepSummary {
             Evaluation.runAll(fq, context.calibration(), context.batchSize()).get(output));
         s.put("calibration_mean_cosine", f.meanCosine());
         s.put("calibration_top1_agreement", f.top1Agreement());
-        if (options.checkDeploy()) {
-          Dataset one = context.calibration().limit(Math.min(context.batchSize(), context.calibration().size()));
-          Tensor a = Evaluation.runAll(fq, one, one.size()).get(output);
-          Tensor b;
-          try (ModelSession dep = ModelSession.open(deploy)) {
-            b = Evaluation.runAll(dep, one, one.size()).get(output);
-          }
-          Fidelity d = Evaluation.fidelity(a, b);
-          s.put("deploy_vs_fakequant_cosine", d.meanCosine());
-          s.put("deploy_vs_fakequant_max_abs", d.maxAbsError());
-        }
       } catch (ModelException e) {
         throw new StepException(Capabilities.QUANT_INT8, e.element().orElse(null), "the quantized model cannot run: "
             + e.getMessage(), e);

@@ -24,7 +24,6 @@ import io.compactor.onnx.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -73,7 +72,8 @@ final class DistillStep {
     };
     TrainingOutcome out;
     try {
-      out = new DistillTrainer(engine, registry).train(student, context.teacher(), samples(), settings, listener);
+      out = new DistillTrainer(engine, registry).train(student, context.teacher(), Samples.of(context.training()),
+          settings, listener);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StepException(CAPABILITY, null, "interrupted while waiting for the JVM's gradient collector", e);
@@ -128,25 +128,5 @@ final class DistillStep {
         : StudentForm.Scope.COMPRESSED;
     return new StudentForm(form.model(), StudentForm.trainable(form.model(), scope, form.compressed()), masks, grids,
         scales);
-  }
-
-  private Samples samples() {
-    io.compactor.api.TrainingData data = context.training();
-    return new Samples() {
-      @Override
-      public int size() {
-        return data.size();
-      }
-
-      @Override
-      public Map<String, Tensor> inputs(int[] indices) {
-        return data.inputs(indices);
-      }
-
-      @Override
-      public Optional<Tensor> labels(int[] indices) {
-        return data.labels(indices);
-      }
-    };
   }
 }

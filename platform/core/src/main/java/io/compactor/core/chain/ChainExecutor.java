@@ -8,7 +8,6 @@ import io.compactor.api.Settings;
 import io.compactor.api.StepCancelledException;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
-import io.compactor.api.TrainingData;
 import io.compactor.api.TrainingForm;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.InvalidConfigException;
@@ -32,7 +31,6 @@ import io.compactor.core.plan.PlanJson;
 import io.compactor.core.plan.Planner;
 import io.compactor.core.plan.Provider;
 import io.compactor.core.plan.RetrainPlan;
-import io.compactor.onnx.DataException;
 import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
@@ -125,23 +123,27 @@ public final class ChainExecutor implements JobExecutor {
       Plan plan = report.time("plan", () -> plan(model));
       report.plan(plan);
       Optional<RetrainPlan> retrain = retraining(plan);
-      Dataset calibration = data("calibration", request.calibration(), model).orElse(null);
+      try (JobData data = JobData.open(request, model, retrain.isPresent())) {
+        return run(modelPath, model, plan, retrain, data);
+      }
+    }
+
+    private JobEvent run(Path modelPath, OnnxModel model, Plan plan, Optional<RetrainPlan> retrain, JobData data) {
+      Dataset calibration = data.calibration();
       if (calibration == null && plan.compressedCount() > 0) {
         throw new JobFailure("request", "calibration: required when the plan compresses operators; give a "
             + "directory with one <graph-input-name>.npy per model input (first axis = samples)");
       }
-      Dataset training = retrain.isEmpty() ? calibration
-          : data("training", request.training(), model).orElse(calibration);
       if (retrain.isEmpty() && request.training().isPresent()) {
         report.warning("training: given, but the job does not retrain (no compactor_retrain block, or retraining "
             + "skipped); the training data was not used");
       }
-      Optional<Dataset> eval = data("eval", request.eval(), model);
+      Optional<Dataset> eval = data.eval();
       events.publish(JobEvent.of(EventType.PLANNED, id, PlanJson.summary(plan)));
 
       OnnxModel original = model.copy(model.source() + " (original)");
-      StepInput input = new StepInput(TrainingForm.of(model), original, calibration,
-          training == null ? null : TrainingData.of(training), Optional.empty());
+      StepInput input = new StepInput(TrainingForm.of(model), original, calibration, data.training(),
+          Optional.empty());
       List<String> capabilities = plan.providers().keySet().stream().filter(c -> !plan.tasks(c).isEmpty()).toList();
       int steps = capabilities.size() + (retrain.isPresent() ? 1 : 0);
       for (int i = 0; i < capabilities.size(); i++) {
@@ -226,7 +228,12 @@ public final class ChainExecutor implements JobExecutor {
       Provider p = plan.provider().orElseThrow();
       result.retraining().ifPresent(o -> {
         report.retraining(o, Map.of("bundle", p.bundle(), "version", p.version()));
-        stepMetrics.retrained(Duration.ofNanos((long) (o.seconds() * 1e9)));
+        stepMetrics.retrained(Duration.ofNanos((long) (o.seconds() * 1e9)),
+            Duration.ofNanos((long) (o.lockWaitSeconds() * 1e9)));
+        if (o.lockWaitSeconds() >= 1) {
+          LOG.info("job {}: retraining waited {} s for another job's training (one gradient collector per JVM)", id,
+              String.format(java.util.Locale.ROOT, "%.1f", o.lockWaitSeconds()));
+        }
       });
       return input.with(result.form().orElse(input.form()));
     }
@@ -310,14 +317,6 @@ public final class ChainExecutor implements JobExecutor {
         }
       }
       return plan;
-    }
-
-    private Optional<Dataset> data(String field, Optional<String> dir, OnnxModel model) {
-      try {
-        return dir.map(d -> Dataset.fromDirectory(ArtifactRoots.resolve(d), model));
-      } catch (DataException e) {
-        throw new JobFailure("request", field + ": " + e.getMessage(), e);
-      }
     }
 
     private StepResult step(int index, int steps, String capability, List<LayerTask> tasks, StepInput input) {

@@ -26,6 +26,12 @@ final class ResultTable {
       row(out, "fidelity (cosine)", String.format(Locale.ROOT, "mean %.4f, worst %.4f", c.doubleValue(),
           ((Number) s.get("worstCosine")).doubleValue()));
     }
+    if (s.get("retrainedEpochs") instanceof Number epochs) {
+      row(out, "retraining", (s.get("retrainedBefore") instanceof Number a && s.get("retrainedAfter") instanceof Number b
+          ? String.format(Locale.ROOT, "held-out fidelity %.4f -> %.4f, ", a.doubleValue(), b.doubleValue()) : "")
+          + String.format(Locale.ROOT, "%d epochs, %.1f s", epochs.intValue(),
+              ((Number) s.get("retrainedSeconds")).doubleValue()));
+    }
     if (s.get("latencyOriginalMs") instanceof Number a && s.get("latencyCompressedMs") instanceof Number b) {
       row(out, "latency per batch", String.format(Locale.ROOT, "%.1f ms -> %.1f ms (ONNX Runtime, same run)",
           a.doubleValue(), b.doubleValue()));

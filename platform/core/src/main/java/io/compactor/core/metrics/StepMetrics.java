@@ -18,9 +18,15 @@ public final class StepMetrics {
   public static final String RETRAIN_DURATION = "compactor.retrain.duration";
   /** Gauge: training loss of the last epoch any job reported (Prometheus {@code compactor_retrain_loss}). */
   public static final String RETRAIN_LOSS = "compactor.retrain.loss";
+  /**
+   * Timer of the time a retraining step waited for another job's training to finish (Prometheus
+   * {@code compactor_retrain_lock_wait_seconds}): the JVM has one gradient collector, so trainings take turns.
+   */
+  public static final String RETRAIN_LOCK_WAIT = "compactor.retrain.lock.wait";
   private final MeterRegistry registry;
   private final AtomicLong lossBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
   private final Timer retrainDuration;
+  private final Timer retrainLockWait;
 
   /** @param registry where the timers live */
   public StepMetrics(MeterRegistry registry) {
@@ -31,11 +37,19 @@ public final class StepMetrics {
     retrainDuration = Timer.builder(RETRAIN_DURATION).description("Training time of one retraining step")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofSeconds(1))
         .maximumExpectedValue(Duration.ofHours(2)).register(registry);
+    retrainLockWait = Timer.builder(RETRAIN_LOCK_WAIT)
+        .description("Time a retraining step waited for another job's training (one gradient collector per JVM)")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofHours(2)).register(registry);
   }
 
-  /** @param took training time of one retraining step, without waiting for the training lock */
-  public void retrained(Duration took) {
+  /**
+   * @param took training time of one retraining step, without waiting for the training lock
+   * @param waited the time it waited for the lock first
+   */
+  public void retrained(Duration took, Duration waited) {
     retrainDuration.record(took);
+    retrainLockWait.record(waited);
   }
 
   /** @param loss the training loss of an epoch just finished */

@@ -98,6 +98,10 @@ public final class JobReport {
     r.put("lockWaitSeconds", outcome.lockWaitSeconds());
     putFinite(r, "loss", outcome.finalLoss());
     root.put("retraining", r);
+    putFinite(summary, "retrainedBefore", outcome.before());
+    putFinite(summary, "retrainedAfter", outcome.after());
+    summary.put("retrainedEpochs", outcome.epochs());
+    summary.put("retrainedSeconds", outcome.seconds());
   }
 
   /** Records that the configuration asked for retraining but the job runs without it, and why. */

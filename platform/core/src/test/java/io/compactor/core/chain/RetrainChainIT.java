@@ -142,6 +142,10 @@ class RetrainChainIT {
     assertEquals(0.5, report.at("/retraining/before").asDouble());
     assertEquals(0.75, report.at("/retraining/after").asDouble());
     assertEquals("retraining", report.at("/steps/2/stage").asText());
+    Map<?, ?> summary = (Map<?, ?>) end.data().get("summary");
+    assertEquals(0.5, summary.get("retrainedBefore"), "the completed event shows quality before and after");
+    assertEquals(0.75, summary.get("retrainedAfter"));
+    assertEquals(3, summary.get("retrainedEpochs"));
     assertEquals(1, meters.get(StepMetrics.RETRAIN_DURATION).timer().count());
     assertEquals(1.0 / 3, meters.get(StepMetrics.RETRAIN_LOSS).gauge().value(), 1e-12);
 
@@ -219,22 +223,39 @@ class RetrainChainIT {
     assertTrue(String.valueOf(end.data().get("reason")).contains("compactor_retrain"), end.data().toString());
   }
 
+  /** The bad-training-data catalogue, each case a {@code failed} event naming the file and what is wrong. */
   @Test
-  void aBadTrainingDirectoryFailsTheJobNamingTheFile() throws Exception {
+  void aBadTrainingDirectoryFailsTheJobNamingTheFileAndTheProblem() throws Exception {
     installRetrainer();
-    Path bad = Files.createDirectories(dir.resolve("bad-train"));
-    Npy.write(bad.resolve("image.npy"), Tensor.ofFloats(new long[] {4, 3}, new float[12]));
+    float[] nan = TestModels.images(13, 4).floats();
+    nan[2 * 64 + 1] = Float.NaN;
+    Map<String, Map<String, Tensor>> cases = new LinkedHashMap<>();
+    cases.put("missing image.npy for model input image", Map.of("other.npy", TestModels.images(13, 4)));
+    cases.put("shape [4, 3] does not fit model input image", Map.of("image.npy", Tensor.ofFloats(new long[] {4, 3},
+        new float[12])));
+    cases.put("holds NaN at sample 2", Map.of("image.npy", Tensor.ofFloats(new long[] {4, 1, 8, 8}, nan)));
+    cases.put("holds no samples", Map.of("image.npy", Tensor.ofFloats(new long[] {0, 1, 8, 8})));
+    cases.put("labels.npy must be one class id per sample, shape [4], got [3]", Map.of("image.npy",
+        TestModels.images(13, 4), "labels.npy", Tensor.ofInt64s(new long[] {3}, 0, 1, 2)));
+    int n = 0;
+    for (Map.Entry<String, Map<String, Tensor>> c : cases.entrySet()) {
+      Path bad = Files.createDirectories(dir.resolve("bad-train-" + n));
+      c.getValue().forEach((file, t) -> Npy.write(bad.resolve(file), t));
+      events.clear();
 
-    JobEvent end = run("jb", TWO_OF_FOUR_INT8 + RETRAIN.formatted("FAIL"), Optional.of(bad.toString()));
+      JobEvent end = run("jb" + n++, TWO_OF_FOUR_INT8 + RETRAIN.formatted("FAIL"), Optional.of(bad.toString()));
 
-    assertEquals(EventType.FAILED, end.type());
-    String reason = String.valueOf(end.data().get("reason"));
-    assertTrue(reason.startsWith("training: ") && reason.contains("image"), reason);
-    Path missing = Files.createDirectories(dir.resolve("empty-train"));
+      assertEquals(EventType.FAILED, end.type(), c.getKey());
+      String reason = String.valueOf(end.data().get("reason"));
+      String file = c.getKey().startsWith("missing") ? bad.toString() : bad.resolve(c.getKey().startsWith("labels")
+          ? "labels.npy" : "image.npy").toString();
+      assertTrue(reason.startsWith("training: " + file + ": ") && reason.contains(c.getKey()), reason);
+      assertEquals("request", end.data().get("stage"), end.data().toString());
+      assertTrue(events.stream().noneMatch(e -> e.type() == EventType.STEP_STARTED), "no step ran: " + reason);
+    }
     events.clear();
-    JobEvent none = run("je", TWO_OF_FOUR_INT8 + RETRAIN.formatted("FAIL"), Optional.of(missing.toString()));
-    assertEquals(EventType.FAILED, none.type());
-    assertTrue(String.valueOf(none.data().get("reason")).contains("missing image.npy"), none.data().toString());
+    assertEquals(EventType.COMPLETED, run("jafter", TWO_OF_FOUR_INT8 + RETRAIN.formatted("FAIL"),
+        Optional.of(dir.resolve("train").toString())).type(), "the host still runs jobs");
   }
 
   private void waitForProvider(String capability) throws InterruptedException {

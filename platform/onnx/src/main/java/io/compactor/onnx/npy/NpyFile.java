@@ -13,8 +13,8 @@ import java.util.Arrays;
 
 /**
  * A {@code .npy} file read in parts: the header when opened, then any samples (rows of the first axis) by
- * offset, so a file larger than memory can feed a model batch by batch. Same format rules as {@link Npy}. Not
- * thread-safe; close it.
+ * offset, so a file larger than memory can feed a model batch by batch. Same format rules as {@link Npy}. Reads
+ * are positional ({@link FileChannel#read(ByteBuffer, long)}), so several threads may read at once; close it.
  */
 public final class NpyFile implements AutoCloseable {
   /** Longest header read up front; numpy writes 64 to a few hundred bytes. */

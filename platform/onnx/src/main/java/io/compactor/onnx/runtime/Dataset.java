@@ -2,11 +2,7 @@ package io.compactor.onnx.runtime;
 
 import io.compactor.onnx.DataException;
 import io.compactor.onnx.graph.OnnxModel;
-import io.compactor.onnx.graph.ValueInfo;
-import io.compactor.onnx.npy.Npy;
-import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,110 +55,17 @@ public final class Dataset {
   }
 
   /**
-   * Reads {@code <input>.npy} for every input of {@code model} that has no initializer.
+   * Reads {@code <input>.npy} for every input of {@code model} that has no initializer, checked as
+   * {@link SampleFiles#open} checks them, into memory.
    *
    * @param dir the data directory
    * @param model the model the data is for
    * @return the data set
-   * @throws DataException naming the directory and the missing or mismatched file
+   * @throws DataException naming the directory or the file at fault and what is wrong
    */
   public static Dataset fromDirectory(Path dir, OnnxModel model) {
-    if (!Files.isDirectory(dir)) {
-      throw new DataException(dir.toString(), "not a directory; expected one <graph-input-name>.npy per model input");
-    }
-    Map<String, Tensor> inputs = new LinkedHashMap<>();
-    for (ValueInfo input : model.graph().runtimeInputs()) {
-      Path file = dir.resolve(input.name() + ".npy");
-      if (!Files.exists(file)) {
-        throw new DataException(dir.toString(), "missing " + file.getFileName() + " for model input " + input
-            + "; the model's inputs are " + model.graph().runtimeInputs());
-      }
-      Tensor t = Npy.read(file);
-      if (input.elementType().isPresent() && input.elementType().get() != t.type()) {
-        throw new DataException(file.toString(), "holds " + t.type() + " but model input " + input.name()
-            + " is " + input.elementType().get() + "; convert it with numpy astype");
-      }
-      checkShape(file, input, t);
-      checkFinite(file, t);
-      inputs.put(input.name(), t);
-    }
-    Path labelFile = dir.resolve(LABELS);
-    Tensor labels = Files.exists(labelFile) ? Npy.read(labelFile) : null;
-    if (labels != null) {
-      checkLabels(labelFile, labels, model);
-    }
-    return new Dataset(dir.toString(), inputs, labels);
-  }
-
-  /** NaN or infinity would make calibration ranges and quality figures meaningless far from their cause. */
-  private static void checkFinite(Path file, Tensor t) {
-    if (t.type() != ElementType.FLOAT && t.type() != ElementType.DOUBLE) {
-      return;
-    }
-    double[] v = t.type() == ElementType.DOUBLE ? t.doubles() : null;
-    float[] f = v == null ? t.floats() : null;
-    int n = v == null ? f.length : v.length;
-    for (int i = 0; i < n; i++) {
-      double x = v == null ? f[i] : v[i];
-      if (!Double.isFinite(x)) {
-        long perSample = Math.max(1, n / Math.max(1, t.dim(0)));
-        throw new DataException(file.toString(), "holds " + x + " at sample " + i / perSample + " (element " + i
-            + "); samples must be finite numbers: fix or drop that sample (numpy: np.isfinite(x).all(axis=...))");
-      }
-    }
-  }
-
-  /** Labels are class ids: integers in {@code [0, classes)} where the model's first output says how many. */
-  private static void checkLabels(Path file, Tensor labels, OnnxModel model) {
-    if (labels.type() == ElementType.FLOAT || labels.type() == ElementType.DOUBLE) {
-      throw new DataException(file.toString(), "holds " + labels.type() + " values; labels must be integer class "
-          + "ids, one per sample (numpy: labels.astype(np.int64))");
-    }
-    long classes = classes(model);
-    long[] ids = labels.toLongs();
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || classes > 0 && ids[i] >= classes) {
-        String output = model.graph().outputs().get(0).name();
-        throw new DataException(file.toString(), "class id " + ids[i] + " at sample " + i + " is out of range; "
-            + (classes > 0 ? "model output '" + output + "' scores " + classes + " classes (0.." + (classes - 1) + ")"
-                : "class ids start at 0"));
-      }
-    }
-  }
-
-  /** @return the per-sample width of the first output (what top-1 takes the argmax of), or 0 when not static */
-  private static long classes(OnnxModel model) {
-    if (model.graph().outputs().isEmpty()) {
-      return 0;
-    }
-    Optional<long[]> shape = model.graph().outputs().get(0).shape();
-    if (shape.isEmpty() || shape.get().length < 2) {
-      return 0;
-    }
-    long width = 1;
-    for (int i = 1; i < shape.get().length; i++) {
-      if (shape.get()[i] <= 0) {
-        return 0;
-      }
-      width *= shape.get()[i];
-    }
-    return width;
-  }
-
-  private static void checkShape(Path file, ValueInfo input, Tensor t) {
-    Optional<long[]> declared = input.shape();
-    if (declared.isEmpty()) {
-      return;
-    }
-    long[] d = declared.get();
-    long[] actual = t.shape();
-    boolean ok = d.length == actual.length;
-    for (int i = 1; ok && i < d.length; i++) {
-      ok = d[i] == ValueInfo.UNKNOWN_DIM || d[i] == actual[i];
-    }
-    if (!ok) {
-      throw new DataException(file.toString(), "shape " + Arrays.toString(actual) + " does not fit model input "
-          + input + " (first axis = samples)");
+    try (SampleFiles files = SampleFiles.open(dir, model)) {
+      return files.load();
     }
   }
 

@@ -1,12 +1,39 @@
 package io.compactor.bundle.retraindistill.training;
 
+import io.compactor.api.TrainingData;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
-/** Training samples read by index: {@link TrainingData} streams them from {@code .npy} files. */
+/**
+ * Training samples read by index, as the trainer sees them: the SPI's {@link TrainingData}, which the host
+ * streams from the training directory's {@code .npy} files.
+ */
 public interface Samples {
+  /**
+   * @param data the job's training data
+   * @return the same samples
+   */
+  static Samples of(TrainingData data) {
+    return new Samples() {
+      @Override
+      public int size() {
+        return data.size();
+      }
+
+      @Override
+      public Map<String, Tensor> inputs(int[] indices) {
+        return data.inputs(indices);
+      }
+
+      @Override
+      public Optional<Tensor> labels(int[] indices) {
+        return data.labels(indices);
+      }
+    };
+  }
+
   /** @return the number of samples */
   int size();
 

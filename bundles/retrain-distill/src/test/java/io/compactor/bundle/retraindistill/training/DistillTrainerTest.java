@@ -27,9 +27,8 @@ class DistillTrainerTest {
   }
 
   private TrainingOutcome train(StudentForm form, DistillSettings s, TrainingListener listener) throws Exception {
-    try (TrainingData data = TrainingData.open(TrainingForms.data(dir, 11, 160), form.model())) {
-      return new DistillTrainer(ENGINE).train(form, TrainingForms.teacher(), data, s, listener);
-    }
+    Samples data = TrainingForms.samples(TrainingForms.data(dir, 11, 160), form.model());
+    return new DistillTrainer(ENGINE).train(form, TrainingForms.teacher(), data, s, listener);
   }
 
   @Test
@@ -150,12 +149,8 @@ class DistillTrainerTest {
     try {
       List<Future<TrainingOutcome>> runs = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        runs.add(pool.submit(() -> {
-          try (TrainingData data = TrainingData.open(dir, form.model())) {
-            return new DistillTrainer(ENGINE).train(form, TrainingForms.teacher(), data, settings(2, 0.003, 5),
-                TrainingListener.NONE);
-          }
-        }));
+        runs.add(pool.submit(() -> new DistillTrainer(ENGINE).train(form, TrainingForms.teacher(),
+            TrainingForms.samples(dir, form.model()), settings(2, 0.003, 5), TrainingListener.NONE)));
       }
       TrainingOutcome a = runs.get(0).get();
       TrainingOutcome b = runs.get(1).get();

@@ -1,10 +1,12 @@
 package io.compactor.bundle.retraindistill.training;
 
+import io.compactor.api.TrainingData;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.npy.Npy;
+import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -94,5 +96,10 @@ public final class TrainingForms {
   static Path data(Path dir, long seed, int n) {
     Npy.write(dir.resolve(IMAGE + ".npy"), TestModels.images(seed, n));
     return dir;
+  }
+
+  /** @return the samples of {@code dir} as the host hands them to the retraining step */
+  static Samples samples(Path dir, OnnxModel model) {
+    return Samples.of(TrainingData.of(Dataset.fromDirectory(dir, model)));
   }
 }
