@@ -93,7 +93,7 @@ class CoordinatorIT {
       topics.ensure(admin, 4, (short) 1);
     }
     CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + topics.jobs(), instance,
-        concurrency, topics, new ArtifactRoots(List.of(dir)), dir.resolve("state"), kafkaOverrides, lease,
+        concurrency, topics, new ArtifactRoots(List.of(dir)), kafkaOverrides, lease,
         Duration.ofSeconds(6));
     Coordinator c = new Coordinator(s, executor, meters, new JobBoard(100));
     c.start();
@@ -331,6 +331,7 @@ class CoordinatorIT {
     admin.createTopics(List.of(new NewTopic(topics.jobs(), 1, (short) 1),
         new NewTopic(topics.events(), 1, (short) 1).configs(Map.of("max.message.bytes", "6000")),
         new NewTopic(topics.deadLetters(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    topics.ensure(admin, 1, (short) 1); // the state topic
     LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
     executor.summaryFiller.put("huge-end", 7_000);
     coordinator("a", 1, executor, Duration.ofSeconds(30));
