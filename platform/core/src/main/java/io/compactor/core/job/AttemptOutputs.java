@@ -95,15 +95,16 @@ public final class AttemptOutputs {
       throw new CompactorException("output: cannot move the outputs of " + staged + " into " + output + " (" + e
           + ")", e);
     }
-    delete(from);
+    // every other attempt is fenced by now: their leftovers (a crashed one's) go too
+    delete(to.resolve(ATTEMPTS));
     delete(to.resolve(CHECKPOINTS));
-    deleteIfEmpty(to.resolve(ATTEMPTS));
   }
 
   /** Deletes a losing (fenced) attempt's directory; its saved step results stay for the winner. */
   public static void discard(String output, String staged) {
     if (!staged.equals(output)) {
       delete(Path.of(staged));
+      deleteIfEmpty(Path.of(staged).getParent());
     }
   }
 

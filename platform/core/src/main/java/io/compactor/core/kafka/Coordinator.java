@@ -121,7 +121,7 @@ public final class Coordinator implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
     this.leaseRenewal = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-lease"));
     this.worker = new JobWorker(settings, executor, metrics, board, board.recording(new EventPublisher(producer,
-        settings.topics().events(), source)), deadLetters, view, leaseRenewal);
+        settings.topics().events(), source)), producer::flush, deadLetters, view, leaseRenewal);
     this.pollThread = new Thread(this::pollLoop, "compactor-poll");
   }
 

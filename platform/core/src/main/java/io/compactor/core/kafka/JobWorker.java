@@ -42,6 +42,7 @@ final class JobWorker {
   private final JobMetrics metrics;
   private final JobBoard board;
   private final EventSink progress;
+  private final Runnable flushProgress;
   private final DeadLetters deadLetters;
   private final JobStateView view;
   private final ScheduledExecutorService leaseRenewal;
@@ -49,14 +50,18 @@ final class JobWorker {
   /**
    * @param progress where a job's non-terminal events go (not fenced: a zombie's progress stops at its next
    *     lease renewal)
+   * @param flushProgress waits until the progress events sent so far are written, so the terminal event,
+   *     written by another producer, comes after them
    */
   JobWorker(CoordinatorSettings settings, JobExecutor executor, JobMetrics metrics, JobBoard board,
-      EventSink progress, DeadLetters deadLetters, JobStateView view, ScheduledExecutorService leaseRenewal) {
+      EventSink progress, Runnable flushProgress, DeadLetters deadLetters, JobStateView view,
+      ScheduledExecutorService leaseRenewal) {
     this.settings = settings;
     this.executor = executor;
     this.metrics = metrics;
     this.board = board;
     this.progress = progress;
+    this.flushProgress = flushProgress;
     this.deadLetters = deadLetters;
     this.view = view;
     this.leaseRenewal = leaseRenewal;
@@ -93,6 +98,7 @@ final class JobWorker {
       job.lease = renewals(job, attempt);
       JobEvent terminal = AttemptOutputs.renamed(execute(job, staged), output, staged);
       if (!job.abandoned) {
+        flushProgress.run();
         TerminalDelivery delivery = new TerminalDelivery(e -> {
           attempt.advance(e, true);
           board.record(e);
@@ -105,6 +111,8 @@ final class JobWorker {
         } else {
           AttemptOutputs.discard(output, staged);
         }
+      } else {
+        AttemptOutputs.discard(output, staged); // given up or fenced: another attempt owns the job
       }
     } catch (AttemptFencedException e) {
       job.abandoned = true;

@@ -51,6 +51,7 @@ class CoordinatorIT {
   private static KafkaProducer<String, byte[]> producer;
   @TempDir Path dir;
   private final List<Coordinator> started = new ArrayList<>();
+  private final Map<String, JobBoard> boards = new java.util.HashMap<>();
   private Topics topics;
 
   @BeforeAll
@@ -95,7 +96,9 @@ class CoordinatorIT {
     CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + topics.jobs(), instance,
         concurrency, topics, new ArtifactRoots(List.of(dir)), kafkaOverrides, lease,
         Duration.ofSeconds(6));
-    Coordinator c = new Coordinator(s, executor, meters, new JobBoard(100));
+    JobBoard board = new JobBoard(100);
+    boards.put(instance, board);
+    Coordinator c = new Coordinator(s, executor, meters, board);
     c.start();
     started.add(c);
     return c;
@@ -221,6 +224,9 @@ class CoordinatorIT {
     }
     assertTrue(a.runs.size() > 0 && b.runs.size() > 0, "both instances took jobs: a=" + a.runs.keySet()
         + " b=" + b.runs.keySet());
+    // each instance answers for every job, wherever it ran (the state topic, read by both)
+    await(() -> ids.stream().allMatch(id -> boards.values().stream().allMatch(board -> board.last(id)
+        .filter(e -> e.type() == EventType.COMPLETED).isPresent())), "both instances know every job's end");
   }
 
   private static void awaitAssigned(Coordinator... coordinators) throws InterruptedException {
