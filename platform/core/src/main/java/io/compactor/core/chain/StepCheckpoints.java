@@ -106,6 +106,7 @@ final class StepCheckpoints {
    * @param form the training form the step left
    */
   void save(int index, String capability, String provider, StepResult result, TrainingForm form, Duration took) {
+    long start = System.nanoTime();
     try {
       Files.createDirectories(dir);
       Path model = dir.resolve("step-" + index + ".onnx");
@@ -126,6 +127,8 @@ final class StepCheckpoints {
       Path tmpJson = Files.createTempFile(dir, "step-" + index, ".json.tmp");
       JSON.writeValue(tmpJson.toFile(), body);
       move(tmpJson, dir.resolve("step-" + index + ".json"));
+      LOG.info("step {} ({}) saved for resuming in {} ms ({} bytes)", index, capability,
+          (System.nanoTime() - start) / 1_000_000, Files.size(model) + Files.size(dir.resolve("step-" + index + ".json")));
     } catch (IOException | RuntimeException e) {
       LOG.warn("step {} ({}) not saved in {}; a later attempt would run it again: {}", index, capability, dir,
           e.toString());

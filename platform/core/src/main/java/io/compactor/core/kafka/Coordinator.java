@@ -234,7 +234,9 @@ public final class Coordinator implements AutoCloseable {
   /** @return what the state topic, the leases, this instance and the cancel listener know of a job's record */
   private Admission.JobState state(String jobId, ConsumerRecord<String, byte[]> r) {
     Optional<JobRecord> known = view.find(jobId);
-    boolean leased = known.filter(k -> k.terminal().isEmpty() && !k.instance().isEmpty()).isPresent()
+    // a lease of this instance whose job is not running here ended with its worker (not delivered): lapsed
+    boolean leased = known.filter(k -> k.terminal().isEmpty() && !k.instance().isEmpty()
+            && !k.instance().equals(settings.instanceId())).isPresent()
         && view.sinceLastRecord(jobId).filter(d -> d.compareTo(settings.leaseTtl()) < 0).isPresent();
     return new Admission.JobState(known, leased, running.containsKey(new TopicPartition(r.topic(), r.partition())),
         cancels.isCancelled(jobId, r.partition(), r.offset()));

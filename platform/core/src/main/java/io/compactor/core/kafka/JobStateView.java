@@ -55,6 +55,8 @@ public final class JobStateView implements AutoCloseable {
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // a sync waits for the fetch that carries the last commit marker: do not let the broker hold it long
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
     this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     this.topic = topic;
     this.thread = new Thread(this::loop, "compactor-state");
@@ -124,6 +126,7 @@ public final class JobStateView implements AutoCloseable {
             targets.add(new Target(consumer.endOffsets(consumer.assignment()), request));
             syncRequests.poll();
           }
+          targets.removeIf(this::reached); // usually the view is up to date already
           for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
             apply(r);
           }

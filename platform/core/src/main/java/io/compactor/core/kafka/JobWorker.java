@@ -77,7 +77,8 @@ final class JobWorker {
     LongTaskTimer.Sample active = metrics.started();
     String output = job.request.output();
     String staged = null;
-    try (Attempt attempt = Attempt.open(settings, jobId)) {
+    try {
+      Attempt attempt = Attempt.open(settings, jobId);
       job.attempt = attempt;
       view.sync(SYNC);
       var now = view.find(jobId);
@@ -127,6 +128,9 @@ final class JobWorker {
       if (lease != null) {
         lease.cancel(false);
       }
+      if (job.attempt != null) {
+        job.attempt.close();
+      }
       active.stop();
       MDC.remove(JobLog.MDC_KEY);
       ended.accept(job);
@@ -166,7 +170,9 @@ final class JobWorker {
           job.abandoned = true;
           job.cancellation.cancel();
         } catch (RuntimeException e) {
-          LOG.warn("job {}: lease not renewed: {}", job.request.jobId(), e.toString());
+          if (!job.lease.isCancelled()) { // else the job just ended and closed its attempt
+            LOG.warn("job {}: lease not renewed: {}", job.request.jobId(), e.toString());
+          }
         }
       }
     }, period, period, TimeUnit.MILLISECONDS);

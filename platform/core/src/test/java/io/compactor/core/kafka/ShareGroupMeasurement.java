@@ -9,6 +9,8 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -37,12 +40,13 @@ final class ShareGroupMeasurement {
       try (Admin admin = Admin.create(common);
           KafkaProducer<String, String> producer = new KafkaProducer<>(common, new StringSerializer(),
               new StringSerializer())) {
-        admin.createTopics(List.of(new NewTopic("queue", 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        // one partition: both members of a share group are given it and share its records
+        admin.createTopics(List.of(new NewTopic("queue", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, "share-eval"),
+            List.of(new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"),
+                AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
         KafkaShareConsumer<String, String> a = consumer(common, "a");
         KafkaShareConsumer<String, String> b = consumer(common, "b");
-        // share groups start at the end of the topic: wait until both members are in before producing
-        a.poll(Duration.ofSeconds(2));
-        b.poll(Duration.ofSeconds(2));
         long start = System.nanoTime();
         for (int i = 0; i < RECORDS; i++) {
           producer.send(new ProducerRecord<>("queue", "job-" + (i % 10), String.valueOf(i)));
