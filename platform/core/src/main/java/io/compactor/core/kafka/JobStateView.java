@@ -70,8 +70,7 @@ public final class JobStateView implements AutoCloseable {
    * @param timeout how long the first read may take
    */
   void start(Duration timeout) {
-    List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-        .map(i -> new TopicPartition(topic, i.partition())).toList();
+    List<TopicPartition> parts = partitions(timeout);
     if (parts.isEmpty()) {
       throw new CompactorException("kafka: the state topic " + topic + " does not exist; the platform creates it "
           + "at start (or create it compacted, cleanup.policy=compact)");
@@ -81,6 +80,24 @@ public final class JobStateView implements AutoCloseable {
     thread.start();
     sync(timeout);
     LOG.info("job state: {} jobs read from {}", jobs.size(), topic);
+  }
+
+  /** @return the topic's partitions; a topic created a moment ago may take a little while to be known */
+  private List<TopicPartition> partitions(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      if (!parts.isEmpty() || System.nanoTime() > deadline) {
+        return parts;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return parts;
+      }
+    }
   }
 
   /**
