@@ -146,13 +146,23 @@ public final class ChainExecutor implements JobExecutor {
           Optional.empty());
       List<String> capabilities = plan.providers().keySet().stream().filter(c -> !plan.tasks(c).isEmpty()).toList();
       int steps = capabilities.size() + (retrain.isPresent() ? 1 : 0);
+      StepCheckpoints checkpoints = new StepCheckpoints(request);
       for (int i = 0; i < capabilities.size(); i++) {
         if (cancellation.requested()) {
           throw new StepCancelledException(id);
         }
         String c = capabilities.get(i);
+        ProviderLease lease = providers.lease(c).orElseThrow();
+        String provider = lease.provider() + " " + lease.version();
+        Optional<StepCheckpoints.Saved> saved = checkpoints.load(i + 1, c, provider);
+        if (saved.isPresent()) {
+          input = input.with(resumed(c, lease, saved.get()));
+          continue;
+        }
+        long start = System.nanoTime();
         StepResult result = step(i + 1, steps, c, plan.tasks(c), input);
         input = input.with(result.form().orElse(input.form()));
+        checkpoints.save(i + 1, c, provider, result, input.form(), Duration.ofNanos(System.nanoTime() - start));
       }
       if (retrain.isPresent()) {
         if (cancellation.requested()) {
@@ -180,6 +190,19 @@ public final class ChainExecutor implements JobExecutor {
         throw new JobFailure(e.stage(), e.getMessage(), e);
       }
       return JobEvent.of(EventType.COMPLETED, id, Map.of("outputs", files.eventFields(), "summary", report.summary()));
+    }
+
+    /** A step a previous attempt of the job finished: its saved form and statistics, announced as resumed. */
+    private TrainingForm resumed(String capability, ProviderLease lease, StepCheckpoints.Saved saved) {
+      StepResult result = saved.result();
+      Map<String, Object> providerMap = Map.of("bundle", lease.provider(), "version", lease.version());
+      Map<String, Object> stats = new LinkedHashMap<>(result.summary());
+      stats.put("layers", result.layers().size());
+      LOG.info("job {}: {} resumed from the result a previous attempt saved", id, capability);
+      events.publish(JobEvent.of(EventType.STEP_COMPLETED, id, Map.of("capability", capability, "provider",
+          providerMap, "durationMs", saved.took().toMillis(), "stats", stats, "resumed", true)));
+      report.step(capability, lease.method().stage().id(), providerMap, saved.took(), result, List.of());
+      return result.form().orElseThrow();
     }
 
     /**

@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("demo: all-MiniLM-L6-v2, %d calibration and %d held-out sentences, config %s; files in %s%n",
         sentences, sentences, CONFIG, dir);
     PlatformSettings settings = new PlatformSettings(Optional.empty(), bundlesDir, httpPort, "compactor-demo", "demo", 1,
-        Topics.DEFAULT, 1, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), ChainSettings.defaults());
+        Topics.DEFAULT, 1, new ArtifactRoots(List.of(dir)), Map.of(), ChainSettings.defaults());
     // the demo's own lines are the show: the broker, the clients, Felix and the platform log only problems
     try (Logging.Quiet quiet = Logging.quiet(); Platform platform = Platform.start(settings)) {
       out.printf("platform up: embedded kafka %s, http://localhost:%d/metrics, providers: %s%n",

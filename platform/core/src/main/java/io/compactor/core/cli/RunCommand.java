@@ -73,8 +73,8 @@ final class RunCommand implements Callable<Integer> {
       + "stores need (default: false).")
   Boolean s3PathStyle;
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "Job state for idempotency and leases; share it between instances of one group (default: ~/.compactor/state).")
+  /** Gone: job state lives in Kafka's state topic. Still accepted so old scripts start; ignored with a warning. */
+  @Option(names = "--state-dir", paramLabel = "DIR", hidden = true)
   Path stateDir;
 
   @Option(names = "--job-partitions", paramLabel = "N", description = "Partitions of compactor.jobs when it is created (default: 4).")
@@ -149,6 +149,9 @@ final class RunCommand implements Callable<Integer> {
     // one line per setting: a log line never spans lines
     resolved.sources().lines().filter(l -> !l.isBlank()).forEach(l -> LOG.info("setting {}", l.trim()));
     PlatformSettings settings = resolved.settings();
+    if (stateDir != null || environment.containsKey("COMPACTOR_STATE_DIR")) {
+      LOG.warn("--state-dir is ignored: job state lives in Kafka, on the compacted topic {}", settings.topics().state());
+    }
     Platform platform = Platform.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -193,7 +196,6 @@ final class RunCommand implements Callable<Integer> {
           layers.getInt("job-partitions", jobPartitions, 4),
           replication(layers.get("replication-factor", replicationFactor, null)),
           ArtifactRoots.parse(roots),
-          ArtifactRoots.resolve(layers.get("state-dir", stateDir, Path.of(System.getProperty("user.home"), ".compactor", "state"))),
           layers.kafka(kafkaProperties),
           new ChainSettings(layers.getInt("batch-size", batchSize, 16), Duration.ofSeconds(5),
               Path.of(System.getProperty("java.io.tmpdir"))),

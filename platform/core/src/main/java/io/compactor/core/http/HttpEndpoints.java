@@ -38,7 +38,7 @@ public final class HttpEndpoints implements AutoCloseable {
    * @param metrics the Prometheus text exposition, produced per scrape
    * @param health liveness and readiness
    * @param bundles the capability listing
-   * @param board the last event of recent jobs
+   * @param board the last event of each job, run here or on any instance
    * @return the started server
    */
   public static HttpEndpoints start(int port, Supplier<String> metrics, Health health,
@@ -69,7 +69,7 @@ public final class HttpEndpoints implements AutoCloseable {
       String id = ex.getRequestURI().getPath().substring("/jobs/".length());
       var last = board.last(id);
       if (last.isEmpty()) {
-        json(ex, 404, Map.of("jobId", id, "error", "no job " + id + " seen by this instance"));
+        json(ex, 404, Map.of("jobId", id, "error", "no job " + id + " known to the platform"));
       } else {
         json(ex, 200, status(last.get()));
       }

@@ -66,6 +66,11 @@ public record JobRequest(String jobId, String model, String config, Optional<Str
     return Collections.unmodifiableMap(inputs);
   }
 
+  /** @return the same job writing its outputs to {@code output} (an attempt's staging directory) */
+  public JobRequest withOutput(String output) {
+    return new JobRequest(jobId, model, config, calibration, eval, output, training);
+  }
+
   /** Paths are bounded (every event that echoes them stays small) and free of control characters (log lines). */
   private static void checkPath(String field, String value) {
     if (value.isEmpty()) {

@@ -4,8 +4,8 @@ import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRecord;
 import io.compactor.core.job.JobRequest;
-import io.compactor.core.job.JobStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -30,12 +30,12 @@ final class Admission {
   /**
    * What is known of a job id when one of its requests arrives.
    *
-   * @param known what the job store remembers of the id
-   * @param leased whether another run of the id holds an unexpired lease
+   * @param known the id's latest record on the state topic
+   * @param leased whether another run of the id still renews its lease
    * @param partitionBusy whether a job from the same partition runs on this instance now
    * @param cancelled whether a cancel request after this record was seen
    */
-  record JobState(Optional<JobStore.Entry> known, boolean leased, boolean partitionBusy, boolean cancelled) {
+  record JobState(Optional<JobRecord> known, boolean leased, boolean partitionBusy, boolean cancelled) {
     /** Nothing known: a new job id on a free partition. */
     static final JobState NEW = new JobState(Optional.empty(), false, false, false);
   }
@@ -84,15 +84,15 @@ final class Admission {
     if (outside.isPresent()) {
       return new Refuse(failed(jobId, "request", outside.get()));
     }
-    Optional<JobStore.Entry> known = state.known();
+    Optional<JobRecord> known = state.known();
     if (known.isPresent() && !known.get().request().equals(request)) {
       return new Refuse(failed(jobId, "request", "job id " + jobId + " was already used for a different request ("
           + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"));
     }
-    Optional<JobEvent> terminal = known.flatMap(JobStore.Entry::terminal);
-    boolean redelivered = known.flatMap(JobStore.Entry::record).filter(recordRef::equals).isPresent();
+    Optional<JobEvent> terminal = known.flatMap(JobRecord::terminal);
+    boolean redelivered = known.map(JobRecord::source).filter(recordRef::equals).isPresent();
     if (terminal.isPresent() && redelivered) {
-      // a job's end is stored only after its terminal event was acknowledged: this record was answered, and
+      // a job's end is stored in the transaction of its terminal event: this record was answered, and
       // only its commit was lost (the instance died, or the partition moved, before committing)
       return new Commit();
     }
@@ -116,7 +116,7 @@ final class Admission {
    * @return {@link Commit} when the other run ended, {@link Run} when its lease lapsed, else {@link Wait}
    */
   Decision recheck(JobRequest request, JobState state) {
-    if (state.known().flatMap(JobStore.Entry::terminal).isPresent()) {
+    if (state.known().flatMap(JobRecord::terminal).isPresent()) {
       return new Commit();
     }
     return state.leased() ? new Wait(request.jobId()) : new Run(request, state.cancelled());

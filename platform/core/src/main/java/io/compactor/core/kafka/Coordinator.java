@@ -1,18 +1,14 @@
 package io.compactor.core.kafka;
 
 import io.compactor.core.job.Cancellation;
-import io.compactor.core.job.EventSink;
-import io.compactor.core.job.EventType;
-import io.compactor.core.job.InvalidRequestException;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRecord;
 import io.compactor.core.job.JobRequest;
-import io.compactor.core.job.JobStore;
 import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
-import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
@@ -42,7 +38,6 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Consumes job requests from the jobs topic in a consumer group and runs them, at least once and
@@ -51,9 +46,11 @@ import org.slf4j.MDC;
  *   <li>one poll thread owns the consumer; jobs run on a pool of {@code concurrency} workers;
  *   <li>a job's partition stays paused while it runs, and polling continues, so a long job never
  *       exceeds {@code max.poll.interval.ms}; its offset is committed after its terminal event;
- *   <li>a running job holds a renewed lease in the shared {@link JobStore}; when a rebalance moves its
- *       partition, the new owner waits for the job's end instead of computing it again, and redoes it
- *       only if the lease lapses (the instance died);
+ *   <li>every instance reads the compacted state topic into a {@link JobStateView}; a running job renews
+ *       its lease there; when a rebalance moves its partition, the new owner waits for the job's end instead
+ *       of computing it again, and redoes it only if the lease lapses (the instance died or froze);
+ *   <li>each run is a fenced {@link Attempt} ({@link JobWorker}): a zombie can publish no second terminal
+ *       event and its outputs never replace the winner's;
  *   <li>a new request for a job id whose outputs are complete is answered from them; a record delivered
  *       again after its job ended is only committed; a job id reused with a different request is refused
  *       ({@link Admission} decides what each record gets);
@@ -68,18 +65,15 @@ public final class Coordinator implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(50);
   /** How often the backlog gauge asks the broker for end and committed offsets. */
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(2);
-  /** A worker tries a terminal event this often (waiting 1 s, then 2 s) before dead-lettering its record. */
-  private static final int TERMINAL_ATTEMPTS = 3;
-  private static final Duration TERMINAL_BACKOFF = Duration.ofSeconds(1);
+  /** How long the first read of the state topic may take. */
+  private static final Duration STATE_LOAD = Duration.ofMinutes(2);
   private final CoordinatorSettings settings;
-  private final JobExecutor executor;
   private final JobMetrics metrics;
-  private final JobBoard board;
-  private final JobStore store;
+  private final JobStateView view;
   private final Admission admission;
   private final KafkaProducer<String, byte[]> producer;
-  private final EventSink events;
   private final DeadLetters deadLetters;
+  private final JobWorker worker;
   private final TerminalDelivery delivery;
   private final KafkaConsumer<String, byte[]> consumer;
   private final BacklogGauge backlog;
@@ -102,21 +96,22 @@ public final class Coordinator implements AutoCloseable {
    * @param settings connection and runtime settings
    * @param executor runs one job
    * @param registry where job and Kafka client metrics go
-   * @param board where the last event of each job is kept for {@code /jobs/{id}}
+   * @param board where the last event of each job is kept for {@code /jobs/{id}}; backed by the state topic,
+   *     so it answers for jobs run on any instance
    */
   public Coordinator(CoordinatorSettings settings, JobExecutor executor, MeterRegistry registry, JobBoard board) {
     this.settings = settings;
-    this.executor = executor;
     this.metrics = new JobMetrics(registry);
-    this.board = board;
-    this.store = new JobStore(settings.stateDir());
+    this.view = new JobStateView(KafkaClients.cancelListener(settings), settings.topics().state(),
+        settings.instanceId());
+    board.backedBy(id -> view.find(id).map(JobRecord::lastEvent));
     this.admission = new Admission(settings.roots());
     this.producer = KafkaClients.producer(settings);
     String source = "/compactor/" + settings.instanceId();
-    this.events = board.recording(new EventPublisher(producer, settings.topics().events(), source));
     this.deadLetters = new DeadLetters(producer, settings.topics().deadLetters(), settings.groupId(),
         settings.instanceId());
-    this.delivery = new TerminalDelivery(events, deadLetters, metrics, TERMINAL_BACKOFF);
+    this.delivery = new TerminalDelivery(board.recording(new EventPublisher(producer, settings.topics().events(),
+        source)), deadLetters, metrics, Duration.ZERO);
     this.consumer = KafkaClients.groupConsumer(settings);
     this.backlog = new BacklogGauge(consumer, metrics, BACKLOG_INTERVAL);
     this.cancels = new CancelListener(KafkaClients.cancelListener(settings), settings.topics().jobs(),
@@ -125,6 +120,8 @@ public final class Coordinator implements AutoCloseable {
     clientMetrics.forEach(m -> m.bindTo(registry));
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
     this.leaseRenewal = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-lease"));
+    this.worker = new JobWorker(settings, executor, metrics, board, board.recording(new EventPublisher(producer,
+        settings.topics().events(), source)), producer::flush, deadLetters, view, leaseRenewal);
     this.pollThread = new Thread(this::pollLoop, "compactor-poll");
   }
 
@@ -134,8 +131,9 @@ public final class Coordinator implements AutoCloseable {
     return t;
   }
 
-  /** Starts watching for cancels, then joins the group and starts polling. */
+  /** Reads the job state, starts watching for cancels, then joins the group and starts polling. */
   public void start() {
+    view.start(STATE_LOAD);
     cancels.start();
     consumer.subscribe(List.of(settings.topics().jobs()), new Rebalance());
     pollThread.start();
@@ -210,9 +208,9 @@ public final class Coordinator implements AutoCloseable {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     JobMessages.Message m = JobMessages.read(r.value(), r.key());
     Admission.JobState state = m instanceof JobMessages.Submit s ? state(s.request().jobId(), r) : Admission.JobState.NEW;
-    Admission.Decision decision = admission.admit(m, ref(r), state);
+    Admission.Decision decision = admission.admit(m, RunningJob.source(r), state);
     if (decision instanceof Admission.Run run) {
-      run(r, tp, run);
+      run(r, tp, run, state);
       return;
     }
     if (decision instanceof Admission.Wait w) {
@@ -233,79 +231,26 @@ public final class Coordinator implements AutoCloseable {
     commits.add(tp, r.offset());
   }
 
-  /** @return what the job store, the leases, this instance and the cancel listener know of a job's record */
+  /** @return what the state topic, the leases, this instance and the cancel listener know of a job's record */
   private Admission.JobState state(String jobId, ConsumerRecord<String, byte[]> r) {
-    return new Admission.JobState(store.find(jobId), store.leaseHolder(jobId, Instant.now()).isPresent(),
-        running.containsKey(new TopicPartition(r.topic(), r.partition())),
+    Optional<JobRecord> known = view.find(jobId);
+    // a lease of this instance whose job is not running here ended with its worker (not delivered): lapsed
+    boolean leased = known.filter(k -> k.terminal().isEmpty() && !k.instance().isEmpty()
+            && !k.instance().equals(settings.instanceId())).isPresent()
+        && view.sinceLastRecord(jobId).filter(d -> d.compareTo(settings.leaseTtl()) < 0).isPresent();
+    return new Admission.JobState(known, leased, running.containsKey(new TopicPartition(r.topic(), r.partition())),
         cancels.isCancelled(jobId, r.partition(), r.offset()));
   }
 
-  private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, Admission.Run decision) {
-    JobRequest request = decision.request();
-    store.started(request, ref(r));
-    RunningJob job = new RunningJob(tp, r, request, new Cancellation(), Instant.now());
+  private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, Admission.Run decision,
+      Admission.JobState state) {
+    RunningJob job = new RunningJob(tp, r, decision.request(), new Cancellation(), Instant.now(),
+        state.known().map(JobRecord::attempt));
     if (decision.cancelled()) {
       job.cancellation.cancel();
     }
     running.put(tp, job);
-    renewLease(job);
-    events.publish(JobEvent.of(EventType.ACCEPTED, request.jobId(),
-        Map.of("request", JobMessages.toMap(request), "instance", settings.instanceId())));
-    workers.execute(() -> work(job));
-  }
-
-  private void work(RunningJob job) {
-    String jobId = job.request.jobId();
-    MDC.put(JobLog.MDC_KEY, jobId);
-    LongTaskTimer.Sample active = metrics.started();
-    EventSink sink = e -> {
-      if (!job.abandoned) {
-        events.publish(e);
-      }
-    };
-    try {
-      JobEvent terminal;
-      try {
-        // the real paths checked right now are the ones the job uses
-        terminal = executor.execute(settings.roots().confine(job.request), sink, job.cancellation);
-      } catch (InvalidRequestException e) {
-        terminal = Admission.failed(jobId, "request", e.getMessage()); // a path changed since the request was checked
-      } catch (RuntimeException e) {
-        LOG.error("job {} failed inside the platform", jobId, e);
-        terminal = Admission.failed(jobId, "internal", "internal error: " + e);
-      }
-      if (!job.abandoned) {
-        JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
-        store.finished(end);
-        metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
-        job.delivered = true;
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("job {}: its terminal event was not delivered; the job will be redelivered: {}", jobId, e.toString());
-    } finally {
-      job.lease.cancel(false);
-      if (!job.abandoned) {
-        store.release(jobId);
-      }
-      active.stop();
-      MDC.remove(JobLog.MDC_KEY);
-      ended.add(job);
-    }
-  }
-
-  private void renewLease(RunningJob job) {
-    long period = Math.max(100, settings.leaseTtl().toMillis() / 3);
-    job.lease = leaseRenewal.scheduleAtFixedRate(() -> {
-      try {
-        store.lease(job.request.jobId(), settings.instanceId(), Instant.now().plus(settings.leaseTtl()));
-      } catch (RuntimeException e) {
-        LOG.warn("job {}: lease not renewed: {}", job.request.jobId(), e.toString());
-      }
-    }, 0, period, TimeUnit.MILLISECONDS);
-  }
-
-  private static String ref(ConsumerRecord<?, ?> r) {
-    return r.topic() + "-" + r.partition() + "@" + r.offset();
+    workers.execute(() -> worker.work(job, ended::add));
   }
 
   private void commitEnded() {
@@ -335,14 +280,15 @@ public final class Coordinator implements AutoCloseable {
         continue;
       }
       JobRequest request = ((JobMessages.Submit) JobMessages.read(r.value(), r.key())).request();
-      Admission.Decision decision = admission.recheck(request, state(request.jobId(), r));
+      Admission.JobState state = state(request.jobId(), r);
+      Admission.Decision decision = admission.recheck(request, state);
       if (decision instanceof Admission.Commit) {
         it.remove();
         commits.add(e.getKey(), r.offset());
       } else if (decision instanceof Admission.Run run) {
         it.remove();
         LOG.info("job {}: the lease of the instance running it lapsed; running it here", request.jobId());
-        run(r, e.getKey(), run);
+        run(r, e.getKey(), run, state);
       }
     }
   }
@@ -386,7 +332,7 @@ public final class Coordinator implements AutoCloseable {
     running.values().forEach(j -> {
       j.abandoned = true;
       j.cancellation.cancel();
-      if (crash) {
+      if (j.lease != null) {
         j.lease.cancel(false);
       }
     });
@@ -400,12 +346,28 @@ public final class Coordinator implements AutoCloseable {
     workers.shutdownNow();
     leaseRenewal.shutdownNow();
     if (!crash) {
-      running.values().forEach(j -> store.release(j.request.jobId()));
+      running.values().forEach(this::release);
     }
     cancels.close();
+    view.close();
     clientMetrics.forEach(KafkaClientMetrics::close);
     producer.close(Duration.ofSeconds(10));
     LOG.info("coordinator {} stopped{}", settings.instanceId(), crash ? " (crash)" : "");
+  }
+
+  /** Gives a job up so the instance its partition moves to runs it at once instead of waiting for the lease. */
+  private void release(RunningJob job) {
+    Attempt attempt = job.attempt;
+    JobEvent last = job.lastEvent;
+    if (attempt == null || last == null) {
+      return;
+    }
+    try {
+      attempt.write(new JobRecord(job.request, job.source(), attempt.id(), settings.instanceId(), last).released(),
+          false);
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: lease not released, it lapses instead: {}", job.request.jobId(), e.toString());
+    }
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {

@@ -1,7 +1,6 @@
 package io.compactor.core.kafka;
 
 import io.compactor.core.job.ArtifactRoots;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -15,14 +14,13 @@ import java.util.Objects;
  * @param concurrency jobs run at once by this instance
  * @param topics the contract's topics
  * @param roots directories jobs may read and write
- * @param stateDir job state shared by the group's instances (idempotency and leases)
  * @param kafkaOverrides extra client properties (security settings, timeouts) applied last
- * @param leaseTtl how long a running job's lease lasts without renewal; another instance redoes the job
- *     only after it lapses
+ * @param leaseTtl how long a running job's lease lasts without renewal (renewed every third of it on the
+ *     state topic); another instance redoes the job only after it lapses
  * @param sessionTimeout how soon the group notices a dead instance
  */
 public record CoordinatorSettings(String bootstrapServers, String groupId, String instanceId, int concurrency,
-    Topics topics, ArtifactRoots roots, Path stateDir, Map<String, String> kafkaOverrides, Duration leaseTtl,
+    Topics topics, ArtifactRoots roots, Map<String, String> kafkaOverrides, Duration leaseTtl,
     Duration sessionTimeout) {
   public CoordinatorSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -30,7 +28,6 @@ public record CoordinatorSettings(String bootstrapServers, String groupId, Strin
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(roots, "roots");
-    Objects.requireNonNull(stateDir, "stateDir");
     kafkaOverrides = Map.copyOf(kafkaOverrides);
     Objects.requireNonNull(leaseTtl, "leaseTtl");
     Objects.requireNonNull(sessionTimeout, "sessionTimeout");

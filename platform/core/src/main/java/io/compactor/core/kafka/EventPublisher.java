@@ -4,6 +4,7 @@ import io.compactor.api.CompactorException;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobMessages;
+import io.compactor.core.logging.JobLog;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,13 +35,19 @@ public final class EventPublisher implements EventSink {
     this.source = source;
   }
 
+  /** @return the record of {@code event} on {@code topic}: key = job id, CloudEvents headers, JSON body */
+  static ProducerRecord<String, byte[]> record(String topic, JobEvent event, String source) {
+    return new ProducerRecord<>(topic, null, event.jobId(), JobMessages.write(event), CloudEventHeaders.of(event, source));
+  }
+
   @Override
   public void publish(JobEvent event) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, event.jobId(), JobMessages.write(event),
-        CloudEventHeaders.of(event, source));
-    var sent = producer.send(record, (meta, e) -> {
+    var sent = producer.send(record(topic, event, source), (meta, e) -> {
       if (e != null) {
-        LOG.warn("job {}: event {} not delivered: {}", event.jobId(), event.type().id(), e.toString());
+        // the producer's I/O thread has no MDC of its own
+        try (var job = JobLog.scope(event.jobId())) {
+          LOG.warn("job {}: event {} not delivered: {}", event.jobId(), event.type().id(), e.toString());
+        }
       }
     });
     if (event.type().terminal()) {

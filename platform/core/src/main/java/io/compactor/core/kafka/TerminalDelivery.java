@@ -45,6 +45,7 @@ final class TerminalDelivery {
    * @return the event that ends the job: {@code terminal}, or the {@code failed} event that replaced it
    *     when the record was dead-lettered (the record's offset may be committed either way)
    * @throws io.compactor.api.CompactorException when neither the event nor the dead letter was written
+   * @throws AttemptFencedException when a newer attempt of the job was opened (nothing was written)
    */
   JobEvent deliver(JobEvent terminal, ConsumerRecord<String, byte[]> record, int attempts) {
     RuntimeException last = null;
@@ -54,6 +55,8 @@ final class TerminalDelivery {
       try {
         events.publish(terminal);
         return terminal;
+      } catch (AttemptFencedException e) {
+        throw e; // a newer attempt owns the job: neither this event nor a dead letter is ours to send
       } catch (RuntimeException e) {
         last = e;
         if (!retriable(e) || tried == attempts || !pause(backoff.multipliedBy(1L << (tried - 1)))) {
@@ -72,6 +75,8 @@ final class TerminalDelivery {
         + "; the request went to the dead-letter topic"));
     try {
       events.publish(failed); // followers (submit --wait) learn the job ended; best effort
+    } catch (AttemptFencedException e) {
+      throw e;
     } catch (RuntimeException e) {
       LOG.warn("job {}: not even a short failed event could be published: {}", terminal.jobId(),
           rootCause(e).toString());

@@ -3,6 +3,7 @@ package io.compactor.core.kafka;
 import io.compactor.api.CompactorException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -14,16 +15,21 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * The three topics of the contract: job requests (and cancel requests), job events, dead letters. Every
- * command that reads or writes them takes their names from here, built by {@link #withPrefix}.
+ * The topics of the contract: job requests (and cancel requests), job events, dead letters, and the
+ * platform's own compacted job state. Every command that reads or writes them takes their names from here,
+ * built by {@link #withPrefix}.
  *
  * @param jobs job and cancel requests, key = job id
  * @param events CloudEvents (binary mode), key = job id
  * @param deadLetters records that could not be read, with error headers
+ * @param state the latest state of each job (request, attempt, lease, terminal event), key = job id,
+ *     compacted: what instances share instead of a filesystem
  */
-public record Topics(String jobs, String events, String deadLetters) {
+public record Topics(String jobs, String events, String deadLetters, String state) {
   /** The names fixed by the contract, without a prefix. */
   public static final Topics DEFAULT = new Topics("compactor.jobs", "compactor.events", "compactor.jobs.dlt");
+  /** What the state topic's name adds to the jobs topic's. */
+  private static final String STATE_SUFFIX = ".state";
   /** Kafka's longest topic name. */
   private static final int MAX_NAME = 249;
   private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
@@ -44,9 +50,9 @@ public record Topics(String jobs, String events, String deadLetters) {
           + "names; use only a-z, A-Z, 0-9, '.', '_' and '-'");
     }
     Topics t = new Topics(prefix + DEFAULT.jobs, prefix + DEFAULT.events, prefix + DEFAULT.deadLetters);
-    if (t.deadLetters.length() > MAX_NAME) {
+    if (t.state.length() > MAX_NAME) {
       throw new IllegalArgumentException("topic-prefix: " + prefix.length() + " characters make the topic name "
-          + t.deadLetters + " longer than Kafka's " + MAX_NAME);
+          + t.state + " longer than Kafka's " + MAX_NAME);
     }
     return t;
   }
@@ -55,14 +61,20 @@ public record Topics(String jobs, String events, String deadLetters) {
     Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(deadLetters, "deadLetters");
+    Objects.requireNonNull(state, "state");
+  }
+
+  /** The contract's topics with the state topic named after the jobs topic ({@code <jobs>.state}). */
+  public Topics(String jobs, String events, String deadLetters) {
+    this(jobs, events, deadLetters, jobs + STATE_SUFFIX);
   }
 
   /**
    * Creates the topics that do not exist yet; existing topics are left as they are.
    *
    * @param admin a connected admin client
-   * @param jobPartitions partitions of the jobs topic (and the events topic): at most this many jobs run at
-   *     once in a group
+   * @param jobPartitions partitions of the jobs topic (and the events and state topics): at most this many
+   *     jobs run at once in a group
    * @param replication replication factor of new topics; empty takes the broker's
    *     {@code default.replication.factor}
    */
@@ -78,6 +90,11 @@ public record Topics(String jobs, String events, String deadLetters) {
       }
       if (!existing.contains(deadLetters)) {
         missing.add(new NewTopic(deadLetters, Optional.of(1), replication));
+      }
+      if (!existing.contains(state)) {
+        // compacted: the latest record of each job id is kept for good, older ones are cleaned away
+        missing.add(new NewTopic(state, Optional.of(jobPartitions), replication)
+            .configs(Map.of("cleanup.policy", "compact")));
       }
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

@@ -25,14 +25,16 @@ import java.util.Optional;
  * @param replicationFactor replicas of the topics the platform creates; empty takes the broker's
  *     {@code default.replication.factor}
  * @param roots directories and S3 bucket prefixes jobs may read and write
- * @param stateDir job state shared by the group's instances
  * @param kafkaOverrides extra Kafka client properties (security settings and the like)
  * @param chain how jobs run
  * @param s3 how {@code s3://} artifacts are reached
  */
 public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
     String instanceId, int concurrency, Topics topics, int jobPartitions, Optional<Short> replicationFactor,
-    ArtifactRoots roots, Path stateDir, Map<String, String> kafkaOverrides, ChainSettings chain, S3Settings s3) {
+    ArtifactRoots roots, Map<String, String> kafkaOverrides, ChainSettings chain, S3Settings s3) {
+  /** How soon the group notices a dead instance, and how long a job's lease lasts without renewal. */
+  static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+
   public PlatformSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(bundles, "bundles");
@@ -40,7 +42,6 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(roots, "roots");
-    Objects.requireNonNull(stateDir, "stateDir");
     kafkaOverrides = Map.copyOf(kafkaOverrides);
     Objects.requireNonNull(chain, "chain");
     Objects.requireNonNull(s3, "s3");
@@ -55,15 +56,18 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
 
   /** Settings whose topics take the broker's default replication factor, with S3 reached with virtual-hosted addressing (the SDK's default). */
   public PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
-      String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots, Path stateDir,
+      String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots,
       Map<String, String> kafkaOverrides, ChainSettings chain) {
     this(bootstrapServers, bundles, httpPort, groupId, instanceId, concurrency, topics, jobPartitions,
-        Optional.empty(), roots, stateDir, kafkaOverrides, chain, S3Settings.defaults());
+        Optional.empty(), roots, kafkaOverrides, chain, S3Settings.defaults());
   }
 
-  /** @return the coordinator's settings against the broker actually in use */
+  /**
+   * @return the coordinator's settings against the broker actually in use: the lease lasts as long as the
+   *     group's session, so a killed instance's job is taken over as soon as the group notices
+   */
   CoordinatorSettings coordinator(String servers) {
-    return new CoordinatorSettings(servers, groupId, instanceId, concurrency, topics, roots, stateDir,
-        kafkaOverrides, Duration.ofSeconds(30), Duration.ofSeconds(10));
+    return new CoordinatorSettings(servers, groupId, instanceId, concurrency, topics, roots, kafkaOverrides,
+        SESSION_TIMEOUT, SESSION_TIMEOUT);
   }
 }

@@ -257,6 +257,52 @@ class ChainIT {
     assertEquals(1, meters.get(StepMetrics.DURATION).tag("outcome", "cancelled").timer().count());
   }
 
+  @Test
+  void aJobInterruptedAfterItsFirstStepResumesFromItsSavedResult() throws Exception {
+    Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-quant-int8.jar"),
+        bundles.resolve("bundle-quant-int8.jar"));
+    waitForProvider("quant.int8");
+    Files.writeString(dir.resolve("resume.cfg"), TWO_OF_FOUR_INT8);
+    Path out = dir.resolve("out-resume");
+    JobRequest request = new JobRequest("resume", dir.resolve("model.onnx").toString(),
+        dir.resolve("resume.cfg").toString(), Optional.of(dir.resolve("calib").toString()),
+        Optional.of(dir.resolve("eval").toString()), out.resolve(".attempts/first").toString());
+    ChainExecutor chain = new ChainExecutor(host.registry(),
+        new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work")), new StepMetrics(meters));
+    // the first attempt dies as its second step starts (a cancel stands in for the kill)
+    Cancellation dies = new Cancellation();
+    JobEvent first = chain.execute(request, e -> {
+      events.add(e);
+      if (e.type() == EventType.STEP_STARTED && ((Number) e.data().get("index")).intValue() == 2) {
+        dies.cancel();
+      }
+    }, dies);
+    assertEquals(EventType.CANCELLED, first.type(), first.data().toString());
+    assertEquals(1, completedSteps("sparsity.2of4"));
+    events.clear();
+
+    JobEvent end = chain.execute(request.withOutput(out.resolve(".attempts/second").toString()), events::add,
+        new Cancellation());
+    assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
+    assertEquals(List.of("quant.int8"), events.stream().filter(e -> e.type() == EventType.STEP_STARTED)
+        .map(e -> String.valueOf(e.data().get("capability"))).toList(), "only the unfinished step runs");
+    JobEvent resumed = events.stream().filter(e -> e.type() == EventType.STEP_COMPLETED).findFirst().orElseThrow();
+    assertEquals("sparsity.2of4", resumed.data().get("capability"));
+    assertEquals(true, resumed.data().get("resumed"));
+    assertEquals(1, completedSteps("sparsity.2of4"), "the 2:4 step did not run again");
+    assertEquals(1, completedSteps("quant.int8"));
+    OnnxModel deploy = OnnxModel.load(out.resolve(".attempts/second").resolve(OutputFiles.DEPLOY_MODEL));
+    NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
+    JsonNode report = new ObjectMapper().readTree(out.resolve(".attempts/second").resolve(OutputFiles.REPORT).toFile());
+    assertEquals("sparsity.2of4", report.at("/steps/0/capability").asText(), report.toPrettyString());
+    assertEquals(2, report.at("/steps/0/layers").size(), report.toPrettyString());
+  }
+
+  private long completedSteps(String capability) {
+    var timer = meters.find(StepMetrics.DURATION).tag("capability", capability).tag("outcome", "completed").timer();
+    return timer == null ? 0 : timer.count();
+  }
+
   private void waitForProvider(String capability) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (host.registry().chosen(capability).isEmpty()) {

@@ -56,15 +56,13 @@ class RunSettingsTest {
         new Setting("instance-id", PlatformSettings::instanceId, v -> v, null),
         new Setting("bundles", PlatformSettings::bundles, Path::of, Path.of("bundles")),
         new Setting("allowed-root", s -> s.roots().roots(), v -> List.of(ArtifactRoots.resolve(v)),
-            List.of(ArtifactRoots.resolve(Path.of("").toAbsolutePath().toString()))),
-        new Setting("state-dir", PlatformSettings::stateDir, ArtifactRoots::resolve,
-            ArtifactRoots.resolve(Path.of(System.getProperty("user.home"), ".compactor", "state").toString())));
+            List.of(ArtifactRoots.resolve(Path.of("").toAbsolutePath().toString()))));
   }
 
   /** @return a value of {@code s} that names the layer giving it */
   private String value(Setting s, String layer, int n) {
     return switch (s.name()) {
-      case "bundles", "allowed-root", "state-dir" -> dir.resolve(layer).toString();
+      case "bundles", "allowed-root" -> dir.resolve(layer).toString();
       case "group-id", "instance-id" -> layer + "-id";
       default -> String.valueOf(n);
     };

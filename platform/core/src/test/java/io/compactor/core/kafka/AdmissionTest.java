@@ -9,7 +9,7 @@ import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
-import io.compactor.core.job.JobStore;
+import io.compactor.core.job.JobRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,8 +46,13 @@ class AdmissionTest {
   }
 
   private static Admission.JobState known(JobRequest r, Optional<JobEvent> terminal, String record) {
-    return new Admission.JobState(Optional.of(new JobStore.Entry(r, terminal, Optional.of(record))), false, false,
-        false);
+    return new Admission.JobState(entry(r, terminal, record), false, false, false);
+  }
+
+  /** @return the state record of a run of {@code r} from {@code record}, ended with {@code terminal} if given */
+  private static Optional<JobRecord> entry(JobRequest r, Optional<JobEvent> terminal, String record) {
+    JobEvent last = terminal.orElseGet(() -> JobEvent.of(EventType.ACCEPTED, r.jobId(), Map.of()));
+    return Optional.of(new JobRecord(r, record, "attempt-1", "instance-a", last));
   }
 
   private static String reason(Admission.Decision d) {
@@ -134,7 +139,7 @@ class AdmissionTest {
   @Test
   void aJobUnderAnotherInstancesLeaseOrBehindARunningJobWaits() {
     JobRequest r = job("j8");
-    Optional<JobStore.Entry> started = Optional.of(new JobStore.Entry(r, Optional.empty(), Optional.of("x-0@1")));
+    Optional<JobRecord> started = entry(r, Optional.empty(), "x-0@1");
     assertEquals(new Admission.Wait("j8"), admission.admit(submit(r), REF,
         new Admission.JobState(started, true, false, false)));
     assertEquals(new Admission.Wait("j8"), admission.admit(submit(r), REF,
@@ -146,9 +151,8 @@ class AdmissionTest {
   @Test
   void aWaitingRequestIsCommittedWhenTheOtherRunEndedAndRunWhenItsLeaseLapsed() {
     JobRequest r = job("j9");
-    Optional<JobStore.Entry> running = Optional.of(new JobStore.Entry(r, Optional.empty(), Optional.of("x-0@1")));
-    Optional<JobStore.Entry> ended = Optional.of(new JobStore.Entry(r,
-        Optional.of(JobEvent.of(EventType.COMPLETED, "j9", Map.of())), Optional.of("x-0@1")));
+    Optional<JobRecord> running = entry(r, Optional.empty(), "x-0@1");
+    Optional<JobRecord> ended = entry(r, Optional.of(JobEvent.of(EventType.COMPLETED, "j9", Map.of())), "x-0@1");
     assertEquals(new Admission.Wait("j9"), admission.recheck(r, new Admission.JobState(running, true, false, false)));
     assertInstanceOf(Admission.Commit.class, admission.recheck(r, new Admission.JobState(ended, true, false, false)));
     assertEquals(new Admission.Run(r, true), admission.recheck(r, new Admission.JobState(running, false, false, true)));

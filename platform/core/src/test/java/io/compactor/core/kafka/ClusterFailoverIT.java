@@ -137,7 +137,7 @@ class ClusterFailoverIT {
   private void coordinator(KafkaCluster cluster, Topics topics, String group, String instance,
       LayerLoopExecutor executor, String protocol) {
     CoordinatorSettings s = new CoordinatorSettings(cluster.bootstrapServers(), group, instance, 2, topics,
-        new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of("group.protocol", protocol),
+        new ArtifactRoots(List.of(dir)), Map.of("group.protocol", protocol),
         Duration.ofSeconds(10), Duration.ofSeconds(6));
     Coordinator c = new Coordinator(s, executor, new SimpleMeterRegistry(), new JobBoard(100));
     opened.add(c);

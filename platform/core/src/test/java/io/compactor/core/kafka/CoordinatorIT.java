@@ -51,6 +51,7 @@ class CoordinatorIT {
   private static KafkaProducer<String, byte[]> producer;
   @TempDir Path dir;
   private final List<Coordinator> started = new ArrayList<>();
+  private final Map<String, JobBoard> boards = new java.util.HashMap<>();
   private Topics topics;
 
   @BeforeAll
@@ -93,9 +94,11 @@ class CoordinatorIT {
       topics.ensure(admin, 4, (short) 1);
     }
     CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + topics.jobs(), instance,
-        concurrency, topics, new ArtifactRoots(List.of(dir)), dir.resolve("state"), kafkaOverrides, lease,
+        concurrency, topics, new ArtifactRoots(List.of(dir)), kafkaOverrides, lease,
         Duration.ofSeconds(6));
-    Coordinator c = new Coordinator(s, executor, meters, new JobBoard(100));
+    JobBoard board = new JobBoard(100);
+    boards.put(instance, board);
+    Coordinator c = new Coordinator(s, executor, meters, board);
     c.start();
     started.add(c);
     return c;
@@ -221,6 +224,9 @@ class CoordinatorIT {
     }
     assertTrue(a.runs.size() > 0 && b.runs.size() > 0, "both instances took jobs: a=" + a.runs.keySet()
         + " b=" + b.runs.keySet());
+    // each instance answers for every job, wherever it ran (the state topic, read by both)
+    await(() -> ids.stream().allMatch(id -> boards.values().stream().allMatch(board -> board.last(id)
+        .filter(e -> e.type() == EventType.COMPLETED).isPresent())), "both instances know every job's end");
   }
 
   private static void awaitAssigned(Coordinator... coordinators) throws InterruptedException {
@@ -331,6 +337,7 @@ class CoordinatorIT {
     admin.createTopics(List.of(new NewTopic(topics.jobs(), 1, (short) 1),
         new NewTopic(topics.events(), 1, (short) 1).configs(Map.of("max.message.bytes", "6000")),
         new NewTopic(topics.deadLetters(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    topics.ensure(admin, 1, (short) 1); // the state topic
     LayerLoopExecutor executor = new LayerLoopExecutor(1, 10);
     executor.summaryFiller.put("huge-end", 7_000);
     coordinator("a", 1, executor, Duration.ofSeconds(30));

@@ -84,7 +84,7 @@ class JobLogLinesIT {
         topics.ensure(admin, 1, (short) 1);
       }
       CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-log", "log-1", 1, topics,
-          new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), Duration.ofSeconds(30),
+          new ArtifactRoots(List.of(dir)), Map.of(), Duration.ofSeconds(30),
           Duration.ofSeconds(6));
       try (Coordinator c = new Coordinator(s, logging, new SimpleMeterRegistry(), new JobBoard(10));
           var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

@@ -29,7 +29,7 @@ class KafkaClientsTest {
 
   private CoordinatorSettings settings(Map<String, String> overrides) {
     return new CoordinatorSettings(NOWHERE, "g", "i", 1, Topics.DEFAULT, new ArtifactRoots(List.of(dir)),
-        dir.resolve("state"), overrides, Duration.ofSeconds(30), Duration.ofSeconds(9));
+        overrides, Duration.ofSeconds(30), Duration.ofSeconds(9));
   }
 
   private static void construct(Properties p) {

@@ -25,6 +25,8 @@ final class LayerLoopExecutor implements JobExecutor {
   final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   /** Characters of filler in the summary of these jobs' completed events, to make them large. */
   final Map<String, Integer> summaryFiller = new ConcurrentHashMap<>();
+  /** Written into the output files after the job id, to tell which instance's outputs survived. */
+  volatile String mark = "";
   private final int layers;
   private final long millisPerLayer;
 
@@ -63,7 +65,7 @@ final class LayerLoopExecutor implements JobExecutor {
     try {
       Files.createDirectories(out);
       for (String f : List.of("model.deploy.onnx", "model.fakequant.onnx", "report.json")) {
-        Files.writeString(out.resolve(f), id);
+        Files.writeString(out.resolve(f), id + mark);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -69,7 +69,7 @@ class HealthIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         Platform platform = Platform.start(new PlatformSettings(Optional.of(kafka.bootstrapServers()),
             Files.createDirectories(dir.resolve("bundles")), 0, "health-group", "health-1", 1, Topics.DEFAULT, 2,
-            new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), ChainSettings.defaults()))) {
+            new ArtifactRoots(List.of(dir)), Map.of(), ChainSettings.defaults()))) {
       int port = platform.httpPort();
       Answer ready = await(port, "/health/ready", a -> a.code() == 200);
       assertEquals(List.of("UP", "UP", "UP", "UP"), List.of(ready.body().path("status").asText(),

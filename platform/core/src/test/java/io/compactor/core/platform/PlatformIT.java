@@ -59,7 +59,7 @@ class PlatformIT {
         retrain_weight_quant_config { arq_retrain { dst_type: INT8 } }
         """);
     platform = Platform.start(new PlatformSettings(Optional.empty(), bundles, 0, "it-group", "it-1", 1,
-        Topics.DEFAULT, 2, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(),
+        Topics.DEFAULT, 2, new ArtifactRoots(List.of(dir)), Map.of(),
         new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work"))));
   }
 

@@ -97,7 +97,7 @@ class PrometheusIT {
         retrain_weight_quant_config { arq_retrain { dst_type: INT8 } }
         """);
     try (Platform platform = Platform.start(new PlatformSettings(Optional.empty(), bundles, 0, "prom-group", "prom-1",
-        1, Topics.DEFAULT, 1, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(),
+        1, Topics.DEFAULT, 1, new ArtifactRoots(List.of(dir)), Map.of(),
         new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work"))));
         PrometheusServer prometheus = PrometheusServer.start(binary.get(), Files.createDirectories(dir.resolve("prom")),
             "127.0.0.1:" + platform.httpPort())) {

@@ -82,7 +82,7 @@ final class ThroughputMeasurement {
         try {
           for (int i = 0; i < instances; i++) {
             platforms.add(Platform.start(new PlatformSettings(Optional.of(kafka.bootstrapServers()), bundles, 0,
-                "group-" + instances, "i" + i, 1, topics, 4, new ArtifactRoots(List.of(dir)), dir.resolve("state"),
+                "group-" + instances, "i" + i, 1, topics, 4, new ArtifactRoots(List.of(dir)), 
                 Map.of(), new ChainSettings(16, Duration.ofMillis(100), dir.resolve("work")))));
           }
           Thread.sleep(3000); // let the group settle so the measurement is of steady state
@@ -149,7 +149,7 @@ final class ThroughputMeasurement {
     Topics topics = new Topics("jobs-latency", "events-latency", "dlt-latency");
     ChainSettings chainSettings = new ChainSettings(16, Duration.ofMillis(100), dir.resolve("work"));
     try (Platform platform = Platform.start(new PlatformSettings(Optional.of(servers), bundles, 0, "group-latency",
-        "l0", 1, topics, 1, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(), chainSettings));
+        "l0", 1, topics, 1, new ArtifactRoots(List.of(dir)), Map.of(), chainSettings));
         Clients clients = new Clients(servers, topics)) {
       ChainExecutor chain = new ChainExecutor(platform.host().registry(), chainSettings,
           new StepMetrics(new SimpleMeterRegistry()));

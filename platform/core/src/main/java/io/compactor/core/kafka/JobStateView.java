@@ -1,0 +1,199 @@
+package io.compactor.core.kafka;
+
+import io.compactor.api.CompactorException;
+import io.compactor.core.job.JobRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every job's latest record on the compacted state topic, read in full by each instance into memory (outside
+ * any consumer group, {@code read_committed}, so a fenced attempt's writes are never seen). It answers what
+ * the filesystem state directory used to: the request a job id was first run with, its terminal event for
+ * replays, whether another instance still renews its lease, and {@code /jobs/{id}} on any instance. Leases
+ * are judged on this instance's own monotonic clock (how long since a record of the job last arrived), never
+ * by comparing two hosts' clocks.
+ */
+public final class JobStateView implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobStateView.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String topic;
+  private final Map<String, Seen> jobs = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** A job's record and when (this JVM's {@link System#nanoTime}) it arrived. */
+  private record Seen(JobRecord record, long arrivedNanos) {}
+
+  /** A sync in progress: the end offsets to reach. */
+  private record Target(Map<TopicPartition, Long> ends, CompletableFuture<Void> done) {}
+
+  JobStateView(Properties common, String topic, String instance) {
+    Properties p = new Properties();
+    p.putAll(common);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, instance + "-state");
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // a sync waits for the fetch that carries the last commit marker: do not let the broker hold it long
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    this.topic = topic;
+    this.thread = new Thread(this::loop, "compactor-state");
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * Assigns every partition of the state topic from its beginning, starts reading and returns once
+   * everything written before the call has been read.
+   *
+   * @param timeout how long the first read may take
+   */
+  void start(Duration timeout) {
+    List<TopicPartition> parts = partitions(timeout);
+    if (parts.isEmpty()) {
+      throw new CompactorException("kafka: the state topic " + topic + " does not exist; the platform creates it "
+          + "at start (or create it compacted, cleanup.policy=compact)");
+    }
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    thread.start();
+    sync(timeout);
+    LOG.info("job state: {} jobs read from {}", jobs.size(), topic);
+  }
+
+  /** @return the topic's partitions; a topic created a moment ago may take a little while to be known */
+  private List<TopicPartition> partitions(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      if (!parts.isEmpty() || System.nanoTime() > deadline) {
+        return parts;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return parts;
+      }
+    }
+  }
+
+  /**
+   * Waits until every record committed to the state topic before this call has been read, so a decision
+   * taken next sees it.
+   *
+   * @param timeout how long to wait
+   * @throws CompactorException when the topic could not be read up to its end in time
+   */
+  void sync(Duration timeout) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    syncRequests.add(done);
+    consumer.wakeup();
+    try {
+      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompactorException("job state: interrupted while reading " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new CompactorException("job state: " + topic + " not read up to its end within " + timeout.toMillis()
+          + " ms (" + e + ")", e);
+    }
+  }
+
+  /** @return the latest record of {@code jobId}, if the id was ever run */
+  public Optional<JobRecord> find(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId)).map(Seen::record);
+  }
+
+  /** @return how long ago, on this instance's clock, the latest record of {@code jobId} arrived */
+  Optional<Duration> sinceLastRecord(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId)).map(s -> Duration.ofNanos(System.nanoTime() - s.arrivedNanos));
+  }
+
+  private void loop() {
+    List<Target> targets = new ArrayList<>();
+    try {
+      while (running) {
+        try {
+          CompletableFuture<Void> request;
+          while ((request = syncRequests.peek()) != null) {
+            // with read_committed these are the last stable offsets: open transactions are not waited for
+            targets.add(new Target(consumer.endOffsets(consumer.assignment()), request));
+            syncRequests.poll();
+          }
+          targets.removeIf(this::reached); // usually the view is up to date already
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+            apply(r);
+          }
+          targets.removeIf(this::reached);
+        } catch (WakeupException e) {
+          // a sync request arrived, or closing
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("job state: reading {} stopped: {}", topic, e.toString(), e);
+      targets.forEach(t -> t.done.completeExceptionally(e));
+    } finally {
+      syncRequests.forEach(f -> f.completeExceptionally(new CompactorException("job state: the view is closed")));
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private boolean reached(Target t) {
+    for (Map.Entry<TopicPartition, Long> e : t.ends.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    t.done.complete(null);
+    return true;
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> r) {
+    if (r.key() == null) {
+      return;
+    }
+    if (r.value() == null) {
+      jobs.remove(r.key()); // a tombstone: the job is forgotten
+      return;
+    }
+    try {
+      jobs.put(r.key(), new Seen(JobRecord.read(r.key(), r.value()), System.nanoTime()));
+    } catch (CompactorException e) {
+      LOG.warn("job state: {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

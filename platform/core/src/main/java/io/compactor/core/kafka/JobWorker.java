@@ -1,0 +1,190 @@
+package io.compactor.core.kafka;
+
+import io.compactor.core.job.AttemptOutputs;
+import io.compactor.core.job.EventSink;
+import io.compactor.core.job.EventType;
+import io.compactor.core.job.InvalidRequestException;
+import io.compactor.core.job.JobBoard;
+import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobExecutor;
+import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRecord;
+import io.compactor.core.logging.JobLog;
+import io.compactor.core.metrics.JobMetrics;
+import io.micrometer.core.instrument.LongTaskTimer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one admitted job on a worker thread as a fenced {@link Attempt}: opens the attempt (fencing every
+ * earlier one of the job), gives up if an earlier attempt ended meanwhile, writes {@code accepted} with the
+ * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory,
+ * then writes the terminal event and the state record in one transaction and only then moves the outputs
+ * into place. A fenced attempt publishes nothing more and deletes its outputs.
+ */
+final class JobWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+  /** A worker tries a terminal event this often (waiting 1 s, then 2 s) before dead-lettering its record. */
+  private static final int TERMINAL_ATTEMPTS = 3;
+  private static final Duration TERMINAL_BACKOFF = Duration.ofSeconds(1);
+  /** How long the state view may take to catch up after an attempt fenced its predecessors. */
+  private static final Duration SYNC = Duration.ofSeconds(30);
+  private final CoordinatorSettings settings;
+  private final JobExecutor executor;
+  private final JobMetrics metrics;
+  private final JobBoard board;
+  private final EventSink progress;
+  private final Runnable flushProgress;
+  private final DeadLetters deadLetters;
+  private final JobStateView view;
+  private final ScheduledExecutorService leaseRenewal;
+
+  /**
+   * @param progress where a job's non-terminal events go (not fenced: a zombie's progress stops at its next
+   *     lease renewal)
+   * @param flushProgress waits until the progress events sent so far are written, so the terminal event,
+   *     written by another producer, comes after them
+   */
+  JobWorker(CoordinatorSettings settings, JobExecutor executor, JobMetrics metrics, JobBoard board,
+      EventSink progress, Runnable flushProgress, DeadLetters deadLetters, JobStateView view,
+      ScheduledExecutorService leaseRenewal) {
+    this.settings = settings;
+    this.executor = executor;
+    this.metrics = metrics;
+    this.board = board;
+    this.progress = progress;
+    this.flushProgress = flushProgress;
+    this.deadLetters = deadLetters;
+    this.view = view;
+    this.leaseRenewal = leaseRenewal;
+  }
+
+  /**
+   * @param job the job, admitted to run
+   * @param ended told when the worker is done with the job, delivered or not
+   */
+  void work(RunningJob job, Consumer<RunningJob> ended) {
+    String jobId = job.request.jobId();
+    MDC.put(JobLog.MDC_KEY, jobId);
+    LongTaskTimer.Sample active = metrics.started();
+    String output = job.request.output();
+    String staged = null;
+    try {
+      Attempt attempt = Attempt.open(settings, jobId);
+      job.attempt = attempt;
+      view.sync(SYNC);
+      var now = view.find(jobId);
+      if (now.isPresent() && now.get().terminal().isPresent() && !job.knownAttempt.equals(
+          now.map(JobRecord::attempt))) {
+        // an attempt this one fenced had just ended: the job is answered
+        LOG.info("job {} ended on {} while this instance took it over; not running it again", jobId,
+            now.get().instance());
+        job.delivered = true;
+        return;
+      }
+      staged = AttemptOutputs.staged(output, attempt.id());
+      JobEvent accepted = JobEvent.of(EventType.ACCEPTED, jobId, Map.of("request", JobMessages.toMap(job.request),
+          "instance", settings.instanceId()));
+      attempt.write(new JobRecord(job.request, job.source(), attempt.id(), settings.instanceId(), accepted), true);
+      board.record(accepted);
+      job.lastEvent = accepted;
+      job.lease = renewals(job, attempt);
+      JobEvent terminal = AttemptOutputs.renamed(execute(job, staged), output, staged);
+      if (!job.abandoned) {
+        flushProgress.run();
+        TerminalDelivery delivery = new TerminalDelivery(e -> {
+          attempt.advance(e, true);
+          board.record(e);
+        }, deadLetters, metrics, TERMINAL_BACKOFF);
+        JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
+        job.delivered = true;
+        metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
+        if (end.type() == EventType.COMPLETED) {
+          promote(jobId, output, staged);
+        } else {
+          AttemptOutputs.discard(output, staged);
+        }
+      } else {
+        AttemptOutputs.discard(output, staged); // given up or fenced: another attempt owns the job
+      }
+    } catch (AttemptFencedException e) {
+      job.abandoned = true;
+      LOG.warn("{}", e.getMessage());
+      if (staged != null) {
+        AttemptOutputs.discard(output, staged);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: its terminal event was not delivered; the job will be redelivered: {}", jobId, e.toString());
+    } finally {
+      ScheduledFuture<?> lease = job.lease;
+      if (lease != null) {
+        lease.cancel(false);
+      }
+      if (job.attempt != null) {
+        job.attempt.close();
+      }
+      active.stop();
+      MDC.remove(JobLog.MDC_KEY);
+      ended.accept(job);
+    }
+  }
+
+  /** Moves the winner's outputs into place; the job is answered either way, so a failure here is only logged. */
+  private static void promote(String jobId, String output, String staged) {
+    try {
+      AttemptOutputs.promote(output, staged);
+    } catch (RuntimeException e) {
+      // the completed event names outputs that are not there: a new request for the job id runs it again
+      LOG.error("job {}: completed, but its outputs were not moved into place: {}", jobId, e.getMessage());
+    }
+  }
+
+  private JobEvent execute(RunningJob job, String staged) {
+    EventSink sink = e -> {
+      if (!job.abandoned) {
+        job.lastEvent = e;
+        progress.publish(e);
+      }
+    };
+    try {
+      // the real paths checked right now are the ones the job uses
+      return executor.execute(settings.roots().confine(job.request.withOutput(staged)), sink, job.cancellation);
+    } catch (InvalidRequestException e) {
+      return Admission.failed(job.request.jobId(), "request", e.getMessage()); // a path changed since the check
+    } catch (RuntimeException e) {
+      LOG.error("job {} failed inside the platform", job.request.jobId(), e);
+      return Admission.failed(job.request.jobId(), "internal", "internal error: " + e);
+    }
+  }
+
+  /** Renews the job's lease (its state record, with its latest event) until the job ends or is fenced. */
+  private ScheduledFuture<?> renewals(RunningJob job, Attempt attempt) {
+    long period = Math.max(100, settings.leaseTtl().toMillis() / 3);
+    return leaseRenewal.scheduleAtFixedRate(() -> {
+      try (var log = JobLog.scope(job.request.jobId())) {
+        try {
+          if (!job.abandoned) {
+            attempt.advance(job.lastEvent, false);
+          }
+        } catch (AttemptFencedException e) {
+          // another instance took the job over while this one was paused or cut off: stop at the next layer
+          LOG.warn("{}; stopping it", e.getMessage());
+          job.abandoned = true;
+          job.cancellation.cancel();
+        } catch (RuntimeException e) {
+          if (!job.lease.isCancelled()) { // else the job just ended and closed its attempt
+            LOG.warn("job {}: lease not renewed: {}", job.request.jobId(), e.toString());
+          }
+        }
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
+  }
+}
