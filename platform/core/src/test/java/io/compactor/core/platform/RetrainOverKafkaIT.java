@@ -71,7 +71,7 @@ class RetrainOverKafkaIT {
     Files.writeString(dir.resolve("retrain.cfg"), CONFIG);
 
     try (Platform platform = Platform.start(new PlatformSettings(Optional.empty(), bundles, 0, "it-retrain", "it-r1",
-        2, Topics.DEFAULT, 2, new ArtifactRoots(List.of(dir)), dir.resolve("state"), Map.of(),
+        2, Topics.DEFAULT, 2, new ArtifactRoots(List.of(dir)), Map.of(),
         new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work"))))) {
       awaitProvider(platform, "retrain.distill");
       List<String> ids = onBothPartitions();
