@@ -14,7 +14,9 @@ import java.util.List;
  * behind a {@code DequantizeLinear} (per-axis scales where per-channel), each int32-snapped bias an int32
  * initializer behind one, so ONNX Runtime's QDQ fusion runs the layer with its INT8 kernels. A layer with
  * dynamic activations becomes {@code MatMulInteger} on the DynamicQuantizeLinear output, a Cast and a Mul
- * by {@code input scale × weight scales}, the form of ONNX Runtime's own dynamic quantization. The
+ * by {@code input scale × weight scales}, the form of ONNX Runtime's own dynamic quantization. An embedding
+ * table's Gather reads the int8 table and is followed by the {@code DequantizeLinear} ({@link EmbeddingTable}).
+ * The
  * activation QuantizeLinear/DequantizeLinear pairs carry over unchanged, so both models compute the same
  * numbers.
  */
@@ -33,7 +35,9 @@ final class QdqExport {
       Node node = g.node(l.node()).orElseThrow(() -> new ModelException(deploy.source(), l.node(),
           "quantized node disappeared before export"));
       String codes = int8Weight(g, l);
-      if (l.dynamic()) {
+      if (node.opType().equals(EmbeddingTable.OP_TYPE)) {
+        gatherThenDequantize(g, node, codes, l);
+      } else if (l.dynamic()) {
         dynamicMatMul(deploy, node, codes, l);
       } else {
         String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
@@ -53,6 +57,24 @@ final class QdqExport {
     }
     g.removeUnused();
     return deploy;
+  }
+
+  /** Gather on the int8 table, then DequantizeLinear of the gathered rows (per axis: the last axis, the columns). */
+  private static void gatherThenDequantize(Graph g, Node node, String codes, QuantizedLayer l) {
+    String out = node.output(0);
+    String gathered = g.uniqueValueName(out + "_quantized");
+    String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
+    String zp = g.uniqueValueName(l.weight() + "_zero_point");
+    g.setInitializer(zp, l.axis() < 0 ? Tensor.ofInt8s(new long[0], (byte) 0)
+        : Tensor.ofInt8s(new long[] {l.scales().length}, new byte[l.scales().length]));
+    node.setInput(0, codes);
+    node.setOutput(0, gathered);
+    Node dq = Node.create("DequantizeLinear", g.uniqueNodeName(out + "_DequantizeLinear"),
+        List.of(gathered, scale, zp), List.of(out));
+    if (l.axis() >= 0) {
+      dq.setAttr("axis", -1L);
+    }
+    g.insertAfter(node, dq);
   }
 
   private static String int8Weight(Graph g, QuantizedLayer l) {

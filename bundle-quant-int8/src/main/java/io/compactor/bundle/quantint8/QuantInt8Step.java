@@ -28,7 +28,8 @@ import java.util.Optional;
  * per-channel or per-tensor weights), calibrate activation ranges and insert their fake quantization
  * ({@link ActivationPhase}), put the weights on their int8 grids, retrained layer by layer, and snap biases
  * ({@link WeightPhase}), then build the training form ({@link FormCodec}); the deploy model is exported
- * separately ({@link Int8Export}). Per-layer results are typed ({@link ActivationResult}, {@link WeightResult})
+ * separately ({@link Int8Export}). Embedding tables ({@link EmbeddingTable}) take no calibration: they go onto
+ * their grid after the weight phase. Per-layer results are typed ({@link ActivationResult}, {@link WeightResult})
  * and become report fields only at the end. Lives only during {@link QuantInt8Method#apply}.
  */
 final class QuantInt8Step {
@@ -49,28 +50,38 @@ final class QuantInt8Step {
     OnnxModel model = context.model();
     Graph graph = model.graph();
     long opsetBefore = model.opset();
-    List<String> layers = decide(graph);
+    List<String> all = decide(graph);
+    List<String> tables = all.stream().filter(n -> graph.node(n).orElseThrow().opType().equals(EmbeddingTable.OP_TYPE))
+        .toList();
+    List<String> layers = all.stream().filter(n -> !tables.contains(n)).toList();
     requireBatches(layers);
     List<String> twoOfFour = layers.stream().filter(n -> holdsTwoOfFour(graph, graph.node(n).orElseThrow())).toList();
     int foldedBatchNorms = options.foldBatchNorm() && !layers.isEmpty() ? BatchNormFold.apply(graph) : 0;
-    upgradeOpset(model, layers);
+    upgradeOpset(model, all);
     context.throwIfCancelled();
     ActivationPhase calibration = new ActivationPhase(context, options, decisions);
     Map<String, ActivationResult> activations = calibration.run(model, layers);
     context.throwIfCancelled();
-    Map<String, WeightResult> weights = new WeightPhase(context, options, decisions, progress).run(model, layers,
-        activations);
+    Map<String, WeightResult> weights = new LinkedHashMap<>(new WeightPhase(context, options, decisions, progress)
+        .run(model, layers, activations));
+    for (String n : tables) {
+      progress.start(n);
+      QuantizedLayer q = EmbeddingTable.quantize(graph, graph.node(n).orElseThrow(), decisions.perChannel(n));
+      weights.put(n, new WeightResult(q, Optional.of("nearest (embedding table: largest magnitude per "
+          + (q.axis() >= 0 ? "column" : "table") + ")"), Map.of()));
+      progress.finish(n);
+    }
     List<QuantizedLayer> quantized = WeightResult.layers(weights);
     // the deploy model is built here only to prove the 2:4 pattern and measure it; the chain exports it
     // again from the final (retrained) form through QuantInt8Method#export
-    OnnxModel deploy = layers.isEmpty() ? model.copy() : QdqExport.export(model, quantized);
+    OnnxModel deploy = all.isEmpty() ? model.copy() : QdqExport.export(model, quantized);
     requireTwoOfFourKept(model, deploy, twoOfFour, weights);
     progress.finishAll();
-    for (String n : layers) {
+    for (String n : all) {
       Map<String, Object> m = progress.metrics(n);
       m.put("status", "quantized");
       Optional.ofNullable(calibration.equalizationAlpha().get(n)).ifPresent(a -> m.put("equalization_alpha", a));
-      m.putAll(activations.get(n).metrics());
+      Optional.ofNullable(activations.get(n)).ifPresent(a -> m.putAll(a.metrics()));
       m.putAll(weights.get(n).metrics());
     }
     List<LayerResult> results = progress.results();
@@ -91,8 +102,10 @@ final class QuantInt8Step {
           "no node of that name in the model; the plan and the model disagree"));
       Int8Settings s = Int8Settings.of(task);
       decisions.put(task.node(), s);
-      Eligibility e = WeightInput.check(graph, node, QuantInt8Method.OP_TYPES);
-      if (e.eligible() && s.channelWise() && !node.opType().startsWith("Conv")) {
+      boolean table = node.opType().equals(EmbeddingTable.OP_TYPE);
+      Eligibility e = table ? EmbeddingTable.check(graph, node)
+          : WeightInput.check(graph, node, QuantInt8Method.WEIGHT_OP_TYPES);
+      if (e.eligible() && s.channelWise() && !node.opType().startsWith("Conv") && !table) {
         e = Eligibility.ineligible("channel_wise is true on " + node.opType() + "; AMCT allows per-channel weights on "
             + "Conv and ConvTranspose only, set channel_wise: false for this layer");
       }
