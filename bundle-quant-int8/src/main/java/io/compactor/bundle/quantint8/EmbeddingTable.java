@@ -14,8 +14,9 @@ import java.util.Optional;
  * read along axis 0. The table goes onto a symmetric int8 grid with one scale per column (the embedding
  * dimension) or one for the table, by its largest magnitude: no calibration data is needed, and no row is
  * clipped (a rare token's embedding is as exact as a frequent one's). In the deploy model the Gather reads the
- * int8 table and a {@code DequantizeLinear} follows it (per axis on the last axis of the Gather's output),
- * the form of ONNX Runtime's own quantized embeddings, so only the gathered rows are dequantized. The
+ * int8 table and a {@code DequantizeLinear} follows it, the form of ONNX Runtime's own quantized embeddings,
+ * so only the gathered rows are dequantized: per axis on the last axis of the Gather's output from opset 13,
+ * below that a DequantizeLinear with scale 1 and a Mul by the column scales (no opset upgrade needed). The
  * fake-quant table holds {@code code × scale} in float, the very products the DequantizeLinear computes.
  */
 final class EmbeddingTable {

@@ -57,7 +57,7 @@ final class QuantInt8Step {
     requireBatches(layers);
     List<String> twoOfFour = layers.stream().filter(n -> holdsTwoOfFour(graph, graph.node(n).orElseThrow())).toList();
     int foldedBatchNorms = options.foldBatchNorm() && !layers.isEmpty() ? BatchNormFold.apply(graph) : 0;
-    upgradeOpset(model, all);
+    upgradeOpset(model, layers); // tables take per-column scales at any opset (QdqExport)
     context.throwIfCancelled();
     ActivationPhase calibration = new ActivationPhase(context, options, decisions);
     Map<String, ActivationResult> activations = calibration.run(model, layers);

@@ -121,7 +121,7 @@ class EmbeddingTableTest {
   }
 
   @Test
-  void perColumnScalesFallBackToOneScaleWhenTheOpsetCannotRise() {
+  void belowOpset13TheColumnScalesAreAMulAfterAUnitDequantizeLinear() {
     OnnxModel model = embedder(11, true);
     Dataset data = ids(2, 16);
     io.compactor.api.testing.SimpleStepContext context = Int8Models.context(model, List.of("word"),
@@ -129,10 +129,14 @@ class EmbeddingTableTest {
     StepResult r = new QuantInt8Method().apply(context);
     OnnxModel deploy = Int8Models.deploy(r);
     assertEquals(11L, deploy.opset());
+    assertTrue(context.warnings().isEmpty(), context.warnings().toString());
     Node dq = deploy.graph().consumers(deploy.graph().node("word").orElseThrow().output(0)).get(0);
-    assertEquals(0, deploy.graph().initializerShape(dq.input(1)).orElseThrow().length, "one scale for the table");
-    assertTrue(Evaluation.fidelity(run(model, data), run(deploy, data)).maxAbsError() < 1e-4);
-    assertTrue(context.warnings().stream().anyMatch(w -> w.contains("per tensor")), context.warnings().toString());
+    assertEquals(0, deploy.graph().initializerShape(dq.input(1)).orElseThrow().length);
+    Node mul = deploy.graph().consumers(dq.output(0)).get(0);
+    assertEquals("Mul", mul.opType());
+    assertEquals(WIDTH, deploy.graph().initializerShape(mul.input(1)).orElseThrow()[0]);
+    assertEquals(0.0, Evaluation.fidelity(run(model, data), run(deploy, data)).maxAbsError(), 1e-6,
+        "the same products as the fake-quant table");
   }
 
   @Test
