@@ -120,6 +120,28 @@ class PlanCommandTest {
   }
 
   @Test
+  void embeddingTablesAndFloatActivationsShowInTheTable() throws Exception {
+    Path cfg = dir.resolve("tables.cfg");
+    String ln = "/encoder/layer.0/attention/output/LayerNorm/Add_1_output_0";
+    Files.writeString(cfg, """
+        retrain_weight_quant_config { arq_retrain { } }
+        override_layer_types { layer_type: "Gather" retrain_weight_quant_config { arq_retrain { } } }
+        compactor_float_activations: "%s"
+        """.formatted(ln));
+    Cli.Run r = run(TestMethods.all(), "plan", "--model", minilm.toString(), "--config", cfg.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("float     " + ln + "  (compactor_float_activations"), r.out());
+    assertTrue(r.out().matches("(?s).*\\n/embeddings/word_embeddings/Gather +Gather +int8 +unsupported +int8 q\\d.*"),
+        r.out());
+    assertTrue(!r.out().contains("float_activations="), "the list is not repeated in the settings legend");
+    Files.writeString(cfg, "retrain_weight_quant_config { }\ncompactor_float_activations: \"" + ln.replace("Add_1", "Add_9")
+        + "\"\n");
+    Cli.Run bad = run(TestMethods.all(), "plan", "--model", minilm.toString(), "--config", cfg.toString());
+    assertEquals(2, bad.code(), bad.out());
+    assertTrue(bad.err().contains("names no tensor of the model") && bad.err().contains(ln), bad.err());
+  }
+
+  @Test
   void configurationErrorsExitTwoAndListEveryProblem() throws Exception {
     Path bad = dir.resolve("bad.cfg");
     Files.writeString(bad, """
