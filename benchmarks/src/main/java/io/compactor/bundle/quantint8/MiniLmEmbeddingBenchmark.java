@@ -26,6 +26,7 @@ import java.util.Map;
  * MiniLmEmbeddingBenchmark            both parts
  * MiniLmEmbeddingBenchmark size       tables only
  * MiniLmEmbeddingBenchmark fallback   float fallback only
+ * MiniLmEmbeddingBenchmark bytes      exact file sizes of -q and of ours (dynamic MatMuls + INT8 tables)
  * </pre>
  *
  * <p>{@code -Dbench.latency=true} adds interleaved latencies of FP32, {@code -q} and ours to the size part.
@@ -56,6 +57,9 @@ public final class MiniLmEmbeddingBenchmark {
         calibration.size(), held.size());
     if (what.equals("size") || what.equals("all")) {
       size(fp32, calibration, eval, reference, batches);
+    }
+    if (what.equals("bytes")) {
+      bytes(fp32, calibration, batches);
     }
     if (what.equals("fallback") || what.equals("all")) {
       fallback(fp32, calibration, eval, reference, batches);
@@ -108,6 +112,15 @@ public final class MiniLmEmbeddingBenchmark {
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "Summary (dynamic + tables): %s%n%n", runs.get(1).results().get(0).summary());
+  }
+
+  /** The exact file sizes of {@code -q} and of ours with dynamic MatMuls and INT8 tables. */
+  private static void bytes(OnnxModel fp32, Dataset calibration, int batches) {
+    OnnxModel q = MiniLm.load(MiniLm.DYNAMIC_INT8);
+    Int8Benchmark.Run r = Int8Benchmark.int8("dynamic MatMuls + INT8 tables", fp32, calibration,
+        Map.of("batch_num", batches, "activation_quant", "dynamic", Int8Benchmark.TABLES, true), OPTIONS, 16);
+    System.out.printf(Locale.ROOT, "-q (as loaded and saved): %d bytes; ours, dynamic MatMuls + INT8 tables: %d bytes%n",
+        q.toBytes().length, r.deploy().toBytes().length);
   }
 
   private static void fallback(OnnxModel fp32, Dataset calibration, List<Dataset> eval, float[][] reference,
