@@ -23,7 +23,7 @@ public final class Int8Keys {
   public static final SettingKey<Boolean> CHANNEL_WISE =
       SettingKey.builder(Capabilities.QUANT_INT8, "channel_wise", Boolean.class)
           .meaning("per-output-channel weight scales; resolved (default true for Conv/ConvTranspose, "
-              + "false for Gemm/MatMul)")
+              + "false for Gemm/MatMul; on an embedding table's Gather: one scale per column, default true)")
           .always().build();
   /** The target type of weights and activations. */
   public static final SettingKey<String> DST_TYPE =
