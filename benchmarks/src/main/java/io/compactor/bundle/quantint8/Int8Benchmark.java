@@ -39,6 +39,8 @@ import java.util.Map;
 public final class Int8Benchmark {
   static final int ROUNDS = 7;
   static final int THREADS = 2;
+  /** Key of {@code extra} (not a setting): true also quantizes the embedding tables (Gather on a constant). */
+  static final String TABLES = "bench.tables";
 
   private Int8Benchmark() {}
 
@@ -68,17 +70,22 @@ public final class Int8Benchmark {
 
   static StepResult apply(CompressionMethod method, OnnxModel model, Dataset calibration, Map<String, Object> extra,
       int batch) {
+    // embedding tables are opt-in, as in the planner (MiniLmEmbeddingBenchmark opts in)
+    boolean tables = Boolean.TRUE.equals(extra.get(TABLES));
+    Map<String, Object> settings = new HashMap<>(extra);
+    settings.remove(TABLES);
     List<LayerTask> tasks = model.graph().topologicalOrder().stream()
         .filter(n -> method.opTypes().contains(n.opType()) && method.eligibility(model.graph(), n).eligible())
+        .filter(n -> tables || !n.opType().equals("Gather"))
         .map(n -> {
           Map<String, Object> s = new HashMap<>();
           if (method instanceof QuantInt8Method) {
             s.putAll(Map.of("weight_algo", "arq_retrain", "dst_type", "INT8", "channel_wise",
-                n.opType().startsWith("Conv"), "batch_num", 1));
+                n.opType().startsWith("Conv") || n.opType().equals("Gather"), "batch_num", 1));
           } else {
             s.putAll(Map.of("n_out_of_m_type", "M4N2", "update_freq", 1));
           }
-          s.putAll(extra);
+          s.putAll(settings);
           return new LayerTask(n.name(), n.opType(), new Settings(s));
         }).toList();
     try {

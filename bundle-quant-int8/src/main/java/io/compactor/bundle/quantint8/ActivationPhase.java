@@ -19,7 +19,9 @@ import java.util.Set;
 /**
  * The calibration phase of the INT8 step: optional SmoothQuant-style equalization, activation ranges
  * searched on calibration histograms, and the activation fake quantization (static Q/DQ or dynamic) inserted
- * in front of the layers. Lives only during one step.
+ * in front of the layers. Activations named in {@code float_activations} get none: the layers reading them
+ * keep a float input (weight-only INT8), and no Conv output of that name is quantized. Lives only during one
+ * step.
  */
 final class ActivationPhase {
   private static final String CAPABILITY = Capabilities.QUANT_INT8;
@@ -56,6 +58,10 @@ final class ActivationPhase {
     Map<String, List<Node>> dynamicByValue = new LinkedHashMap<>();
     for (String n : layers) {
       Node node = g.node(n).orElseThrow();
+      if (decisions.floatInput(g, n)) {
+        results.put(n, ActivationResult.floatInput(node.input(0)));
+        continue;
+      }
       (decisions.dynamic(g, n) ? dynamicByValue : staticByValue).computeIfAbsent(node.input(0), k -> new ArrayList<>()).add(node);
     }
     List<ActivationCalibration.Target> targets = new ArrayList<>();
@@ -88,8 +94,7 @@ final class ActivationPhase {
       }
       ActivationQdq.insertStatic(g, value, r, outputQuantizable(g, value, layers)
           ? List.copyOf(g.consumers(value)) : nodes);
-      ActivationResult result = new ActivationResult(value, Optional.of(r), Optional.of(histograms.get(value).span()),
-          fixedMin);
+      ActivationResult result = ActivationResult.statical(value, r, histograms.get(value).span(), fixedMin);
       nodes.forEach(node -> results.put(node.name(), result));
     });
     dynamicByValue.forEach((value, nodes) -> {
@@ -105,6 +110,9 @@ final class ActivationPhase {
     Map<String, List<Node>> byValue = new LinkedHashMap<>();
     for (String n : layers) {
       Node node = g.node(n).orElseThrow();
+      if (decisions.floatInput(g, n)) {
+        continue; // a float input gains nothing from a narrower range
+      }
       byValue.computeIfAbsent(node.input(0), k -> new ArrayList<>()).add(node);
     }
     List<Equalization.Group> groups = new ArrayList<>();
@@ -171,7 +179,7 @@ final class ActivationPhase {
         value = readers.get(0).output(0);
       }
       String v = value;
-      if (!staticInputs.contains(v) && !dynamicInputs.contains(v) && !out.contains(v)
+      if (!staticInputs.contains(v) && !dynamicInputs.contains(v) && !out.contains(v) && !decisions.isFloat(v)
           && !g.consumers(v).isEmpty() && g.outputs().stream().noneMatch(o -> o.name().equals(v))) {
         out.add(v);
       }

@@ -26,14 +26,19 @@ final class FormCodec {
    */
   static LayerQuantization describe(Graph g, QuantizedLayer q) {
     Node node = g.node(q.node()).orElseThrow();
+    WeightGrid grid = new WeightGrid(q.axis(), q.scales(), q.qmax());
+    if (q.input() == QuantizedLayer.Input.FLOAT) {
+      // a Gather reads its table as input 0 and indices as input 1; other layers read the activation first
+      String input = node.opType().equals("Gather") ? node.input(1) : node.input(0);
+      return new LayerQuantization(q.node(), q.weight(), grid, ActivationQuant.none(input), false);
+    }
     Node dq = g.producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear"))
         .orElseThrow(() -> fail(q.node(), "its input " + node.input(0) + " is not the output of a DequantizeLinear"));
     Node quantize = g.producer(dq.input(0)).orElseThrow(() -> fail(q.node(), "no quantize node before "
         + dq.name()));
     ActivationQuant a = new ActivationQuant(quantize.input(0), quantize.name(), dq.name(), dq.input(1), dq.input(2),
         q.dynamic());
-    return new LayerQuantization(q.node(), q.weight(), new WeightGrid(q.axis(), q.scales(), q.qmax()), a,
-        q.biasScales().isPresent());
+    return new LayerQuantization(q.node(), q.weight(), grid, a, q.biasScales().isPresent());
   }
 
   /**
@@ -47,7 +52,9 @@ final class FormCodec {
       throw fail(l.node(), "the training form names a quantized node the model does not have");
     }
     OptionalDouble inputScale = OptionalDouble.empty();
-    if (!l.activation().dynamic()) {
+    QuantizedLayer.Input input = !l.activation().quantized() ? QuantizedLayer.Input.FLOAT
+        : l.activation().dynamic() ? QuantizedLayer.Input.DYNAMIC : QuantizedLayer.Input.STATIC;
+    if (input == QuantizedLayer.Input.STATIC) {
       float[] s = g.initializer(l.activation().scale()).orElseThrow(() -> fail(l.node(), "activation scale "
           + l.activation().scale() + " is not an initializer of the model")).toFloats();
       if (s.length != 1 || !(s[0] > 0)) {
@@ -56,9 +63,9 @@ final class FormCodec {
       inputScale = OptionalDouble.of(s[0]);
     }
     WeightGrid grid = l.grid();
-    QuantizedLayer q = new QuantizedLayer(l.node(), l.weight(), grid.axis(), grid.scales(), inputScale,
-        Optional.empty());
-    if (l.int32Bias()) {
+    QuantizedLayer q = new QuantizedLayer(l.node(), l.weight(), grid.axis(), grid.scales(), input,
+        inputScale, Optional.empty());
+    if (l.int32Bias() && input == QuantizedLayer.Input.STATIC) {
       double[] w = grid.scales();
       double[] bs = new double[w.length];
       for (int i = 0; i < w.length; i++) {

@@ -24,7 +24,7 @@ final class Int32Bias {
   static Optional<double[]> snap(Graph g, Node node, QuantizedLayer q) {
     boolean gemmPlain = !node.opType().equals("Gemm")
         || node.attrFloat("alpha", 1f) == 1f && node.attrFloat("beta", 1f) == 1f;
-    if (q.dynamic() || node.opType().equals("MatMul") || node.inputs().size() < 3 || node.input(2).isEmpty()
+    if (q.input() != QuantizedLayer.Input.STATIC || node.opType().equals("MatMul") || node.inputs().size() < 3 || node.input(2).isEmpty()
         || !g.hasInitializer(node.input(2)) || g.consumers(node.input(2)).size() > 1 || !gemmPlain) {
       return Optional.empty();
     }

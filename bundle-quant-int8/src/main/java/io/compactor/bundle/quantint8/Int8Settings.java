@@ -5,6 +5,7 @@ import io.compactor.api.Int8Keys;
 import io.compactor.api.LayerTask;
 import io.compactor.api.StepException;
 import io.compactor.retrain.ActivationRange;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,22 +22,24 @@ import java.util.Optional;
  * @param fp16Scale {@code fakequant_precision_mode = FORCE_FP16_QUANT}: activation scales rounded to fp16
  * @param dynamic {@code activation_quant = dynamic} (Compactor extension): MatMul activations
  *     quantized per tensor at run time (DynamicQuantizeLinear + MatMulInteger) instead of a static range
+ * @param floatActivations {@code float_activations} (Compactor extension): activations left float
  */
 record Int8Settings(String weightAlgo, boolean channelWise, Optional<ActivationRange> clip,
-    Optional<Boolean> fixedMin, int batchNum, boolean fp16Scale, boolean dynamic) {
+    Optional<Boolean> fixedMin, int batchNum, boolean fp16Scale, boolean dynamic, List<String> floatActivations) {
   /** A configured clip is the starting point; the search may move each bound within these factors. */
   static final double[] CLIP_BAND = {0.5, 1.5};
 
   /**
    * @param task the layer and its settings
-   * @return the settings; defaults for absent keys (arq_retrain, channel_wise true on Conv-like layers,
-   *     batch_num 1, static activations)
+   * @return the settings; defaults for absent keys (arq_retrain, channel_wise true on Conv-like layers and
+   *     Gather tables, batch_num 1, static activations, no float activations)
    * @throws StepException naming the key, the value and what is accepted
    */
   static Int8Settings of(LayerTask task) {
     String algo = Int8Keys.WEIGHT_ALGO.get(task);
     Int8Keys.DST_TYPE.get(task); // INT8, the only value the key allows
-    boolean channelWise = Int8Keys.CHANNEL_WISE.find(task).orElse(task.opType().startsWith("Conv"));
+    boolean channelWise = Int8Keys.CHANNEL_WISE.find(task).orElse(task.opType().startsWith("Conv")
+        || task.opType().equals("Gather"));
     Optional<Double> max = Int8Keys.CLIP_MAX.find(task);
     Optional<Double> min = Int8Keys.CLIP_MIN.find(task);
     if (max.isPresent() != min.isPresent()) {
@@ -46,6 +49,11 @@ record Int8Settings(String weightAlgo, boolean channelWise, Optional<ActivationR
     Optional<ActivationRange> clip = max.map(hi -> new ActivationRange(min.orElseThrow(), hi));
     return new Int8Settings(algo, channelWise, clip, Int8Keys.FIXED_MIN.find(task), Int8Keys.BATCH_NUM.get(task),
         Int8Keys.FAKEQUANT_PRECISION_MODE.find(task).isPresent(),
-        Int8Keys.ACTIVATION_QUANT.get(task).equals("dynamic"));
+        Int8Keys.ACTIVATION_QUANT.get(task).equals("dynamic"), floatActivations(task));
+  }
+
+  private static List<String> floatActivations(LayerTask task) {
+    Int8Keys.FLOAT_ACTIVATIONS.find(task); // checks the value
+    return Int8Keys.floatActivations(task.settings());
   }
 }

@@ -14,11 +14,16 @@ import java.util.List;
  * behind a {@code DequantizeLinear} (per-axis scales where per-channel), each int32-snapped bias an int32
  * initializer behind one, so ONNX Runtime's QDQ fusion runs the layer with its INT8 kernels. A layer with
  * dynamic activations becomes {@code MatMulInteger} on the DynamicQuantizeLinear output, a Cast and a Mul
- * by {@code input scale × weight scales}, the form of ONNX Runtime's own dynamic quantization. The
+ * by {@code input scale × weight scales}, the form of ONNX Runtime's own dynamic quantization. An embedding
+ * table's Gather reads the int8 table and is followed by the {@code DequantizeLinear} ({@link EmbeddingTable}).
+ * The
  * activation QuantizeLinear/DequantizeLinear pairs carry over unchanged, so both models compute the same
  * numbers.
  */
 final class QdqExport {
+  /** The opset from which DequantizeLinear takes one scale per slice of an axis. */
+  static final long PER_AXIS_OPSET = 13;
+
   private QdqExport() {}
 
   /**
@@ -33,7 +38,9 @@ final class QdqExport {
       Node node = g.node(l.node()).orElseThrow(() -> new ModelException(deploy.source(), l.node(),
           "quantized node disappeared before export"));
       String codes = int8Weight(g, l);
-      if (l.dynamic()) {
+      if (node.opType().equals(EmbeddingTable.OP_TYPE)) {
+        gatherThenDequantize(g, node, codes, l, deploy.opset() >= PER_AXIS_OPSET);
+      } else if (l.dynamic()) {
         dynamicMatMul(deploy, node, codes, l);
       } else {
         String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
@@ -53,6 +60,39 @@ final class QdqExport {
     }
     g.removeUnused();
     return deploy;
+  }
+
+  /**
+   * Gather on the int8 table, then DequantizeLinear of the gathered rows. Per-column scales sit on the last
+   * axis of the gathered rows: from opset 13 one per-axis DequantizeLinear, before it a DequantizeLinear with
+   * scale 1 (the codes as floats, exactly) and a Mul by the column scales, the same products.
+   */
+  private static void gatherThenDequantize(Graph g, Node node, String codes, QuantizedLayer l, boolean perAxis) {
+    String out = node.output(0);
+    String gathered = g.uniqueValueName(out + "_quantized");
+    boolean columns = l.axis() >= 0;
+    String scale = columns && !perAxis ? g.uniqueValueName(l.weight() + "_unit_scale")
+        : scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
+    if (columns && !perAxis) {
+      g.setInitializer(scale, Tensor.scalar(1f));
+    }
+    String zp = g.uniqueValueName(l.weight() + "_zero_point");
+    g.setInitializer(zp, !columns || !perAxis ? Tensor.ofInt8s(new long[0], (byte) 0)
+        : Tensor.ofInt8s(new long[] {l.scales().length}, new byte[l.scales().length]));
+    node.setInput(0, codes);
+    node.setOutput(0, gathered);
+    String dequantized = columns && !perAxis ? g.uniqueValueName(out + "_codes") : out;
+    Node dq = Node.create("DequantizeLinear", g.uniqueNodeName(out + "_DequantizeLinear"),
+        List.of(gathered, scale, zp), List.of(dequantized));
+    if (columns && perAxis) {
+      dq.setAttr("axis", -1L);
+    }
+    g.insertAfter(node, dq);
+    if (columns && !perAxis) {
+      String columnScales = scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
+      g.insertAfter(dq, Node.create("Mul", g.uniqueNodeName(out + "_column_scales"),
+          List.of(dequantized, columnScales), List.of(out)));
+    }
   }
 
   private static String int8Weight(Graph g, QuantizedLayer l) {

@@ -18,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * Capability {@code quant.int8}: INT8 quantization of Conv, ConvTranspose, Gemm and MatMul with a constant
- * float weight, retrained layer by layer on calibration data without a training framework (ULQ-style
+ * float weight, and of embedding tables (Gather on a constant table, {@link EmbeddingTable}), retrained layer by layer on calibration data without a training framework (ULQ-style
  * activation ranges by error-minimizing search, ARQ-style symmetric weights with GPTQ rounding). The
  * context model becomes the float fake-quant simulation, described in the training form
  * ({@link io.compactor.api.TrainingForm#quantization()}); {@link #export} turns the (retrained) form into the
@@ -27,11 +27,14 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = {
     "compactor.capability=quant.int8", "compactor.stage=quantization",
     "compactor.op-types=Conv", "compactor.op-types=ConvTranspose", "compactor.op-types=Gemm",
-    "compactor.op-types=MatMul",
+    "compactor.op-types=MatMul", "compactor.op-types=Gather",
     "service.ranking:Integer=0"})
 public final class QuantInt8Method implements CompressionMethod {
   static final String CAPABILITY = Capabilities.QUANT_INT8;
-  static final Set<String> OP_TYPES = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+  /** The layers with a weight input. */
+  static final Set<String> WEIGHT_OP_TYPES = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+  /** Every op type: the weight layers and embedding tables ({@link EmbeddingTable}). */
+  static final Set<String> OP_TYPES = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", EmbeddingTable.OP_TYPE);
 
   private final QuantOptions options;
 
@@ -61,7 +64,10 @@ public final class QuantInt8Method implements CompressionMethod {
 
   @Override
   public Eligibility eligibility(Graph graph, Node node) {
-    return WeightInput.check(Objects.requireNonNull(graph, "graph"), Objects.requireNonNull(node, "node"), OP_TYPES);
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(node, "node");
+    return node.opType().equals(EmbeddingTable.OP_TYPE) ? EmbeddingTable.check(graph, node)
+        : WeightInput.check(graph, node, WEIGHT_OP_TYPES);
   }
 
   @Override

@@ -23,7 +23,9 @@ import java.util.Optional;
  * per-channel or per-tensor weights), calibrate activation ranges and insert their fake quantization
  * ({@link ActivationPhase}), put the weights on their int8 grids, retrained layer by layer, and snap biases
  * ({@link WeightPhase}), then build the training form ({@link FormCodec}). The deploy model is built once
- * per job, by {@link Int8Export} when the chain exports the final (possibly retrained) form. Per-layer results are typed ({@link ActivationResult}, {@link WeightResult})
+ * per job, by {@link Int8Export} when the chain exports the final (possibly retrained) form. Embedding tables
+ * ({@link EmbeddingTable}) take no calibration: they go onto their grid after the weight phase. Per-layer
+ * results are typed ({@link ActivationResult}, {@link WeightResult})
  * and become report fields only at the end. Lives only during {@link QuantInt8Method#apply}.
  */
 final class QuantInt8Step {
@@ -44,26 +46,36 @@ final class QuantInt8Step {
     OnnxModel model = context.model();
     Graph graph = model.graph();
     long opsetBefore = model.opset();
-    List<String> layers = decide(graph);
+    List<String> all = decide(graph);
+    List<String> tables = all.stream().filter(n -> graph.node(n).orElseThrow().opType().equals(EmbeddingTable.OP_TYPE))
+        .toList();
+    List<String> layers = all.stream().filter(n -> !tables.contains(n)).toList();
     requireBatches(layers);
     List<String> twoOfFour = TwoOfFourProof.holding(graph, layers);
     int foldedBatchNorms = options.foldBatchNorm() && !layers.isEmpty() ? BatchNormFold.apply(graph) : 0;
-    upgradeOpset(model, layers);
+    upgradeOpset(model, layers); // tables take per-column scales at any opset (QdqExport)
     context.throwIfCancelled();
     ActivationPhase calibration = new ActivationPhase(context, options, decisions);
     Map<String, ActivationResult> activations = calibration.run(model, layers);
     context.throwIfCancelled();
-    Map<String, WeightResult> weights = new WeightPhase(context, options, decisions, progress).run(model, layers,
-        activations);
+    Map<String, WeightResult> weights = new LinkedHashMap<>(new WeightPhase(context, options, decisions, progress)
+        .run(model, layers, activations));
+    for (String n : tables) {
+      progress.start(n);
+      QuantizedLayer q = EmbeddingTable.quantize(graph, graph.node(n).orElseThrow(), decisions.perChannel(n));
+      weights.put(n, new WeightResult(q, Optional.of("nearest (embedding table: largest magnitude per "
+          + (q.axis() >= 0 ? "column" : "table") + ")"), Map.of()));
+      progress.finish(n);
+    }
     List<QuantizedLayer> quantized = WeightResult.layers(weights);
     // the weights on their grids; the int8 codes are proven when the chain exports the (retrained) form
     TwoOfFourProof.require(model, twoOfFour);
     progress.finishAll();
-    for (String n : layers) {
+    for (String n : all) {
       Map<String, Object> m = progress.metrics(n);
       m.put("status", "quantized");
       Optional.ofNullable(calibration.equalizationAlpha().get(n)).ifPresent(a -> m.put("equalization_alpha", a));
-      m.putAll(activations.get(n).metrics());
+      Optional.ofNullable(activations.get(n)).ifPresent(a -> m.putAll(a.metrics()));
       m.putAll(weights.get(n).metrics());
     }
     List<LayerResult> results = progress.results();
@@ -84,8 +96,10 @@ final class QuantInt8Step {
           "no node of that name in the model; the plan and the model disagree"));
       Int8Settings s = Int8Settings.of(task);
       decisions.put(task.node(), s);
-      Eligibility e = WeightInput.check(graph, node, QuantInt8Method.OP_TYPES);
-      if (e.eligible() && s.channelWise() && !node.opType().startsWith("Conv")) {
+      boolean table = node.opType().equals(EmbeddingTable.OP_TYPE);
+      Eligibility e = table ? EmbeddingTable.check(graph, node)
+          : WeightInput.check(graph, node, QuantInt8Method.WEIGHT_OP_TYPES);
+      if (e.eligible() && s.channelWise() && !node.opType().startsWith("Conv") && !table) {
         e = Eligibility.ineligible("channel_wise is true on " + node.opType() + "; AMCT allows per-channel weights on "
             + "Conv and ConvTranspose only, set channel_wise: false for this layer");
       }

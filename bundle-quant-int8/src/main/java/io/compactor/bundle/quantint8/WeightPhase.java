@@ -107,7 +107,7 @@ final class WeightPhase {
     double[] s = Int8WeightOps.searchScales(rows, null, perRow, qmax);
     g.setInitializer(weight, Tensor.ofFloats(t.shape(), view.onnx(Int8WeightOps.roundToNearest(rows, s, qmax))));
     QuantizedLayer q = new QuantizedLayer(node.name(), weight, perRow ? axis : -1, perRow ? s : new double[] {s[0]},
-        inputScale(activation), Optional.empty());
+        activation.kind(), inputScale(activation), Optional.empty());
     results.put(node.name(), new WeightResult(q, Optional.of(why), Map.of()));
     progress.finish(node.name());
   }
@@ -122,7 +122,7 @@ final class WeightPhase {
       s[i] /= alpha;
     }
     return new QuantizedLayer(node.name(), node.input(1), perRow ? WeightInput.outputChannelAxis(node) : -1, s,
-        inputScale(activation), Optional.empty());
+        activation.kind(), inputScale(activation), Optional.empty());
   }
 
   private static OptionalDouble inputScale(ActivationResult activation) {

@@ -74,4 +74,29 @@ class MiniLmInt8Test {
       assertTrue(toTwin.meanCosine() > 0.999, mode + " vs fake-quant " + toTwin);
     }
   }
+
+  @Test
+  void theThreeEmbeddingTablesShrinkToInt8AtOpset11WithColumnScales() {
+    List<String> tables = List.of("/embeddings/word_embeddings/Gather", "/embeddings/position_embeddings/Gather",
+        "/embeddings/token_type_embeddings/Gather");
+    OnnxModel model = fp32.copy();
+    io.compactor.api.testing.SimpleStepContext context = new io.compactor.api.testing.SimpleStepContext(model,
+        Int8Models.tasks(model, tables, Map.of("channel_wise", true)), data, work, 8);
+    StepResult r = new QuantInt8Method().apply(context);
+    OnnxModel deploy = Int8Models.deploy(r);
+    assertEquals(11L, deploy.opset(), "tables need no opset change");
+    assertTrue(context.warnings().isEmpty(), context.warnings().toString());
+    io.compactor.onnx.graph.Node word = deploy.graph().node(tables.get(0)).orElseThrow();
+    io.compactor.onnx.graph.Node dq = deploy.graph().consumers(word.output(0)).get(0);
+    assertEquals("DequantizeLinear", dq.opType());
+    assertEquals("Mul", deploy.graph().consumers(dq.output(0)).get(0).opType(), "column scales below opset 13");
+    long saved = fp32.toBytes().length - deploy.toBytes().length;
+    // 30522 + 512 + 2 rows of 384 floats become bytes: 3 × 11.9 M bytes saved
+    assertTrue(saved > 35_000_000L, "saved " + saved + " bytes");
+    Tensor reference = hidden(fp32);
+    Fidelity toFp32 = Evaluation.fidelity(reference, hidden(deploy));
+    assertTrue(toFp32.meanCosine() > 0.9995, "tables alone vs FP32 " + toFp32);
+    Fidelity toTwin = Evaluation.fidelity(hidden(model), hidden(deploy));
+    assertTrue(toTwin.maxAbsError() < 1e-3, "deploy vs fake-quant " + toTwin);
+  }
 }

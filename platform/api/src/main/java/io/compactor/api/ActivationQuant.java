@@ -6,7 +6,10 @@ import java.util.Objects;
  * How the input activation of one quantized layer is quantized in the training form. Static: a
  * {@code QuantizeLinear → DequantizeLinear} pair with a UINT8 scale and zero point held in initializers
  * (retraining may learn the scale there; the export reads it back from the model). Dynamic: a
- * {@code DynamicQuantizeLinear → DequantizeLinear} pair whose range ONNX Runtime computes per run.
+ * {@code DynamicQuantizeLinear → DequantizeLinear} pair whose range ONNX Runtime computes per run. None
+ * (since 1.4.0, {@link #none}): the input stays float, as for an embedding table's {@code Gather} (its input
+ * is the indices) or a layer whose input is a float activation; then {@link #quantized()} is false and the
+ * node and scale names are empty.
  *
  * @param input the float activation before quantization
  * @param quantizeNode the QuantizeLinear (static) or DynamicQuantizeLinear (dynamic) node
@@ -24,5 +27,22 @@ public record ActivationQuant(String input, String quantizeNode, String dequanti
     Objects.requireNonNull(dequantizeNode, "dequantizeNode");
     Objects.requireNonNull(scale, "scale");
     Objects.requireNonNull(zeroPoint, "zeroPoint");
+  }
+
+  /**
+   * @param input the float input of the layer
+   * @return the quantization of an input that stays float
+   * @since 1.4.0
+   */
+  public static ActivationQuant none(String input) {
+    return new ActivationQuant(input, "", "", "", "", false);
+  }
+
+  /**
+   * @return whether the input is quantized (statically or dynamically); false for {@link #none}
+   * @since 1.4.0
+   */
+  public boolean quantized() {
+    return !quantizeNode.isEmpty();
   }
 }

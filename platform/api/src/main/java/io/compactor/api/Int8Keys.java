@@ -1,14 +1,19 @@
 package io.compactor.api;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 /**
  * The settings of capability {@value Capabilities#QUANT_INT8}, from AMCT's compiled quantization keys plus
- * one Compactor extension ({@link #ACTIVATION_QUANT}).
+ * two Compactor extensions ({@link #ACTIVATION_QUANT}, {@link #FLOAT_ACTIVATIONS}). Since 1.4.0 the
+ * capability also takes {@code Gather} operators on a constant table (embedding tables, opt-in in the
+ * configuration): their table is the weight, and they have no activation to quantize.
  *
  * @since 1.2.0
  */
 public final class Int8Keys {
+  private static final String SEPARATOR = "\n";
   /** The weight algorithm. */
   public static final SettingKey<String> WEIGHT_ALGO =
       SettingKey.builder(Capabilities.QUANT_INT8, "weight_algo", String.class)
@@ -18,7 +23,7 @@ public final class Int8Keys {
   public static final SettingKey<Boolean> CHANNEL_WISE =
       SettingKey.builder(Capabilities.QUANT_INT8, "channel_wise", Boolean.class)
           .meaning("per-output-channel weight scales; resolved (default true for Conv/ConvTranspose, "
-              + "false for Gemm/MatMul)")
+              + "false for Gemm/MatMul; on an embedding table's Gather: one scale per column, default true)")
           .always().build();
   /** The target type of weights and activations. */
   public static final SettingKey<String> DST_TYPE =
@@ -58,9 +63,47 @@ public final class Int8Keys {
           .meaning("`static` or `dynamic` (from the Compactor extension `compactor_dynamic`): MatMul activations "
               + "quantized per run; absent: static")
           .oneOf("static", "dynamic").defaultValue("static").build();
+  /**
+   * Compactor extension ({@code compactor_float_activations}): the activation tensors of the model that stay
+   * float, one name per line (read them with {@link #floatActivations(Settings)}). A layer reading one keeps
+   * its weight in INT8 but its input in float; no quantization is inserted on them. The planner sets the
+   * same list on every INT8 operator of a job.
+   *
+   * @since 1.4.0
+   */
+  public static final SettingKey<String> FLOAT_ACTIVATIONS =
+      SettingKey.builder(Capabilities.QUANT_INT8, "float_activations", String.class)
+          .meaning("activation tensors left in float (from the Compactor extension `compactor_float_activations`), "
+              + "one name per line; absent: none")
+          .allowed(v -> !v.isBlank() && Arrays.stream(v.split(SEPARATOR, -1)).noneMatch(String::isEmpty),
+              "tensor names, one per line, none empty").build();
   /** Every key, in the order of {@code docs/config.md}. */
   public static final List<SettingKey<?>> ALL = List.of(WEIGHT_ALGO, CHANNEL_WISE, DST_TYPE, BATCH_NUM, CLIP_MAX,
-      CLIP_MIN, FIXED_MIN, FAKEQUANT_PRECISION_MODE, ACTIVATION_QUANT);
+      CLIP_MIN, FIXED_MIN, FAKEQUANT_PRECISION_MODE, ACTIVATION_QUANT, FLOAT_ACTIVATIONS);
+
+  /**
+   * @param names tensor names, none empty or holding a line break
+   * @return the value of {@link #FLOAT_ACTIVATIONS} for them
+   * @since 1.4.0
+   */
+  public static String joinNames(Collection<String> names) {
+    for (String n : names) {
+      if (n.isEmpty() || n.contains(SEPARATOR)) {
+        throw new IllegalArgumentException(FLOAT_ACTIVATIONS.name() + ": a tensor name must be non-empty and on one "
+            + "line, got '" + n + "'");
+      }
+    }
+    return String.join(SEPARATOR, names);
+  }
+
+  /**
+   * @param settings one operator's settings
+   * @return the tensors {@link #FLOAT_ACTIVATIONS} names; empty when absent
+   * @since 1.4.0
+   */
+  public static List<String> floatActivations(Settings settings) {
+    return FLOAT_ACTIVATIONS.find(settings).map(v -> List.of(v.split(SEPARATOR, -1))).orElse(List.of());
+  }
 
   private Int8Keys() {}
 }

@@ -99,11 +99,24 @@ class SettingKeyTest {
       }
       all.addAll(keys);
     }
-    assertEquals(13, all.size());
+    assertEquals(14, all.size());
     assertEquals(Optional.of(Stage.QUANTIZATION), Capabilities.stage(Capabilities.QUANT_INT8));
     assertEquals(Optional.of(Stage.SPARSITY), Capabilities.stage(Capabilities.SPARSITY_2OF4));
     assertEquals(Optional.empty(), Capabilities.stage("sparsity.magnitude"));
     assertEquals(List.of(), Capabilities.settingKeys("sparsity.magnitude"));
+  }
+
+  @Test
+  void floatActivationsAreOneTensorNamePerLine() {
+    String value = Int8Keys.joinNames(List.of("/ln/Add_1_output_0", "x y"));
+    Settings s = Settings.EMPTY.with(Int8Keys.FLOAT_ACTIVATIONS, value);
+    assertEquals(List.of("/ln/Add_1_output_0", "x y"), Int8Keys.floatActivations(s));
+    assertEquals(List.of(), Int8Keys.floatActivations(Settings.EMPTY));
+    assertTrue(message(Int8Keys.FLOAT_ACTIVATIONS, "a\n\nb").startsWith("float_activations: must be tensor names"));
+    assertThrows(IllegalArgumentException.class, () -> Int8Keys.joinNames(List.of("a\nb")));
+    ActivationQuant none = ActivationQuant.none("ids");
+    assertTrue(!none.quantized() && !none.dynamic());
+    assertTrue(new ActivationQuant("x", "q", "dq", "s", "z", false).quantized());
   }
 
   private static String message(SettingKey<?> key, Object value) {

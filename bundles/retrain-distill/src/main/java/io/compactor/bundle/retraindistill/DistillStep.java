@@ -120,7 +120,8 @@ final class DistillStep {
         f[i] = (float) d[i];
       }
       grids.put(q.weight(), new WeightGrid(q.grid().axis(), f, q.grid().qmax()));
-      if (!q.activation().dynamic()) {
+      // a float input (embedding table, float activation) has no scale to learn
+      if (q.activation().quantized() && !q.activation().dynamic()) {
         scales.add(q.activation().scale());
       }
     }

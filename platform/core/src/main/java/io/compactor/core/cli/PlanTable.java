@@ -1,6 +1,7 @@
 package io.compactor.core.cli;
 
 import io.compactor.api.Capabilities;
+import io.compactor.api.Int8Keys;
 import io.compactor.api.Stage;
 import io.compactor.core.config.CompactorRetrain;
 import io.compactor.core.plan.Assignment;
@@ -55,6 +56,11 @@ final class PlanTable {
     line(out, "config    " + plan.config());
     line(out, "sparsity  " + stage(Stage.SPARSITY));
     line(out, "quant     " + stage(Stage.QUANTIZATION));
+    if (!plan.floatActivations().isEmpty()) {
+      line(out, "float     " + String.join(", ", plan.floatActivations())
+          + "  (compactor_float_activations: no INT8 quantization on these activations; their readers keep INT8 "
+          + "weights on a float input)");
+    }
     plan.retraining().ifPresent(r -> retraining(out, r));
     line(out, "");
     int[] width = new int[rows.get(0).length];
@@ -138,7 +144,9 @@ final class PlanTable {
       return a.decision() == Decision.OFF ? "-" : a.decision().id();
     }
     String c = a.capability().get();
-    Group g = new Group(c, a.settings().asMap().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+    Group g = new Group(c, a.settings().asMap().entrySet().stream()
+        .filter(e -> !e.getKey().equals(Int8Keys.FLOAT_ACTIVATIONS.name())) // listed once, on the 'float' line
+        .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(" ")), a.source());
     String prefix = a.stage() == Stage.SPARSITY ? "s" : "q";
     String id = ids.get(g);

@@ -113,7 +113,12 @@ final class ConfigBinder {
     if (r.hasCompactorRetrain()) {
       CompactorRetrainBinder.bind(r.getCompactorRetrain(), d).ifPresent(b::compactorRetrain);
     }
+    b.compactorFloatActivations(floatActivations(r.getCompactorFloatActivationsList()));
     boolean quant = r.hasRetrainDataQuantConfig() || r.hasRetrainWeightQuantConfig();
+    if (!quant && r.getCompactorFloatActivationsCount() > 0) {
+      d.warn("compactor_float_activations has no effect: quantization is off (no global retrain_data_quant_config "
+          + "or retrain_weight_quant_config)");
+    }
     if (!quant && !r.hasPruneConfig()) {
       d.error("", "nothing to do: the configuration enables neither quantization nor sparsity",
           "no retrain_data_quant_config, retrain_weight_quant_config or prune_config",
@@ -182,6 +187,26 @@ final class ConfigBinder {
       kept.add(value);
     }
     complete &= kept.size() == values.size();
+    return kept;
+  }
+
+  /** Compactor extension: tensor names, non-empty, one line each (the planner checks them against the model). */
+  private List<String> floatActivations(List<String> values) {
+    Set<String> seen = new HashSet<>();
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      String path = "compactor_float_activations[" + i + "]";
+      String value = values.get(i);
+      if (value.isEmpty() || value.contains("\n")) {
+        d.error(path, "must be one activation tensor name", "\"" + value.replace("\n", "\\n") + "\"",
+            "give an ONNX value name such as a LayerNorm output, one per entry, or remove it");
+        continue;
+      }
+      if (!seen.add(value)) {
+        d.warn(path + " repeats \"" + value + "\"; the duplicate is ignored");
+      }
+      kept.add(value);
+    }
     return kept;
   }
 

@@ -16,7 +16,8 @@ import java.util.Set;
  * the rank of the weight: {@code Conv1d}, {@code Conv2d}, {@code Conv3d} are {@code Conv} nodes with a 3-,
  * 4- or 5-D weight, {@code ConvTranspose1d}/{@code ConvTranspose2d} likewise, and {@code Linear} is every
  * {@code Gemm} and {@code MatMul}. Any other name is taken as a literal ONNX op type. Names are
- * case-sensitive.
+ * case-sensitive. {@code Gather} (a Compactor extension) selects embedding tables: Gather on a constant table,
+ * quantized only where an override opts in.
  *
  * @param name the name as written
  * @param opTypes the ONNX op types it selects
@@ -45,6 +46,9 @@ public record LayerType(String name, Set<String> opTypes, OptionalInt weightRank
     v.put("ConvTranspose2d", ranked("ConvTranspose2d", "ConvTranspose", 4, "ConvTranspose with a 2-D kernel"));
     v.put("Linear", new LayerType("Linear", Set.of("Gemm", "MatMul"), OptionalInt.empty(),
         "every Gemm and MatMul"));
+    // Compactor extension: embedding tables, quantized only when an override names the type or the node
+    v.put("Gather", new LayerType("Gather", Set.of("Gather"), OptionalInt.empty(),
+        "every Gather on a constant table (embedding tables; opt-in)"));
     return Collections.unmodifiableMap(v);
   }
 

@@ -28,13 +28,16 @@ import java.util.Optional;
  * @param fakequantPrecisionMode activation scale precision of the fake-quant ops; absent: fp32
  * @param compactorRetrain Compactor extension {@code compactor_retrain}: whole-model retraining; absent:
  *     layer-wise recovery only
+ * @param compactorFloatActivations Compactor extension {@code compactor_float_activations}: activation tensors
+ *     INT8 leaves in float, as written
  */
 public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
     Optional<WeightQuantConfig> weightQuant, Optional<PruneConfig> prune, List<String> skipLayers,
     List<String> skipLayerTypes, List<String> quantSkipLayers, List<String> quantSkipTypes,
     List<String> regularPruneSkipLayers, List<String> regularPruneSkipTypes,
     List<TypeOverride> overrideLayerTypes, List<LayerOverride> overrideLayerConfigs,
-    Optional<FakequantPrecisionMode> fakequantPrecisionMode, Optional<CompactorRetrain> compactorRetrain) {
+    Optional<FakequantPrecisionMode> fakequantPrecisionMode, Optional<CompactorRetrain> compactorRetrain,
+    List<String> compactorFloatActivations) {
   /** The proto default of {@code batch_num}. */
   public static final int DEFAULT_BATCH_NUM = 1;
 
@@ -55,6 +58,7 @@ public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
     regularPruneSkipTypes = List.copyOf(regularPruneSkipTypes);
     overrideLayerTypes = List.copyOf(overrideLayerTypes);
     overrideLayerConfigs = List.copyOf(overrideLayerConfigs);
+    compactorFloatActivations = List.copyOf(compactorFloatActivations);
   }
 
   /** @return whether quantization is on: a global activation or weight block is present */
@@ -88,6 +92,7 @@ public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
     private final List<LayerOverride> overrideLayerConfigs = new ArrayList<>();
     private Optional<FakequantPrecisionMode> fakequantPrecisionMode = Optional.empty();
     private Optional<CompactorRetrain> compactorRetrain = Optional.empty();
+    private final List<String> compactorFloatActivations = new ArrayList<>();
 
     private Builder() {}
 
@@ -175,11 +180,18 @@ public record RetrainConfig(int batchNum, Optional<DataQuantConfig> dataQuant,
       return this;
     }
 
+    /** @return this, with tensors added to {@code compactor_float_activations} */
+    public Builder compactorFloatActivations(List<String> tensors) {
+      compactorFloatActivations.addAll(tensors);
+      return this;
+    }
+
     /** @return the configuration */
     public RetrainConfig build() {
       return new RetrainConfig(batchNum, dataQuant, weightQuant, prune, skipLayers, skipLayerTypes,
           quantSkipLayers, quantSkipTypes, regularPruneSkipLayers, regularPruneSkipTypes,
-          overrideLayerTypes, overrideLayerConfigs, fakequantPrecisionMode, compactorRetrain);
+          overrideLayerTypes, overrideLayerConfigs, fakequantPrecisionMode, compactorRetrain,
+          compactorFloatActivations);
     }
   }
 }

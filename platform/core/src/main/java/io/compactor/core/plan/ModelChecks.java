@@ -52,6 +52,7 @@ final class ModelChecks {
       layerType(path + ".layer_type", types.get(i).layerType(), true);
       typeSkippedAndOverridden(path, types.get(i));
     }
+    floatActivations();
     for (Resolver.SkipList list : lists()) {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < list.entries().size(); i++) {
@@ -64,6 +65,30 @@ final class ModelChecks {
             layerName(path, entry, false);
           }
         }
+      }
+    }
+  }
+
+  /** Every {@code compactor_float_activations} entry must name an activation: a graph input or a node output. */
+  private void floatActivations() {
+    List<String> names = config.compactorFloatActivations();
+    if (names.isEmpty()) {
+      return;
+    }
+    Set<String> activations = new LinkedHashSet<>();
+    graph.inputs().forEach(v -> activations.add(v.name()));
+    graph.nodes().forEach(n -> n.outputs().stream().filter(o -> !o.isEmpty()).forEach(activations::add));
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      String path = "compactor_float_activations[" + i + "]";
+      if (graph.hasInitializer(name) || graph.isConstant(name)) {
+        problems.add(Problem.of(path, "names a constant, not an activation", "\"" + name + "\"",
+            "name a tensor computed from the inputs, e.g. a LayerNorm output, or remove it"));
+      } else if (!activations.contains(name)) {
+        String closest = ClosestNames.of(name, activations, 3).stream().map(s -> "\"" + s + "\"")
+            .collect(Collectors.joining(", "));
+        problems.add(Problem.of(path, "names no tensor of the model", "\"" + name + "\"",
+            "use an ONNX value name (a node output or graph input)" + (closest.isEmpty() ? "" : "; closest: " + closest)));
       }
     }
   }
@@ -91,7 +116,8 @@ final class ModelChecks {
     if (why.isPresent()) {
       if (override) {
         problems.add(Problem.of(path, "names an operator Compactor cannot compress: " + why.get(),
-            "\"" + name + "\"", "remove the entry, or name a Conv, ConvTranspose, Gemm or MatMul with a constant weight"));
+            "\"" + name + "\"", "remove the entry, or name a Conv, ConvTranspose, Gemm or MatMul with a constant weight, or a Gather on a "
+                + "constant table"));
       } else {
         warnings.add(path + " (\"" + name + "\") has no effect: " + why.get());
       }

@@ -1,5 +1,6 @@
 package io.compactor.core.plan;
 
+import io.compactor.api.Int8Keys;
 import io.compactor.api.LayerTask;
 import io.compactor.api.Stage;
 import java.util.EnumMap;
@@ -54,6 +55,15 @@ public record Plan(String model, String config, List<OperatorPlan> operators, Li
         });
       }
     }
+  }
+
+  /**
+   * @return the activations INT8 leaves in float (Compactor extension {@code compactor_float_activations}), as
+   *     the planner hands them to the INT8 operators; empty when none
+   */
+  public List<String> floatActivations() {
+    return operators.stream().map(o -> o.quantization().settings()).map(Int8Keys::floatActivations)
+        .filter(l -> !l.isEmpty()).findFirst().orElse(List.of());
   }
 
   /** @return the entry of one operator */

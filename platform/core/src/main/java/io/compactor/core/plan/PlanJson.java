@@ -46,6 +46,7 @@ public final class PlanJson {
       operators.add(op);
     }
     root.put("operators", operators);
+    root.put("float_activations", plan.floatActivations());
     root.put("warnings", plan.warnings());
     root.put("totals", labels(plan.totals()));
     root.put("requested_totals", labels(plan.requestedTotals()));

@@ -11,6 +11,7 @@ import io.compactor.core.config.FilterPruner;
 import io.compactor.core.config.NOutOfMPruner;
 import io.compactor.core.config.PruneConfig;
 import io.compactor.core.config.WeightQuantConfig;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -43,10 +44,11 @@ final class PlanSettings {
    * @param channelWise the resolved per-channel flag (explicit, or the operator's default)
    * @param batchNum the configuration's {@code batch_num}
    * @param precision the configuration's {@code fakequant_precision_mode}
+   * @param floatActivations the configuration's {@code compactor_float_activations}
    * @return the {@value Capabilities#QUANT_INT8} settings
    */
   static Settings int8(DataQuantConfig data, WeightQuantConfig weight, boolean channelWise, int batchNum,
-      Optional<FakequantPrecisionMode> precision) {
+      Optional<FakequantPrecisionMode> precision, List<String> floatActivations) {
     Settings s = Settings.EMPTY
         .with(Int8Keys.WEIGHT_ALGO, weight.algorithm().field())
         .with(Int8Keys.CHANNEL_WISE, channelWise)
@@ -64,6 +66,9 @@ final class PlanSettings {
     }
     if (precision.isPresent()) {
       s = s.with(Int8Keys.FAKEQUANT_PRECISION_MODE, precision.get().name());
+    }
+    if (!floatActivations.isEmpty()) {
+      s = s.with(Int8Keys.FLOAT_ACTIVATIONS, Int8Keys.joinNames(floatActivations.stream().distinct().toList()));
     }
     return s;
   }

@@ -62,7 +62,7 @@ public final class Planner {
     Run run = new Run(config, graph, resolver);
     List<OperatorPlan> operators = new ArrayList<>();
     for (Node n : graph.topologicalOrder()) {
-      if (Compressible.candidate(n)) {
+      if (Compressible.candidate(graph, n)) {
         operators.add(run.operator(n));
       }
     }
@@ -118,7 +118,28 @@ public final class Planner {
             Assignment.none(Stage.SPARSITY, Assignment.Decision.UNSUPPORTED, unsupported.get()),
             Assignment.none(Stage.QUANTIZATION, Assignment.Decision.UNSUPPORTED, unsupported.get()));
       }
+      if (Compressible.table(graph, n)) {
+        return new OperatorPlan(n.name(), n.opType(), Assignment.none(Stage.SPARSITY, Assignment.Decision.UNSUPPORTED,
+            "sparsity does not apply to embedding tables (Gather)"), table(n));
+      }
       return new OperatorPlan(n.name(), n.opType(), sparsity(n), quantization(n));
+    }
+
+    /** An embedding table: INT8 only where a name or type override with a quantization block opts in. */
+    private Assignment table(Node n) {
+      if (!config.quantizationEnabled()) {
+        return Assignment.none(Stage.QUANTIZATION, Assignment.Decision.OFF,
+            "quantization is not configured (no global retrain_data_quant_config or retrain_weight_quant_config)");
+      }
+      boolean optedIn = resolver.nameOverride(n).map(i -> config.overrideLayerConfigs().get(i).overridesQuantization())
+          .orElse(false) || resolver.typeOverride(n).map(i -> config.overrideLayerTypes().get(i)
+          .overridesQuantization()).orElse(false);
+      if (!optedIn) {
+        return Assignment.none(Stage.QUANTIZATION, Assignment.Decision.OFF, "embedding tables are opt-in: add "
+            + "override_layer_types { layer_type: \"Gather\" retrain_weight_quant_config { arq_retrain {} } } or an "
+            + "override_layer_configs entry naming it");
+      }
+      return quantization(n);
     }
 
     private Assignment sparsity(Node n) {
@@ -155,7 +176,7 @@ public final class Planner {
             k -> new ArrayList<>()).add(n.name());
       }
       Settings settings = PlanSettings.int8(data.value(), weight.value(), explicit.orElse(!linear),
-          config.batchNum(), config.fakequantPrecisionMode());
+          config.batchNum(), config.fakequantPrecisionMode(), config.compactorFloatActivations());
       String source = "activations: " + data.path() + "; weights: " + weight.path();
       return decide(Stage.QUANTIZATION, Capabilities.QUANT_INT8, settings, source, n);
     }

@@ -70,8 +70,8 @@ class PlanCommandTest {
         + "2of4\\+int8\\) +2of4 s1 \\(no provider\\) +int8 q1 \\(no provider\\).*"), r.out());
     assertTrue(r.out().contains("s2  sparsity.2of4  n_out_of_m_type=M4N2 update_freq=4  (from "
         + "override_layer_configs[0].prune_config; 1 operator)"), r.out());
-    assertTrue(r.out().contains("requested none 12, 2of4+int8 36"), r.out());
-    assertTrue(r.out().contains("totals    none 48  (0 of 48 operators compressed)"), r.out());
+    assertTrue(r.out().contains("requested none 15, 2of4+int8 36"), r.out());
+    assertTrue(r.out().contains("totals    none 51  (0 of 51 operators compressed)"), r.out());
   }
 
   @Test
@@ -101,8 +101,8 @@ class PlanCommandTest {
     ObjectMapper mapper = new ObjectMapper();
     JsonNode a = mapper.readTree(cfg.out());
     JsonNode b = mapper.readTree(json.out());
-    assertEquals(48, a.get("operators").size());
-    JsonNode first = a.get("operators").get(0);
+    assertEquals(48 + 3, a.get("operators").size(), "48 MatMuls and 3 embedding tables");
+    JsonNode first = a.get("operators").get(3); // after the word, token-type and position tables
     assertEquals("/encoder/layer.0/attention/self/query/MatMul", first.get("node").asText());
     assertEquals("none", first.get("combination").asText());
     assertEquals("2of4+int8", first.get("requested").asText());
@@ -113,10 +113,32 @@ class PlanCommandTest {
     assertFalse(first.get("sparsity").has("provider"));
     assertFalse(a.get("providers").get("quant.int8").get("installed").asBoolean());
     assertEquals(36, a.get("requested_totals").get("2of4+int8").asInt());
-    assertEquals("unsupported", a.get("operators").get(3).get("quantization").get("decision").asText());
+    assertEquals("unsupported", a.get("operators").get(3 + 3).get("quantization").get("decision").asText());
     ((ObjectNode) a).remove("config");
     ((ObjectNode) b).remove("config");
     assertEquals(a, b);
+  }
+
+  @Test
+  void embeddingTablesAndFloatActivationsShowInTheTable() throws Exception {
+    Path cfg = dir.resolve("tables.cfg");
+    String ln = "/encoder/layer.0/attention/output/LayerNorm/Add_1_output_0";
+    Files.writeString(cfg, """
+        retrain_weight_quant_config { arq_retrain { } }
+        override_layer_types { layer_type: "Gather" retrain_weight_quant_config { arq_retrain { } } }
+        compactor_float_activations: "%s"
+        """.formatted(ln));
+    Cli.Run r = run(TestMethods.all(), "plan", "--model", minilm.toString(), "--config", cfg.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("float     " + ln + "  (compactor_float_activations"), r.out());
+    assertTrue(r.out().matches("(?s).*\\n/embeddings/word_embeddings/Gather +Gather +int8 +unsupported +int8 q\\d.*"),
+        r.out());
+    assertTrue(!r.out().contains("float_activations="), "the list is not repeated in the settings legend");
+    Files.writeString(cfg, "retrain_weight_quant_config { }\ncompactor_float_activations: \"" + ln.replace("Add_1", "Add_9")
+        + "\"\n");
+    Cli.Run bad = run(TestMethods.all(), "plan", "--model", minilm.toString(), "--config", cfg.toString());
+    assertEquals(2, bad.code(), bad.out());
+    assertTrue(bad.err().contains("names no tensor of the model") && bad.err().contains(ln), bad.err());
   }
 
   @Test

@@ -43,7 +43,7 @@ class HotPlugIT {
         Optional::isPresent).orElseThrow();
     assertEquals("io.compactor.bundle.quantint8", p.bundle());
     assertEquals("quantization", p.stage());
-    assertEquals(List.of("Conv", "ConvTranspose", "Gemm", "MatMul"), p.opTypes().stream().sorted().toList());
+    assertEquals(List.of("Conv", "ConvTranspose", "Gather", "Gemm", "MatMul"), p.opTypes().stream().sorted().toList());
     assertEquals("only provider", p.reason());
     try (ProviderLease lease = host.registry().lease("quant.int8")) {
       assertEquals("quant.int8", lease.method().capability());

@@ -61,7 +61,7 @@ class ModelChecksTest {
   void aSkipEntryNamingAnOperatorThatCannotBeCompressedOnlyWarns() {
     Plan p = plan(INT8 + "skip_layers: \"relu\"");
     assertEquals(List.of("skip_layers[0] (\"relu\") has no effect: it is a Relu (Compactor compresses Conv, "
-        + "ConvTranspose, Gemm and MatMul with a constant weight)"), p.warnings());
+        + "ConvTranspose, Gemm and MatMul with a constant weight, and Gather on a constant table)"), p.warnings());
   }
 
   @Test

@@ -69,7 +69,8 @@ public final class TestMethods {
   }
 
   public static Method int8() {
-    return new Method(Capabilities.QUANT_INT8, Stage.QUANTIZATION, ALL_TYPES,
+    return new Method(Capabilities.QUANT_INT8, Stage.QUANTIZATION, Set.of("Conv", "ConvTranspose", "Gemm", "MatMul",
+        "Gather"),
         (g, n) -> n.opType().equals("Gemm") && n.attrInt("transA", 0) == 1
             ? Optional.of("Gemm with transA = 1") : Optional.empty());
   }
