@@ -51,8 +51,8 @@ final class DistillStep {
     DistillSettings settings;
     try {
       student = student(form, s);
-      settings = new DistillSettings(s.epochs(), s.learningRate(), s.batchSize(), s.maxMinutes(),
-          Long.hashCode(s.seed()), s.heldOutFraction(), 2, 2);
+      settings = DistillSettings.of(s.epochs(), s.learningRate(), s.batchSize(), s.maxMinutes(),
+          Long.hashCode(s.seed()), s.heldOutFraction());
     } catch (ModelException | IllegalArgumentException e) {
       throw new StepException(CAPABILITY, null, "the training form cannot be trained: " + e.getMessage(), e);
     }

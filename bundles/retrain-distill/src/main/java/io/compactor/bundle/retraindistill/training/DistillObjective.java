@@ -1,6 +1,9 @@
 package io.compactor.bundle.retraindistill.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,10 +17,16 @@ import java.util.Optional;
  *       teacher's mean square: free of the output's scale, and unlike cosine it also holds the magnitude that a
  *       later layer or a downstream threshold may depend on.
  * </ul>
+ * Token masks: where the model has a graph input {@value #TOKEN_MASK} (the name every Hugging Face transformer
+ * export uses) of shape {@code [N, L]}, an output whose first two axes are {@code [N, L]} is compared on the
+ * tokens the mask marks only. Padding tokens carry no meaning (pooling and attention skip them), and with
+ * sentences padded to the longest of a batch they would otherwise weigh as much as the text.
  * The loss is the mean of the outputs' terms (plus the cross-entropy). Fidelity is the mean cosine similarity of
  * each sample's output (flattened) to the teacher's, averaged over outputs: 1 is identical direction.
  */
 final class DistillObjective {
+  /** The graph input whose 1s mark the real tokens of a sequence. */
+  static final String TOKEN_MASK = "attention_mask";
   private final float temperature;
 
   DistillObjective(double temperature) {
@@ -33,9 +42,11 @@ final class DistillObjective {
    * @param student the student's outputs by name
    * @param teacher the teacher's, same names and shapes
    * @param labels class ids of the batch, if the data has them
+   * @param tokens the batch's token mask ({@link #tokenMask}), if the model has one
    * @return the scalar loss
    */
-  NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Optional<NDArray> labels) {
+  NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Optional<NDArray> labels,
+      Optional<NDArray> tokens) {
     NDArray total = null;
     boolean labelled = false;
     for (Map.Entry<String, NDArray> e : teacher.entrySet()) {
@@ -45,7 +56,13 @@ final class DistillObjective {
       if (isLogits(t)) {
         term = DistillationLoss.klDivergence(s, t, temperature);
       } else {
-        term = DistillationLoss.meanSquaredError(s, t).div(t.square().mean().add(1e-12f));
+        Optional<NDArray> w = tokens.flatMap(m -> weights(m, t));
+        if (w.isPresent()) {
+          NDArray tt = t.stopGradient();
+          term = s.sub(tt).square().mul(w.get()).sum().div(tt.square().mul(w.get()).sum().add(1e-12f));
+        } else {
+          term = DistillationLoss.meanSquaredError(s, t).div(t.square().mean().add(1e-12f));
+        }
       }
       total = total == null ? term : total.add(term);
       if (labels.isPresent() && !labelled && isLogits(t)) {
@@ -56,14 +73,75 @@ final class DistillObjective {
     return total.div(teacher.size());
   }
 
-  /** @return the sum over samples of the per-sample fidelity (mean over outputs), to be averaged by the caller */
-  static double fidelitySum(Map<String, NDArray> student, Map<String, NDArray> teacher) {
+  /**
+   * The intermediate term: each named value (a quantized or sparse layer's output) compared to the teacher's by
+   * mean squared error relative to the teacher's mean square (token-masked as the outputs are), averaged over the
+   * values. It tells every layer what its output should be, which the graph outputs alone say only through the
+   * layers after it.
+   *
+   * @param hints value names present in both maps
+   * @return the scalar term
+   */
+  NDArray hintLoss(Map<String, NDArray> student, Map<String, NDArray> teacher, Collection<String> hints,
+      Optional<NDArray> tokens) {
+    NDArray total = null;
+    for (String h : hints) {
+      NDArray t = teacher.get(h).stopGradient();
+      NDArray d = student.get(h).sub(t).square();
+      NDArray ts = t.square();
+      Optional<NDArray> w = tokens.flatMap(m -> weights(m, t));
+      if (w.isPresent()) {
+        d = d.mul(w.get());
+        ts = ts.mul(w.get());
+      }
+      NDArray term = d.sum().div(ts.sum().add(1e-12f));
+      total = total == null ? term : total.add(term);
+    }
+    return total.div(hints.size());
+  }
+
+  /**
+   * @param feeds a batch's graph inputs
+   * @return the token mask as floats {@code [N, L]}, if the batch has a {@value #TOKEN_MASK} input of that rank
+   */
+  static Optional<NDArray> tokenMask(Map<String, NDArray> feeds) {
+    NDArray m = feeds.get(TOKEN_MASK);
+    if (m == null || m.getShape().dimension() != 2) {
+      return Optional.empty();
+    }
+    return Optional.of(m.toType(DataType.FLOAT32, false));
+  }
+
+  /** @return the mask shaped to broadcast against {@code output}, if the output's first two axes are the mask's */
+  private static Optional<NDArray> weights(NDArray mask, NDArray output) {
+    Shape o = output.getShape();
+    if (o.dimension() < 2 || o.get(0) != mask.getShape().get(0) || o.get(1) != mask.getShape().get(1)) {
+      return Optional.empty();
+    }
+    long[] shape = new long[o.dimension()];
+    java.util.Arrays.fill(shape, 1);
+    shape[0] = o.get(0);
+    shape[1] = o.get(1);
+    return Optional.of(mask.reshape(shape));
+  }
+
+  /**
+   * @param tokens the batch's token mask, if any: masked tokens are zeroed in both before comparing
+   * @return the sum over samples of the per-sample fidelity (mean over outputs), to be averaged by the caller
+   */
+  static double fidelitySum(Map<String, NDArray> student, Map<String, NDArray> teacher, Optional<NDArray> tokens) {
     double sum = 0;
     long n = 0;
     for (Map.Entry<String, NDArray> e : teacher.entrySet()) {
       NDArray t = e.getValue();
+      NDArray st = student.get(e.getKey());
+      Optional<NDArray> w = tokens.flatMap(m -> weights(m, e.getValue()));
+      if (w.isPresent()) {
+        t = t.mul(w.get());
+        st = st.mul(w.get());
+      }
       n = t.getShape().get(0);
-      NDArray s = student.get(e.getKey()).reshape(n, -1);
+      NDArray s = st.reshape(n, -1);
       NDArray f = t.reshape(n, -1);
       double distance = DistillationLoss.cosineDistance(s, f).getFloat();
       sum += (1 - distance) * n;

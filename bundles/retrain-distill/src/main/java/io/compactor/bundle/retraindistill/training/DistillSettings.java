@@ -11,13 +11,39 @@ package io.compactor.bundle.retraindistill.training;
  * @param heldOutFraction share of the samples held out for early stopping, in [0, 0.5]; 0 keeps the last epoch
  * @param temperature softening of logits in the KL term, > 0
  * @param patience epochs without a better held-out loss before training stops, at least 1
+ * @param scaleRate step size of the learned activation scales' logarithm, relative to {@code learningRate}
+ *     (a step changes a scale by about {@code scaleRate · learningRate} of itself), > 0
+ * @param hintWeight weight of the intermediate term (the outputs of the quantized and sparse layers matched to
+ *     the teacher's, {@link DistillObjective#hintLoss}) against the graph outputs' term, ≥ 0; 0 leaves it out
  */
 public record DistillSettings(int epochs, double learningRate, int batchSize, double maxMinutes, int seed,
-    double heldOutFraction, double temperature, int patience) {
-  /** Defaults of everything but the configurable values: temperature 2, patience 2. */
+    double heldOutFraction, double temperature, int patience, double scaleRate, double hintWeight) {
+  /** Temperature of the KL term unless configured. */
+  public static final double TEMPERATURE = 2;
+  /** Patience unless configured. */
+  public static final int PATIENCE = 2;
+  /** Relative step size of activation scales unless configured. */
+  public static final double SCALE_RATE = 10;
+  /** Weight of the intermediate term unless configured. */
+  public static final double HINT_WEIGHT = 0;
+
+  /** Defaults of everything but the configurable values: temperature, patience and scale rate. */
   public static DistillSettings of(int epochs, double learningRate, int batchSize, double maxMinutes, int seed,
       double heldOutFraction) {
-    return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, 2, 2);
+    return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, TEMPERATURE,
+        PATIENCE, SCALE_RATE, HINT_WEIGHT);
+  }
+
+  /** @return these settings with another relative step size of the activation scales */
+  public DistillSettings withScaleRate(double rate) {
+    return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, temperature,
+        patience, rate, hintWeight);
+  }
+
+  /** @return these settings with another weight of the intermediate term */
+  public DistillSettings withHintWeight(double weight) {
+    return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, temperature,
+        patience, scaleRate, weight);
   }
 
   public DistillSettings {
@@ -29,6 +55,8 @@ public record DistillSettings(int epochs, double learningRate, int batchSize, do
         "between 0 and 0.5");
     require(temperature > 0 && Double.isFinite(temperature), "temperature", temperature, "a positive number");
     require(patience >= 1, "patience", patience, "at least 1");
+    require(scaleRate > 0 && Double.isFinite(scaleRate), "scale_rate", scaleRate, "a positive number");
+    require(hintWeight >= 0 && Double.isFinite(hintWeight), "hint_weight", hintWeight, "0 or more");
   }
 
   private static void require(boolean ok, String field, Object value, String wanted) {

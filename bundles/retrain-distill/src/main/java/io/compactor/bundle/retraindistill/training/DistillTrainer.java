@@ -11,11 +11,15 @@ import io.compactor.bundle.retraindistill.program.DifferentiableProgram;
 import io.compactor.bundle.retraindistill.program.NdTensors;
 import io.compactor.bundle.retraindistill.training.TrainingOutcome.Evaluation;
 import io.compactor.bundle.retraindistill.training.TrainingOutcome.Stop;
+import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.graph.ValueInfo;
 import io.compactor.onnx.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,10 +42,6 @@ import java.util.Set;
  * the listener cancels (between batches). One training per JVM at a time ({@link TrainingLock}).
  */
 public final class DistillTrainer {
-  /** Learned scales are kept at least this large: a zero scale would divide by zero. */
-  private static final float MIN_SCALE = 1e-8f;
-  /** Learning rate of activation scales relative to the weights'. */
-  private static final double SCALE_RATE = 0.01;
   private final Engine engine;
   private final ConverterRegistry registry;
 
@@ -92,6 +92,12 @@ public final class DistillTrainer {
     private DifferentiableProgram student;
     private DifferentiableProgram teacher;
     private final MaskedWeights masks = new MaskedWeights();
+    /** The graph outputs, which the loss and the held-out evaluation compare. */
+    private List<String> outputs;
+    /** Intermediate values matched to the teacher's when the settings weigh them ({@link #hintValues}). */
+    private List<String> hints;
+    /** The logarithm of each learned scale: what its optimizer moves (a scale stays positive, steps are relative). */
+    private final Map<String, NDArray> logScales = new LinkedHashMap<>();
     private double evaluationNanos;
     private NDManager root;
 
@@ -117,20 +123,27 @@ public final class DistillTrainer {
       parameters.addAll(form.learnedScales());
       try (NDManager manager = engine.newBaseManager()) {
         root = manager;
-        student = DifferentiableProgram.build(form.model(), parameters, root, registry);
-        teacher = DifferentiableProgram.build(teacherModel, Set.of(), root, registry);
+        outputs = teacherModel.graph().outputs().stream().map(ValueInfo::name).toList();
+        hints = settings.hintWeight() > 0 ? hintValues() : List.of();
+        student = DifferentiableProgram.build(withOutputs(form.model(), hints), parameters, root, registry);
+        teacher = DifferentiableProgram.build(withOutputs(teacherModel, hints), Set.of(), root, registry);
         holdMasks(root);
+        student.parameters().forEach((name, value) -> {
+          if (form.learnedScales().contains(name)) {
+            logScales.put(name, NdTensors.toNd(root, NdTensors.toTensor(value)).log());
+          }
+        });
         int stepsPerEpoch = (train.length + settings.batchSize() - 1) / settings.batchSize();
         int totalSteps = stepsPerEpoch * settings.epochs();
         Optimizer adam = Optimizer.adam().optLearningRateTracker(
             LearningRate.warmUpCosine(settings.learningRate(), totalSteps)).build();
-        // activation scales are small numbers (0.01-0.1) that shift a whole grid: a hundredth of the step size
+        // activation scales (0.001-0.1) learn in log space: Adam's steps are then relative, the same for every scale
         Optimizer scaleAdam = Optimizer.adam().optLearningRateTracker(
-            LearningRate.warmUpCosine(settings.learningRate() * SCALE_RATE, totalSteps)).build();
+            LearningRate.warmUpCosine(settings.learningRate() * settings.scaleRate(), totalSteps)).build();
         long evalStart = System.nanoTime();
         Evaluation before = evaluate(heldOut);
         evaluationNanos = System.nanoTime() - evalStart;
-        Map<String, Tensor> best = student.trainedInitializers();
+        Map<String, Tensor> best = snapshot();
         Evaluation bestEval = before;
         int bestEpoch = 0;
         int sinceBest = 0;
@@ -143,7 +156,7 @@ public final class DistillTrainer {
           Evaluation now = evaluate(heldOut);
           listener.epoch(epoch, settings.epochs(), epochLoss[0], now.fidelity());
           if (heldOut.length == 0 || now.loss() < bestEval.loss()) {
-            best = student.trainedInitializers();
+            best = snapshot();
             bestEval = now;
             bestEpoch = epoch;
             sinceBest = 0;
@@ -165,6 +178,56 @@ public final class DistillTrainer {
         teacher = null;
         root = null;
       }
+    }
+
+    /**
+     * @return the outputs of the layers the compression steps changed (the nodes reading a quantized or masked
+     *     weight) that the teacher computes under the same name, in graph order
+     */
+    private List<String> hintValues() {
+      Set<String> changed = new HashSet<>(form.weightGrids().keySet());
+      changed.addAll(form.masks().keySet());
+      List<String> out = new ArrayList<>();
+      for (Node n : form.model().graph().topologicalOrder()) {
+        if (n.inputs().stream().anyMatch(changed::contains) && !n.outputs().isEmpty()
+            && teacherModel.graph().producer(n.output(0)).isPresent()) {
+          out.add(n.output(0));
+        }
+      }
+      return out;
+    }
+
+    /** @return a copy of {@code model} that also outputs {@code extra}, or the model itself when none */
+    private static OnnxModel withOutputs(OnnxModel model, List<String> extra) {
+      if (extra.isEmpty()) {
+        return model;
+      }
+      OnnxModel copy = model.copy(model.source());
+      extra.forEach(v -> copy.graph().addOutput(ValueInfo.named(v)));
+      return copy;
+    }
+
+    private static Map<String, NDArray> pick(Map<String, NDArray> values, List<String> names) {
+      Map<String, NDArray> out = new LinkedHashMap<>();
+      names.forEach(n -> out.put(n, values.get(n)));
+      return out;
+    }
+
+    /**
+     * @return the trained initializers, each quantized weight on its grid: the values the forward pass read and
+     *     the deploy model's codes times their scale, so the returned form is again "weights on their grids"
+     */
+    private Map<String, Tensor> snapshot() {
+      Map<String, Tensor> out = new LinkedHashMap<>(student.trainedInitializers());
+      try (NDManager scope = root.newSubManager()) {
+        for (Map.Entry<String, Tensor> e : out.entrySet()) {
+          if (form.weightGrids().containsKey(e.getKey())) {
+            // a copy in this scope: everything computed from it lands here and is freed with it
+            e.setValue(NdTensors.toTensor(view(e.getKey(), NdTensors.toNd(scope, e.getValue()))));
+          }
+        }
+      }
+      return out;
     }
 
     private void holdMasks(NDManager root) {
@@ -208,7 +271,11 @@ public final class DistillTrainer {
         Optional<NDArray> labels = data.labels(batch).map(t -> NdTensors.toNd(scope, t));
         try (GradientCollector gc = engine.newGradientCollector()) {
           Map<String, NDArray> out = student.forward(scope, feeds, this::view);
-          NDArray loss = objective.loss(out, target, labels);
+          Optional<NDArray> tokens = DistillObjective.tokenMask(feeds);
+          NDArray loss = objective.loss(pick(out, outputs), pick(target, outputs), labels, tokens);
+          if (!hints.isEmpty()) {
+            loss = loss.add(objective.hintLoss(out, target, hints, tokens).mul((float) settings.hintWeight()));
+          }
           value = loss.getFloat();
           gc.backward(loss);
         }
@@ -216,15 +283,16 @@ public final class DistillTrainer {
       for (Map.Entry<String, NDArray> p : student.parameters().entrySet()) {
         String name = p.getKey();
         NDArray weight = p.getValue();
-        boolean scale = form.learnedScales().contains(name);
+        NDArray logScale = logScales.get(name);
+        if (logScale != null) {
+          updateScale(scaleAdam, name, weight, logScale);
+          continue;
+        }
         masks.maskGradient(name, weight);
         try (NDArray gradient = weight.getGradient()) {
-          (scale ? scaleAdam : adam).update(name, weight, gradient);
+          adam.update(name, weight, gradient);
         }
         masks.afterUpdate(name, weight);
-        if (scale) {
-          keepPositive(weight);
-        }
       }
       return value;
     }
@@ -258,22 +326,28 @@ public final class DistillTrainer {
         // no gradient collector is open: nothing is recorded for backward
         try (NDManager scope = root.newSubManager()) {
           Map<String, NDArray> feeds = feeds(scope, batch);
-          Map<String, NDArray> target = teacher.forward(scope, feeds);
-          Map<String, NDArray> out = student.forward(scope, feeds, this::view);
+          Map<String, NDArray> target = pick(teacher.forward(scope, feeds), outputs);
+          Map<String, NDArray> out = pick(student.forward(scope, feeds, this::view), outputs);
           Optional<NDArray> labels = data.labels(batch).map(t -> NdTensors.toNd(scope, t));
-          lossSum += objective.loss(out, target, labels).getFloat() * batch.length;
-          fidelitySum += DistillObjective.fidelitySum(out, target);
+          Optional<NDArray> tokens = DistillObjective.tokenMask(feeds);
+          lossSum += objective.loss(out, target, labels, tokens).getFloat() * batch.length;
+          fidelitySum += DistillObjective.fidelitySum(out, target, tokens);
         }
       }
       return new Evaluation(fidelitySum / heldOut.length, lossSum / heldOut.length);
     }
 
-    private static void keepPositive(NDArray scale) {
-      try (NDArray alias = scale.stopGradient(); NDArray min = alias.min()) {
-        if (min.getFloat() < MIN_SCALE) {
-          try (NDArray clipped = alias.clip(MIN_SCALE, Float.MAX_VALUE)) {
-            alias.muli(0).addi(clipped);
-          }
+    /**
+     * One step of a learned scale {@code s = exp(l)}: {@code dL/dl = s · dL/ds}, Adam moves {@code l}, and the
+     * scale takes {@code exp(l)} (through its detached alias: a leaf that requires gradients cannot change in
+     * place).
+     */
+    private static void updateScale(Optimizer scaleAdam, String name, NDArray scale, NDArray logScale) {
+      try (NDArray gradient = scale.getGradient(); NDArray alias = scale.stopGradient();
+          NDArray logGradient = gradient.mul(alias)) {
+        scaleAdam.update(name, logScale, logGradient);
+        try (NDArray value = logScale.exp()) {
+          alias.muli(0).addi(value);
         }
       }
     }

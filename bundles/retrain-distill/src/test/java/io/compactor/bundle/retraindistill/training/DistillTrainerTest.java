@@ -23,7 +23,7 @@ class DistillTrainerTest {
   @TempDir Path dir;
 
   private static DistillSettings settings(int epochs, double lr, double minutes) {
-    return new DistillSettings(epochs, lr, 16, minutes, 7, 0.2, 2, 2);
+    return DistillSettings.of(epochs, lr, 16, minutes, 7, 0.2);
   }
 
   private TrainingOutcome train(StudentForm form, DistillSettings s, TrainingListener listener) throws Exception {
@@ -70,6 +70,21 @@ class DistillTrainerTest {
     }
     assertEquals(288, zeros);
     assertTrue(moved > 100, "kept weights train: " + moved + " moved");
+    // the returned form has its quantized weights on their grids again, as the steps handed it over
+    form.weightGrids().forEach((name, grid) -> {
+      float[] v = g.initializer(name).orElseThrow().floats();
+      long[] shape = g.initializerShape(name).orElseThrow();
+      long inner = 1;
+      for (int d = grid.axis() + 1; grid.axis() >= 0 && d < shape.length; d++) {
+        inner *= shape[d];
+      }
+      float[] scales = grid.scales();
+      for (int i = 0; i < v.length; i++) {
+        float s = grid.axis() < 0 ? scales[0] : scales[(int) ((i / inner) % shape[grid.axis()])];
+        float code = v[i] / s;
+        assertEquals(Math.rint(code), code, 1e-3, name + "[" + i + "] on its grid");
+      }
+    });
 
     for (String scale : form.learnedScales()) {
       float was = form.model().graph().initializer(scale).orElseThrow().floats()[0];
@@ -81,6 +96,23 @@ class DistillTrainerTest {
       Node dq = g.nodes().stream().filter(n -> n.inputs().contains(q.output(0))).findFirst().orElseThrow();
       assertEquals(scale, dq.input(1));
     }
+  }
+
+  @Test
+  void theIntermediateTermTrainsTheLayersTowardsTheTeachersOutputs() throws Exception {
+    StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
+    TrainingOutcome out = train(form, settings(4, 0.003, 5).withHintWeight(1), TrainingListener.NONE);
+    assertTrue(out.after().fidelity() > out.before().fidelity(), out.before() + " -> " + out.after());
+    float[] w = out.model().graph().initializer("conv2.w").orElseThrow().floats();
+    float[] mask = form.masks().get("conv2.w").floats();
+    for (int i = 0; i < w.length; i++) {
+      if (mask[i] == 0) {
+        assertEquals(0f, w[i], "conv2.w[" + i + "] is pruned");
+      }
+    }
+    // the held-out loss is the graph outputs' alone, comparable with a run without the term
+    TrainingOutcome plain = train(form, settings(1, 0.003, 5), TrainingListener.NONE);
+    assertEquals(plain.before(), out.before());
   }
 
   @Test
