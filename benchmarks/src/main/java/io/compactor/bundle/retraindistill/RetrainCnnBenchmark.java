@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 
 /**
  * Whole-model retraining of digits-cnn through the real chain ({@code compactor compress}, one JVM per row, as a
@@ -81,24 +78,13 @@ public final class RetrainCnnBenchmark {
         new Row("2:4 + INT8", TWO_OF_FOUR, "", null),
         new Row("2:4 + INT8, retrained on the calibration images", TWO_OF_FOUR, ON_CALIBRATION, calibration),
         new Row("2:4 + INT8, retrained on the augmented images", TWO_OF_FOUR, ON_AUGMENTED, augmented));
-    // rows in parallel when asked (a loaded machine): CPU time and peak memory are per process either way
-    ExecutorService pool = Executors.newFixedThreadPool(jobs);
-    List<Future<ChainRun>> futures = new ArrayList<>();
+    List<Callable<ChainRun>> tasks = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {
       Row row = plan.get(i);
       Path dir = work.resolve("row-" + i);
-      futures.add(pool.submit(() -> run(row, dir, common)));
+      tasks.add(() -> run(row, dir, common));
     }
-    List<ChainRun> rows = new ArrayList<>();
-    try {
-      for (Future<ChainRun> f : futures) {
-        rows.add(f.get());
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdown();
-    }
+    List<ChainRun> rows = ChainRun.runAll(tasks, jobs);
     List<String> changes = new ArrayList<>();
     ChainRun base = null;
     for (int i = 0; i < rows.size(); i++) {
@@ -109,7 +95,7 @@ public final class RetrainCnnBenchmark {
             rows.get(i).output().resolve("model.deploy.onnx")));
       }
     }
-    RetrainTable.print(rows, changes);
+    RetrainTable.print(rows, models.resolve("eval"), changes);
     System.out.println("Load average at the end " + RetrainTable.load());
   }
 

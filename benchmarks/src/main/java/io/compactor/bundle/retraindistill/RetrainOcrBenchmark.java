@@ -18,7 +18,8 @@ import java.util.Locale;
  * Markdown for {@code docs/benchmarks.md}; {@code benchmarks/retrain-ocr-classifier.sh} fetches the model.
  *
  * <pre>
- * RetrainOcrBenchmark MODEL.onnx WORK_DIR [CALIBRATION_LINES [TRAINING_LINES [EVALUATION_LINES]]]   128 512 512
+ * RetrainOcrBenchmark MODEL.onnx WORK_DIR [CALIBRATION_LINES [TRAINING_LINES [EVALUATION_LINES [JOBS]]]]
+ *     defaults 128 512 512, one row at a time
  * </pre>
  */
 public final class RetrainOcrBenchmark {
@@ -36,7 +37,7 @@ public final class RetrainOcrBenchmark {
   public static void main(String[] args) throws IOException, InterruptedException {
     if (args.length < 2) {
       System.err.println("usage: RetrainOcrBenchmark MODEL.onnx WORK_DIR [CALIBRATION_LINES [TRAINING_LINES "
-          + "[EVALUATION_LINES]]]");
+          + "[EVALUATION_LINES [JOBS]]]]");
       System.exit(2);
     }
     Path model = Path.of(args[0]);
@@ -44,6 +45,7 @@ public final class RetrainOcrBenchmark {
     int calibrationLines = args.length > 2 ? Integer.parseInt(args[2]) : 128;
     int trainingLines = args.length > 3 ? Integer.parseInt(args[3]) : 512;
     int evaluationLines = args.length > 4 ? Integer.parseInt(args[4]) : 512;
+    int jobs = args.length > 5 ? Integer.parseInt(args[5]) : 1;
     if (!Files.isRegularFile(CLI) || !Files.isRegularFile(model)) {
       System.err.println("need " + CLI + " (run from the repository root after mvn -B -q package -pl "
           + "platform/core,benchmarks -am -DskipTests) and the model " + model
@@ -59,17 +61,21 @@ public final class RetrainOcrBenchmark {
     System.out.println(Machine.describe() + "; load average at start " + RetrainTable.load());
     System.out.printf(Locale.ROOT, "Lines (each upright and turned by 180°): %d calibration, %d training, %d "
         + "evaluation%n%n", calibrationLines, trainingLines, evaluationLines);
-    ChainRun plain = run("INT8", work.resolve("int8-none"), INT8, common, null);
-    ChainRun onCalibration = run("INT8, retrained on the calibration lines", work.resolve("int8-calibration"),
-        INT8 + RETRAIN, common, calibration);
-    ChainRun onTraining = run("INT8, retrained on the training lines", work.resolve("int8-train"), INT8 + RETRAIN,
-        common, work.resolve("train"));
+    List<ChainRun> runs = ChainRun.runAll(List.of(
+        () -> run("INT8", work.resolve("int8-none"), INT8, common, null),
+        () -> run("INT8, retrained on the calibration lines", work.resolve("int8-calibration"), INT8 + RETRAIN,
+            common, calibration),
+        () -> run("INT8, retrained on the training lines", work.resolve("int8-train"), INT8 + RETRAIN, common,
+            work.resolve("train"))), jobs);
+    ChainRun plain = runs.get(0);
+    ChainRun onCalibration = runs.get(1);
+    ChainRun onTraining = runs.get(2);
     List<String> changes = new ArrayList<>();
     for (ChainRun r : List.of(onCalibration, onTraining)) {
       changes.add(r.name() + ": " + DeployChange.between(plain.output().resolve("model.deploy.onnx"),
           r.output().resolve("model.deploy.onnx")));
     }
-    RetrainTable.print(List.of(plain, onCalibration, onTraining), changes);
+    RetrainTable.print(List.of(plain, onCalibration, onTraining), work.resolve("eval"), changes);
     System.out.println("Load average at the end " + RetrainTable.load());
   }
 
