@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
 record ChainRun(String name, double top1Original, double top1, int samples, double meanCosine, double worstCosine,
     String retraining, String retrainSummary, double wallSeconds, double cpuSeconds, double peakRssMb, double peakHeapMb,
     Path output) {
+  /** System property: options for each chain JVM, separated by spaces. */
+  static final String JVM_OPTIONS = "chain.jvmOptions";
 
   /** @return the number of eval samples the deploy model got right */
   int correct() {
@@ -74,9 +76,14 @@ record ChainRun(String name, double top1Original, double top1, int samples, doub
     Path gc = dir.resolve("gc.log");
     Path output = dir.resolve("out");
     List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %U %S %M", "-o", times.toString(),
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xlog:gc,gc+heap+exit:file=" + gc, "-jar", cli.toString(), "compress", "--config", cfg.toString(),
-        "--output", output.toString()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    // JVM options of the chain's JVM, e.g. -Dai.djl.pytorch.num_threads=1 on a loaded machine
+    String options = System.getProperty(JVM_OPTIONS, "").trim();
+    if (!options.isEmpty()) {
+      command.addAll(List.of(options.split("\\s+")));
+    }
+    command.addAll(List.of("-Xlog:gc,gc+heap+exit:file=" + gc, "-jar", cli.toString(), "compress", "--config",
+        cfg.toString(), "--output", output.toString()));
     command.addAll(arguments);
     Process p = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve("console.txt").toFile()).start();
