@@ -128,6 +128,26 @@ public final class MiniLm {
     return out.toArray(new float[0][]);
   }
 
+  /**
+   * Mean and worst cosine of sentence embeddings to their reference.
+   *
+   * @param mean mean over the sentences
+   * @param worst the lowest
+   */
+  public record Fidelity(double mean, double worst) {
+    /** @return the fidelity of {@code candidate}, sentence by sentence, to {@code reference} */
+    public static Fidelity of(float[][] reference, float[][] candidate) {
+      double sum = 0;
+      double worst = 1;
+      for (int i = 0; i < candidate.length; i++) {
+        double c = cosine(reference[i], candidate[i]);
+        sum += c;
+        worst = Math.min(worst, c);
+      }
+      return new Fidelity(sum / candidate.length, worst);
+    }
+  }
+
   /** @return the cosine similarity of two vectors */
   public static double cosine(float[] a, float[] b) {
     double dot = 0;

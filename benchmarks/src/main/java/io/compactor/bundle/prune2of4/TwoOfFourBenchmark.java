@@ -113,14 +113,8 @@ public final class TwoOfFourBenchmark {
         RECONSTRUCT.withTarget(ReconstructionOptions.Target.LAYER_WEIGHTS), 1, 32));
     for (BenchmarkRun r : runs.values()) {
       float[][] e = MiniLm.embeddings(r.model(), eval);
-      double sum = 0;
-      double worst = 1;
-      for (int i = 0; i < e.length; i++) {
-        double c = MiniLm.cosine(reference[i], e[i]);
-        sum += c;
-        worst = Math.min(worst, c);
-      }
-      System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% | %.1f s |%n", r.name(), sum / e.length, worst,
+      MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, e);
+      System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% | %.1f s |%n", r.name(), f.mean(), f.worst(),
           100 * MiniLm.neighbourAgreement(reference, e), r.seconds());
     }
     System.out.println();

@@ -75,20 +75,14 @@ public final class MiniLmFeedForwardBenchmark {
 
   private static void print(String name, OnnxModel model, float[][] reference, Dataset heldOut, double seconds) {
     float[][] e = embeddings(model, heldOut);
-    double sum = 0;
-    double worst = 1;
-    for (int i = 0; i < e.length; i++) {
-      double c = cosine(reference[i], e[i]);
-      sum += c;
-      worst = Math.min(worst, c);
-    }
+    MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, e);
     ModelCost cost = ModelCost.of(model, heldOut);
     String latency;
     try (ModelSession s = ModelSession.open(model, 1)) {
       Latency l = Evaluation.latency(s, heldOut.batch(0, BATCH), 3, 20);
       latency = String.format(Locale.ROOT, "%.1f / %.1f ms", l.medianMillis(), l.minMillis());
     }
-    System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %,d | %,d B | %s | %s |%n", name, sum / e.length, worst,
+    System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %,d | %,d B | %s | %s |%n", name, f.mean(), f.worst(),
         cost.parameters(), cost.bytes(), latency, Double.isNaN(seconds) ? "" : String.format(Locale.ROOT, "%.1f s",
             seconds));
   }
@@ -128,13 +122,5 @@ public final class MiniLmFeedForwardBenchmark {
       }
     }
     return out;
-  }
-
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * (double) b[i];
-    }
-    return dot;
   }
 }

@@ -223,14 +223,8 @@ public final class Int8Benchmark {
 
   private static void row(String name, OnnxModel model, float[][] reference, List<Dataset> eval, double seconds) {
     float[][] e = MiniLm.embeddings(model, eval);
-    double sum = 0;
-    double worst = 1;
-    for (int i = 0; i < e.length; i++) {
-      double c = MiniLm.cosine(reference[i], e[i]);
-      sum += c;
-      worst = Math.min(worst, c);
-    }
-    System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% | %.1f MB | %s |%n", name, sum / e.length, worst,
+    MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, e);
+    System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% | %.1f MB | %s |%n", name, f.mean(), f.worst(),
         100 * MiniLm.neighbourAgreement(reference, e), model.toBytes().length / 1e6,
         Double.isNaN(seconds) ? "" : String.format(Locale.ROOT, "%.0f s", seconds));
   }

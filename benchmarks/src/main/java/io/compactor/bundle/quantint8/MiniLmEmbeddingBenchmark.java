@@ -180,14 +180,8 @@ public final class MiniLmEmbeddingBenchmark {
   /** @return mean and worst cosine of the model's sentence embeddings to the reference */
   private static double[] fidelity(OnnxModel model, float[][] reference, List<Dataset> eval) {
     float[][] e = MiniLm.embeddings(model, eval);
-    double sum = 0;
-    double worst = 1;
-    for (int i = 0; i < e.length; i++) {
-      double c = MiniLm.cosine(reference[i], e[i]);
-      sum += c;
-      worst = Math.min(worst, c);
-    }
-    return new double[] {sum / e.length, worst};
+    MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, e);
+    return new double[] {f.mean(), f.worst()};
   }
 
   private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {

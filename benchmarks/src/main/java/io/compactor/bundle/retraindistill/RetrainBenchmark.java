@@ -187,22 +187,8 @@ public final class RetrainBenchmark {
     List<String> epochs = new ArrayList<>();
     TrainingOutcome out;
     try {
-      out = new DistillTrainer(engine).train(DistillStep.student(form, base), fp32, new Samples() {
-        @Override
-        public int size() {
-          return data.size();
-        }
-
-        @Override
-        public Map<String, Tensor> inputs(int[] indices) {
-          return data.inputs(indices);
-        }
-
-        @Override
-        public java.util.Optional<Tensor> labels(int[] indices) {
-          return data.labels(indices);
-        }
-      }, ds, new TrainingListener() {
+      out = new DistillTrainer(engine).train(DistillStep.student(form, base), fp32, Samples.of(data), ds,
+          new TrainingListener() {
         @Override
         public void epoch(int epoch, int total, double loss, double heldOutFidelity) {
           epochs.add(String.format(Locale.ROOT, "%d: loss %.5f held-out %.5f", epoch, loss, heldOutFidelity));
@@ -248,14 +234,8 @@ public final class RetrainBenchmark {
 
   private static String row(String name, OnnxModel model, float[][] reference, List<Dataset> eval) {
     float[][] e = MiniLm.embeddings(model, eval);
-    double sum = 0;
-    double worst = 1;
-    for (int i = 0; i < e.length; i++) {
-      double c = MiniLm.cosine(reference[i], e[i]);
-      sum += c;
-      worst = Math.min(worst, c);
-    }
-    return String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% |", name, sum / e.length, worst,
+    MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, e);
+    return String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% |", name, f.mean(), f.worst(),
         100 * MiniLm.neighbourAgreement(reference, e));
   }
 
