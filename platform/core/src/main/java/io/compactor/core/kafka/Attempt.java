@@ -10,10 +10,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of one job, fenced by Kafka: a transactional producer whose {@code transactional.id} is the job's
@@ -24,6 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * a second terminal event nor a state record. Not thread-safe beyond its synchronized methods.
  */
 final class Attempt implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
   private final KafkaProducer<String, byte[]> producer;
   private final String id = UUID.randomUUID().toString();
   private final Topics topics;
@@ -130,6 +134,10 @@ final class Attempt implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(5));
+    try {
+      producer.close(Duration.ofSeconds(5));
+    } catch (InterruptException e) { // the instance is stopping; the interrupt flag stays set
+      LOG.debug("attempt producer closed by an interrupt: {}", e.toString());
+    }
   }
 }

@@ -343,7 +343,17 @@ public final class Coordinator implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    workers.shutdownNow();
+    // cancelled jobs end on their own at their next checkpoint; a finished one may still be closing its
+    // attempt's producer, which an interrupt would break off with an error
+    workers.shutdown();
+    try {
+      if (crash || !workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     leaseRenewal.shutdownNow();
     if (!crash) {
       running.values().forEach(this::release);
@@ -359,7 +369,7 @@ public final class Coordinator implements AutoCloseable {
   private void release(RunningJob job) {
     Attempt attempt = job.attempt;
     JobEvent last = job.lastEvent;
-    if (attempt == null || last == null) {
+    if (attempt == null || last == null || job.delivered) { // a delivered job is answered: nothing to release
       return;
     }
     try {
