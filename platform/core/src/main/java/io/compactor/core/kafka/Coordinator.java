@@ -119,7 +119,8 @@ public final class Coordinator implements AutoCloseable {
     this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
     clientMetrics.forEach(m -> m.bindTo(registry));
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
-    this.leaseRenewal = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-lease"));
+    // a thread per job slot: one attempt's renewal stuck on its transaction coordinator holds up no other
+    this.leaseRenewal = Executors.newScheduledThreadPool(settings.concurrency(), r -> daemon(r, "compactor-lease"));
     this.worker = new JobWorker(settings, executor, metrics, board, board.recording(new EventPublisher(producer,
         settings.topics().events(), source)), producer::flush, deadLetters, view, leaseRenewal);
     this.pollThread = new Thread(this::pollLoop, "compactor-poll");
@@ -237,7 +238,7 @@ public final class Coordinator implements AutoCloseable {
     // a lease of this instance whose job is not running here ended with its worker (not delivered): lapsed
     boolean leased = known.filter(k -> k.terminal().isEmpty() && !k.instance().isEmpty()
             && !k.instance().equals(settings.instanceId())).isPresent()
-        && view.sinceLastRecord(jobId).filter(d -> d.compareTo(settings.leaseTtl()) < 0).isPresent();
+        && view.silence(jobId).filter(d -> d.compareTo(settings.leaseTtl()) < 0).isPresent();
     return new Admission.JobState(known, leased, running.containsKey(new TopicPartition(r.topic(), r.partition())),
         cancels.isCancelled(jobId, r.partition(), r.offset()));
   }

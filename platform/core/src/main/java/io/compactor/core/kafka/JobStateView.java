@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -28,25 +29,38 @@ import org.slf4j.LoggerFactory;
  * Every job's latest record on the compacted state topic, read in full by each instance into memory (outside
  * any consumer group, {@code read_committed}, so a fenced attempt's writes are never seen). It answers what
  * the filesystem state directory used to: the request a job id was first run with, its terminal event for
- * replays, whether another instance still renews its lease, and {@code /jobs/{id}} on any instance. Leases
- * are judged on this instance's own monotonic clock (how long since a record of the job last arrived), never
- * by comparing two hosts' clocks.
+ * replays, whether another instance still renews its lease, and {@code /jobs/{id}} on any instance.
+ *
+ * <p>Leases are judged on this instance's own monotonic clock, never by comparing two hosts' clocks, and only
+ * over time in which the view is known to be complete: the view asks for the topic's end offsets every
+ * {@link #CURRENCY_PROBE} and, once it has read up to them, knows it missed nothing written before it asked.
+ * A job is silent for as long as that knowledge reaches past its latest record. So a view that falls behind
+ * (a broker failing over the state topic's leader, a starved thread) sees no lease lapse that did not happen.
  */
 public final class JobStateView implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobStateView.class);
   private static final Duration POLL = Duration.ofMillis(200);
+  /** How often the view confirms it has read everything, which is what lets silence (and leases) count. */
+  static final Duration CURRENCY_PROBE = Duration.ofMillis(500);
+  /** How long one request for the end offsets may block the reading thread; it is asked again after. */
+  private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(2);
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final Map<String, Seen> jobs = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
+  /** The view holds every record committed before this instant ({@link System#nanoTime}). */
+  private volatile long completeAsOfNanos = System.nanoTime();
 
   /** A job's record and when (this JVM's {@link System#nanoTime}) it arrived. */
   private record Seen(JobRecord record, long arrivedNanos) {}
 
-  /** A sync in progress: the end offsets to reach. */
-  private record Target(Map<TopicPartition, Long> ends, CompletableFuture<Void> done) {}
+  /**
+   * A sync in progress: the end offsets to reach, asked for at {@code askedNanos}; {@code done} is empty for
+   * the view's own probes.
+   */
+  private record Target(Map<TopicPartition, Long> ends, long askedNanos, Optional<CompletableFuture<Void>> done) {}
 
   JobStateView(Properties common, String topic, String instance) {
     Properties p = new Properties();
@@ -127,21 +141,25 @@ public final class JobStateView implements AutoCloseable {
     return Optional.ofNullable(jobs.get(jobId)).map(Seen::record);
   }
 
-  /** @return how long ago, on this instance's clock, the latest record of {@code jobId} arrived */
-  Optional<Duration> sinceLastRecord(String jobId) {
-    return Optional.ofNullable(jobs.get(jobId)).map(s -> Duration.ofNanos(System.nanoTime() - s.arrivedNanos));
+  /**
+   * @return for how long, on this instance's clock, the view is known to have received no newer record of
+   *     {@code jobId} than its latest: from the latest record's arrival up to the last moment the view was
+   *     confirmed complete (zero when it has not been confirmed since)
+   */
+  Optional<Duration> silence(String jobId) {
+    long complete = completeAsOfNanos;
+    return Optional.ofNullable(jobs.get(jobId)).map(s -> Duration.ofNanos(Math.max(0, complete - s.arrivedNanos)));
   }
 
   private void loop() {
     List<Target> targets = new ArrayList<>();
+    long lastProbe = System.nanoTime();
     try {
       while (running) {
         try {
-          CompletableFuture<Void> request;
-          while ((request = syncRequests.peek()) != null) {
-            // with read_committed these are the last stable offsets: open transactions are not waited for
-            targets.add(new Target(consumer.endOffsets(consumer.assignment()), request));
-            syncRequests.poll();
+          if (!syncRequests.isEmpty() || System.nanoTime() - lastProbe >= CURRENCY_PROBE.toNanos()) {
+            lastProbe = System.nanoTime();
+            askForEnds(targets, lastProbe);
           }
           targets.removeIf(this::reached); // usually the view is up to date already
           for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
@@ -154,11 +172,39 @@ public final class JobStateView implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.error("job state: reading {} stopped: {}", topic, e.toString(), e);
-      targets.forEach(t -> t.done.completeExceptionally(e));
+      targets.forEach(t -> t.done.ifPresent(d -> d.completeExceptionally(e)));
     } finally {
       syncRequests.forEach(f -> f.completeExceptionally(new CompactorException("job state: the view is closed")));
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /**
+   * Asks for the end offsets once, for the view's own probe and for every sync request waiting now (a request
+   * that arrives during the call waits for the next, so it sees everything committed before it).
+   */
+  private void askForEnds(List<Target> targets, long asked) {
+    List<CompletableFuture<Void>> requests = new ArrayList<>();
+    for (CompletableFuture<Void> r; (r = syncRequests.poll()) != null; ) {
+      requests.add(r);
+    }
+    Map<TopicPartition, Long> ends;
+    try {
+      // with read_committed these are the last stable offsets: open transactions are not waited for
+      ends = consumer.endOffsets(consumer.assignment(), END_OFFSETS_TIMEOUT);
+    } catch (WakeupException e) {
+      syncRequests.addAll(requests); // woken by another sync request or by close: asked again next round
+      throw e;
+    } catch (RetriableException e) {
+      // e.g. a leader of the topic failing over: the view is not confirmed complete until it is back
+      LOG.debug("job state: end offsets of {} not known right now: {}", topic, e.toString());
+      syncRequests.addAll(requests);
+      return;
+    }
+    if (targets.stream().noneMatch(t -> t.done.isEmpty())) {
+      targets.add(new Target(ends, asked, Optional.empty()));
+    }
+    requests.forEach(r -> targets.add(new Target(ends, asked, Optional.of(r))));
   }
 
   private boolean reached(Target t) {
@@ -167,7 +213,8 @@ public final class JobStateView implements AutoCloseable {
         return false;
       }
     }
-    t.done.complete(null);
+    completeAsOfNanos = Math.max(completeAsOfNanos, t.askedNanos);
+    t.done.ifPresent(d -> d.complete(null));
     return true;
   }
 

@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
 class ClusterFailoverIT {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterFailoverIT.class);
   private static final Duration WAIT = Duration.ofSeconds(180);
+  /**
+   * Outlasts a broker's failover (6 s broker session, then leader and transaction coordinator elections) plus
+   * a renewal period: a renewal held up by the failover must not let the lease lapse, or the other instance
+   * would compute the job a second time (still completing it once).
+   */
+  private static final Duration LEASE = Duration.ofSeconds(15);
   @TempDir Path dir;
   private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -137,8 +143,7 @@ class ClusterFailoverIT {
   private void coordinator(KafkaCluster cluster, Topics topics, String group, String instance,
       LayerLoopExecutor executor, String protocol) {
     CoordinatorSettings s = new CoordinatorSettings(cluster.bootstrapServers(), group, instance, 2, topics,
-        new ArtifactRoots(List.of(dir)), Map.of("group.protocol", protocol),
-        Duration.ofSeconds(10), Duration.ofSeconds(6));
+        new ArtifactRoots(List.of(dir)), Map.of("group.protocol", protocol), LEASE, Duration.ofSeconds(6));
     Coordinator c = new Coordinator(s, executor, new SimpleMeterRegistry(), new JobBoard(100));
     opened.add(c);
     c.start();
