@@ -88,6 +88,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Put in front of every topic name as given, separator included: team-a. uses team-a.compactor.jobs (default: none).")
   String topicPrefix;
 
+  @Option(names = "--session-timeout", paramLabel = "SECONDS",
+      description = "How long a running job's lease lasts without renewal (and the group session under the classic protocol): "
+          + "how soon a killed instance's job is taken over; keep it above the brokers' failover time (default: 10).")
+  Integer sessionTimeout;
+
   @Option(names = "--batch-size", paramLabel = "N", description = "Samples per ONNX Runtime run (default: 16).")
   Integer batchSize;
 
@@ -199,7 +204,9 @@ final class RunCommand implements Callable<Integer> {
           layers.kafka(kafkaProperties),
           new ChainSettings(layers.getInt("batch-size", batchSize, 16), Duration.ofSeconds(5),
               Path.of(System.getProperty("java.io.tmpdir"))),
-          new S3Settings(Boolean.parseBoolean(layers.get("s3-path-style", s3PathStyle, false))));
+          new S3Settings(Boolean.parseBoolean(layers.get("s3-path-style", s3PathStyle, false))),
+          Duration.ofSeconds(layers.getInt("session-timeout", sessionTimeout,
+              (int) PlatformSettings.SESSION_TIMEOUT.toSeconds())));
       LogFormat format = LogFormat.parse(layers.get("log-format", logFormat, LogFormat.TEXT.id()));
       return new Resolved(s, format, layers.describe());
     } catch (IllegalArgumentException | InvalidRequestException e) {

@@ -28,12 +28,16 @@ import java.util.Optional;
  * @param kafkaOverrides extra Kafka client properties (security settings and the like)
  * @param chain how jobs run
  * @param s3 how {@code s3://} artifacts are reached
+ * @param sessionTimeout how long a running job's lease lasts without renewal, and the group's session under the
+ *     classic protocol: how soon a killed instance's job is taken over; above the brokers' failover time, or a
+ *     broker failure lets a running job start a second time elsewhere (it still completes once)
  */
 public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, int httpPort, String groupId,
     String instanceId, int concurrency, Topics topics, int jobPartitions, Optional<Short> replicationFactor,
-    ArtifactRoots roots, Map<String, String> kafkaOverrides, ChainSettings chain, S3Settings s3) {
-  /** How soon the group notices a dead instance, and how long a job's lease lasts without renewal. */
-  static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+    ArtifactRoots roots, Map<String, String> kafkaOverrides, ChainSettings chain, S3Settings s3,
+    Duration sessionTimeout) {
+  /** The default {@link #sessionTimeout}. */
+  public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
   public PlatformSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -45,6 +49,9 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
     kafkaOverrides = Map.copyOf(kafkaOverrides);
     Objects.requireNonNull(chain, "chain");
     Objects.requireNonNull(s3, "s3");
+    if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("session-timeout: must be at least 1 s, got " + sessionTimeout.toMillis() + " ms");
+    }
     if (jobPartitions < 1) {
       throw new IllegalArgumentException("jobPartitions: must be at least 1, got " + jobPartitions);
     }
@@ -59,7 +66,7 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
       String instanceId, int concurrency, Topics topics, int jobPartitions, ArtifactRoots roots,
       Map<String, String> kafkaOverrides, ChainSettings chain) {
     this(bootstrapServers, bundles, httpPort, groupId, instanceId, concurrency, topics, jobPartitions,
-        Optional.empty(), roots, kafkaOverrides, chain, S3Settings.defaults());
+        Optional.empty(), roots, kafkaOverrides, chain, S3Settings.defaults(), SESSION_TIMEOUT);
   }
 
   /**
@@ -68,6 +75,6 @@ public record PlatformSettings(Optional<String> bootstrapServers, Path bundles, 
    */
   CoordinatorSettings coordinator(String servers) {
     return new CoordinatorSettings(servers, groupId, instanceId, concurrency, topics, roots, kafkaOverrides,
-        SESSION_TIMEOUT, SESSION_TIMEOUT);
+        sessionTimeout, sessionTimeout);
   }
 }

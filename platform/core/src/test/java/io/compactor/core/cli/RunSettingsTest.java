@@ -51,6 +51,7 @@ class RunSettingsTest {
         new Setting("concurrency", PlatformSettings::concurrency, Integer::valueOf, 1),
         new Setting("job-partitions", PlatformSettings::jobPartitions, Integer::valueOf, 4),
         new Setting("batch-size", s -> s.chain().batchSize(), Integer::valueOf, 16),
+        new Setting("session-timeout", s -> (int) s.sessionTimeout().toSeconds(), Integer::valueOf, 10),
         new Setting("group-id", PlatformSettings::groupId, v -> v, "compactor"),
         new Setting("topic-prefix", s -> s.topics(), Topics::withPrefix, Topics.DEFAULT),
         new Setting("instance-id", PlatformSettings::instanceId, v -> v, null),

@@ -87,7 +87,7 @@ class ObjectStorageIT {
     platform = Platform.start(new PlatformSettings(Optional.empty(), bundles, 0, "s3-group", "s3-1", 1,
         Topics.DEFAULT, 2, Optional.empty(), ArtifactRoots.parse(List.of(dir.resolve("local").toString(), "s3://models/team", "s3://nobucket")),
         Map.of(), new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work")),
-        new S3Settings(true)));
+        new S3Settings(true), PlatformSettings.SESSION_TIMEOUT));
   }
 
   @AfterAll
