@@ -7,10 +7,11 @@
  * setting keys; 1.3.0 the chain's prepare → retrain → export shape: {@link io.compactor.api.TrainingForm},
  * {@link io.compactor.api.CompressionMethod#export}, {@link io.compactor.api.Stage#RETRAINING} and the shared
  * step skeleton {@link io.compactor.api.LayerProgress}; 1.4.0 INT8 embedding tables and float activations:
- * {@link io.compactor.api.Int8Keys#FLOAT_ACTIVATIONS}, {@link io.compactor.api.ActivationQuant#none}.
+ * {@link io.compactor.api.Int8Keys#FLOAT_ACTIVATIONS}, {@link io.compactor.api.ActivationQuant#none}; 1.5.0
+ * {@link io.compactor.api.RetrainingMethod}, the retraining provider's defaults.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.compactor.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,19 +3,15 @@ package io.compactor.bundle.retraindistill;
 import ai.djl.engine.Engine;
 import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
-import io.compactor.api.Eligibility;
-import io.compactor.api.Stage;
+import io.compactor.api.RetrainingMethod;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
 import io.compactor.api.UnsupportedOperator;
 import io.compactor.bundle.retraindistill.program.ConverterRegistry;
-import io.compactor.onnx.graph.Graph;
-import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -28,7 +24,7 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = CompressionMethod.class, property = {
     "compactor.capability=retrain.distill", "compactor.stage=retraining", "service.ranking:Integer=0"})
-public final class DistillMethod implements CompressionMethod {
+public final class DistillMethod implements RetrainingMethod {
   private static final ConverterRegistry REGISTRY = ConverterRegistry.standard();
 
   @Reference(target = "(engine=PyTorch)")
@@ -49,21 +45,6 @@ public final class DistillMethod implements CompressionMethod {
   @Override
   public String capability() {
     return Capabilities.RETRAIN_DISTILL;
-  }
-
-  @Override
-  public Stage stage() {
-    return Stage.RETRAINING;
-  }
-
-  @Override
-  public Set<String> opTypes() {
-    return Set.of();
-  }
-
-  @Override
-  public Eligibility eligibility(Graph graph, Node node) {
-    return Eligibility.ELIGIBLE;
   }
 
   @Override

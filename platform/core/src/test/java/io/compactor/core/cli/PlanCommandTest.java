@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.compactor.api.Capabilities;
-import io.compactor.api.CompressionMethod;
-import io.compactor.api.Eligibility;
-import io.compactor.api.Stage;
+import io.compactor.api.RetrainingMethod;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepResult;
 import io.compactor.api.UnsupportedOperator;
@@ -19,14 +17,11 @@ import io.compactor.core.plan.PlanModels;
 import io.compactor.core.plan.Provider;
 import io.compactor.core.plan.TestMethods;
 import io.compactor.onnx.fixtures.TestModels;
-import io.compactor.onnx.graph.Graph;
-import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,25 +207,10 @@ class PlanCommandTest {
   }
 
   /** A retraining method that cannot train one op type. */
-  private record Untrainable(String opType) implements CompressionMethod {
+  private record Untrainable(String opType) implements RetrainingMethod {
     @Override
     public String capability() {
       return Capabilities.RETRAIN_DISTILL;
-    }
-
-    @Override
-    public Stage stage() {
-      return Stage.RETRAINING;
-    }
-
-    @Override
-    public Set<String> opTypes() {
-      return Set.of();
-    }
-
-    @Override
-    public Eligibility eligibility(Graph graph, Node node) {
-      return Eligibility.ELIGIBLE;
     }
 
     @Override

@@ -2,10 +2,9 @@ package io.compactor.core.host.testbundles.retraining;
 
 import io.compactor.api.Capabilities;
 import io.compactor.api.CompressionMethod;
-import io.compactor.api.Eligibility;
 import io.compactor.api.RetrainOutcome;
 import io.compactor.api.RetrainSettings;
-import io.compactor.api.Stage;
+import io.compactor.api.RetrainingMethod;
 import io.compactor.api.StepContext;
 import io.compactor.api.StepException;
 import io.compactor.api.StepResult;
@@ -13,13 +12,11 @@ import io.compactor.api.TrainingForm;
 import io.compactor.api.UnsupportedOperator;
 import io.compactor.api.WeightMask;
 import io.compactor.onnx.graph.Graph;
-import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -29,9 +26,9 @@ import org.osgi.service.component.annotations.Component;
  * {@link #BIAS_SHIFT}) so a test can tell that the export ran after it. It cannot "train" the op type named
  * by the system property {@value #UNTRAINABLE}, if set.
  */
-@Component(property = {"compactor.capability=retrain.distill", "compactor.stage=retraining",
+@Component(service = CompressionMethod.class, property = {"compactor.capability=retrain.distill", "compactor.stage=retraining",
     "service.ranking:Integer=0"})
-public final class RecordingRetrainer implements CompressionMethod {
+public final class RecordingRetrainer implements RetrainingMethod {
   /** System property: an op type this provider reports as untrainable. */
   public static final String UNTRAINABLE = "compactor.test.untrainable";
   /** What the provider adds to every entry of the bias {@code fc.b}. */
@@ -40,21 +37,6 @@ public final class RecordingRetrainer implements CompressionMethod {
   @Override
   public String capability() {
     return Capabilities.RETRAIN_DISTILL;
-  }
-
-  @Override
-  public Stage stage() {
-    return Stage.RETRAINING;
-  }
-
-  @Override
-  public Set<String> opTypes() {
-    return Set.of();
-  }
-
-  @Override
-  public Eligibility eligibility(Graph graph, Node node) {
-    return Eligibility.ELIGIBLE;
   }
 
   @Override
