@@ -11,6 +11,9 @@ import io.compactor.core.config.ConfigFile;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.AttemptOutputs;
 import io.compactor.core.job.EventType;
+import io.compactor.core.job.JobMessages;
+import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.TuneParameters;
 import io.compactor.core.platform.Platform;
 import io.compactor.core.platform.PlatformSettings;
 import io.compactor.onnx.fixtures.TestModels;
@@ -155,17 +158,42 @@ class TuneJobIT {
   }
 
   @Test
-  void aTuneRequestWithoutEvalDataFailsNamingTheFieldAndIsCountedAsATune() throws Exception {
-    String request = "{\"kind\":\"tune\",\"jobId\":\"tune-bad\",\"model\":\"" + dir.resolve("model.onnx")
-        + "\",\"calibration\":\"" + dir.resolve("calib") + "\",\"maxDrop\":1,\"output\":\"" + dir.resolve("out-bad")
-        + "\"}";
+  void aCancelledTuneEndsCancelledBeforeItsNextCandidateAndLeavesNoFiles() throws Exception {
+    JobRequest tune = new JobRequest("tune-cancel", dir.resolve("model.onnx").toString(),
+        Optional.of(dir.resolve("base.cfg").toString()), Optional.of(dir.resolve("calib").toString()),
+        Optional.of(dir.resolve("eval").toString()), dir.resolve("out-cancel").toString(), Optional.empty(),
+        Optional.of(new TuneParameters(Optional.empty(), Optional.of(1.0), "size",
+            Optional.of(List.of("quant.int8")), Optional.empty(), Optional.of(List.of("static")))));
+    // sent together: the cancel is seen before the job starts or while it runs, never after its few candidates
+    send("tune-cancel", JobMessages.write(tune), JobMessages.cancel("tune-cancel"));
+    try (EventLog log = new EventLog(platform.bootstrapServers(), Topics.DEFAULT.events(), true)) {
+      log.until(EventLog.ended("tune-cancel"), WAIT);
+      List<EventLog.Entry> ends = log.of("tune-cancel", EventType.CANCELLED);
+      assertEquals(1, ends.size(), log.describe());
+      JsonNode cancelled = ends.get(0).body();
+      assertEquals("tune", cancelled.get("kind").asText());
+    }
+    Path out = dir.resolve("out-cancel");
+    assertTrue(!Files.exists(out) || Files.list(out).noneMatch(Files::isRegularFile), "nothing promoted");
+  }
+
+  private static void send(String key, byte[]... values) throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
         new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.DEFAULT.jobs(), "tune-bad", request.getBytes(StandardCharsets.UTF_8)))
-          .get(10, TimeUnit.SECONDS);
+      for (byte[] value : values) {
+        producer.send(new ProducerRecord<>(Topics.DEFAULT.jobs(), key, value)).get(10, TimeUnit.SECONDS);
+      }
     }
+  }
+
+  @Test
+  void aTuneRequestWithoutEvalDataFailsNamingTheFieldAndIsCountedAsATune() throws Exception {
+    String request = "{\"kind\":\"tune\",\"jobId\":\"tune-bad\",\"model\":\"" + dir.resolve("model.onnx")
+        + "\",\"calibration\":\"" + dir.resolve("calib") + "\",\"maxDrop\":1,\"output\":\"" + dir.resolve("out-bad")
+        + "\"}";
+    send("tune-bad", request.getBytes(StandardCharsets.UTF_8));
     try (EventLog log = new EventLog(platform.bootstrapServers(), Topics.DEFAULT.events(), true)) {
       log.until(EventLog.ended("tune-bad"), WAIT);
       JsonNode failed = log.of("tune-bad", EventType.FAILED).get(0).body();
