@@ -89,7 +89,7 @@ public final class JobMessages {
     }
     if (!key.equals(jobId.orElseThrow())) {
       return new Invalid("record key '" + JobLimits.cut(key, JobLimits.MAX_JOB_ID_CHARS + 1) + "' differs from jobId '" + jobId.get()
-          + "'; use the job id as the key so one job stays on one partition", jobId);
+          + "'; use the job id as the key so one job stays on one partition", jobId, kind);
     }
     if (cancel) {
       return new Cancel(jobId.orElseThrow());
