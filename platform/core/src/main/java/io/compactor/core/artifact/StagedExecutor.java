@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StagedExecutor implements JobExecutor, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StagedExecutor.class);
-  /** The outputs' fields in the {@code completed} event, in the order they are published. */
-  private static final List<String> OUTPUT_FIELDS = List.of("deployModel", "fakequantModel", "report");
+  /** The output field of {@code report.json} in the {@code completed} event. */
+  private static final String REPORT = "report";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JobExecutor job;
@@ -60,14 +60,12 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
     Path stage = null;
     try {
       stage = Files.createTempDirectory(Files.createDirectories(workRoot), "stage-" + request.jobId() + "-");
-      final Path in = stage;
-      JobRequest staged = new JobRequest(request.jobId(),
-          store("model", request.model()).fetchModel("model", request.model(), in).toString(),
-          store("config", request.config()).fetchFile("config", request.config(), in).toString(),
-          request.calibration().map(c -> store("calibration", c).fetchDirectory("calibration", c, in).toString()),
-          request.eval().map(e -> store("eval", e).fetchDirectory("eval", e, in).toString()),
-          store("output", request.output()).outputDirectory("output", request.output(), in).toString(),
-          request.training().map(t -> store("training", t).fetchDirectory("training", t, in).toString()));
+      Map<String, String> fetched = new LinkedHashMap<>();
+      for (Map.Entry<String, String> input : request.inputs().entrySet()) {
+        fetched.put(input.getKey(), fetch(input.getKey(), input.getValue(), stage).toString());
+      }
+      JobRequest staged = request.relocated(fetched, store("output", request.output()).outputDirectory("output",
+          request.output(), stage).toString());
       JobEvent end = job.execute(staged, events, cancellation);
       return end.type() == EventType.COMPLETED ? published(request, end) : end;
     } catch (ArtifactException e) {
@@ -80,18 +78,35 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
     }
   }
 
-  /** @return {@code end} with its outputs published and named by their URIs */
+  /** @return the staged copy of one input: the model with its external data, a file, or a data directory */
+  private Path fetch(String field, String uri, Path stage) {
+    ArtifactStore store = store(field, uri);
+    return switch (field) {
+      case "model" -> store.fetchModel(field, uri, stage);
+      case "config" -> store.fetchFile(field, uri, stage);
+      default -> store.fetchDirectory(field, uri, stage);
+    };
+  }
+
+  /**
+   * @return {@code end} with its outputs (every file the {@code completed} event names: a compression's three, a
+   *     tune's more) published and named by their URIs
+   */
   private JobEvent published(JobRequest request, JobEvent end) {
     Map<?, ?> outputs = (Map<?, ?>) end.data().get("outputs");
+    List<String> fields = new ArrayList<>();
     List<Path> files = new ArrayList<>();
-    for (String field : OUTPUT_FIELDS) {
-      files.add(Path.of(String.valueOf(outputs.get(field))));
+    outputs.forEach((field, file) -> {
+      fields.add(String.valueOf(field));
+      files.add(Path.of(String.valueOf(file)));
+    });
+    if (fields.contains(REPORT)) {
+      nameInputs(files.get(fields.indexOf(REPORT)), request);
     }
-    nameInputs(files.get(OUTPUT_FIELDS.indexOf("report")), request);
     List<String> uris = store("output", request.output()).publish("output", request.output(), files);
     Map<String, Object> named = new LinkedHashMap<>();
-    for (int i = 0; i < OUTPUT_FIELDS.size(); i++) {
-      named.put(OUTPUT_FIELDS.get(i), uris.get(i));
+    for (int i = 0; i < fields.size(); i++) {
+      named.put(fields.get(i), uris.get(i));
     }
     Map<String, Object> data = new LinkedHashMap<>(end.data());
     data.put("outputs", named);

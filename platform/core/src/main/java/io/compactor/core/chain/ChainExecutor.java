@@ -322,7 +322,8 @@ public final class ChainExecutor implements JobExecutor {
     private Plan plan(OnnxModel model) {
       Plan plan;
       try {
-        plan = new Planner(providers).plan(model, ConfigFile.read(ArtifactRoots.resolve(request.config())));
+        String config = request.config().orElseThrow(() -> new JobFailure("request", "config: required to compress"));
+        plan = new Planner(providers).plan(model, ConfigFile.read(ArtifactRoots.resolve(config)));
       } catch (InvalidConfigException e) {
         String path = e.problems().isEmpty() ? null : e.problems().get(0).path();
         throw new JobFailure("config", e.getMessage(), e).at("configPath", path);

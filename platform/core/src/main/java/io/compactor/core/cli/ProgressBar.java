@@ -78,7 +78,11 @@ final class ProgressBar implements EventSink {
         finishBar();
         line(step + " done in " + d.get("durationMs") + " ms");
       }
-      case COMPLETED -> line("completed: " + d.get("outputs"));
+      case TUNE_PROGRESS -> tune(d);
+      case COMPLETED -> {
+        finishBar();
+        line("completed: " + d.get("outputs"));
+      }
       case FAILED -> {
         finishBar();
         line("failed (" + d.get("stage") + "): " + d.get("reason"));
@@ -122,6 +126,24 @@ final class ProgressBar implements EventSink {
       out.println();
     }
     lastPercent = -1;
+  }
+
+  /** A tune's phase as a bar (sensitivity) or a line per search step and verified candidate. */
+  private void tune(Map<String, Object> d) {
+    String phase = String.valueOf(d.get("phase"));
+    String best = d.get("best") instanceof Map<?, ?> b ? " | best: candidate " + b.get("index")
+        + (Boolean.TRUE.equals(b.get("meetsBudget")) ? "" : " (misses the budget)") : "";
+    if (phase.equals("sensitivity")) {
+      if (!step.equals("[tune] sensitivity")) {
+        step = "[tune] sensitivity";
+        lastPercent = -1;
+      }
+      progress(((Number) d.get("percent")).doubleValue(), String.valueOf(d.getOrDefault("detail", "")));
+      return;
+    }
+    finishBar();
+    step = "[tune] " + phase;
+    line(step + " " + d.getOrDefault("detail", "") + best);
   }
 
   /** @return a retraining step's progress, e.g. {@code epoch 2/3 loss 0.0412 held-out 0.9871} */

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Prints a completed job's summary as a short table: size, quality, latency, steps with bundles and times. */
 final class ResultTable {
@@ -13,6 +14,14 @@ final class ResultTable {
   static void print(JobEvent completed, PrintWriter out) {
     Map<?, ?> s = completed.data().get("summary") instanceof Map<?, ?> m ? m : Map.of();
     out.println();
+    if (completed.data().get("tune") instanceof Map<?, ?> t) {
+      row(out, "tune", (Boolean.TRUE.equals(t.get("budgetMet")) ? "met: " : "NOT MET: ") + t.get("answer"));
+    }
+    if (!s.containsKey("operators")) { // a tune nothing could be verified for: its report says why
+      row(out, "outputs", String.valueOf(completed.data().get("outputs")));
+      out.flush();
+      return;
+    }
     row(out, "operators compressed", s.get("compressedOperators") + " of " + s.get("operators"));
     if (s.get("originalBytes") instanceof Number before && s.get("deployBytes") instanceof Number after) {
       row(out, "model size", mb(before) + " -> " + mb(after) + String.format(Locale.ROOT, "  (%.2fx smaller)",
@@ -49,6 +58,12 @@ final class ResultTable {
       outputs.forEach((k, v) -> row(out, String.valueOf(k), String.valueOf(v)));
     }
     out.flush();
+  }
+
+  /** @return whether a tune job's candidate meets its budget; empty for a compression job */
+  static Optional<Boolean> budgetMet(JobEvent completed) {
+    return completed.data().get("tune") instanceof Map<?, ?> t && t.get("budgetMet") instanceof Boolean met
+        ? Optional.of(met) : Optional.empty();
   }
 
   private static void row(PrintWriter out, String label, String value) {

@@ -3,6 +3,7 @@ package io.compactor.core.cli;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.TuneParameters;
 import io.compactor.core.kafka.JobClient;
 import io.compactor.core.kafka.Topics;
 import java.io.PrintWriter;
@@ -16,11 +17,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Publishes one job request to the jobs topic and, with {@code --wait}, follows its events. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-    description = "Submits a compression job to a running platform over Kafka.")
+    description = "Submits a compression job (or with --kind tune a tune job) to a running platform over Kafka.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:submitted; with --wait: completed", "1:with --wait: the job failed, or did not end in time",
+        "2:invalid arguments", "3:with --wait: a tune job completed, but no candidate meets its budget"})
 final class SubmitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -28,6 +33,12 @@ final class SubmitCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Mixin JobOptions job;
+
+  @Option(names = "--kind", paramLabel = "compress|tune", defaultValue = "compress", description = "compress: run "
+      + "--config (default); tune: search the configuration under a budget, as 'compactor tune' does.")
+  String kind;
+
+  @Mixin TuneOptions tune;
 
   @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: a random one); resubmitting an id is idempotent.")
   String jobId;
@@ -51,7 +62,7 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     String id = jobId != null ? jobId : "job-" + UUID.randomUUID().toString().substring(0, 8);
-    JobRequest request = job.request(id);
+    JobRequest request = job.request(id, tuneParameters());
     Topics topics = topicOptions.topics();
     out.println("submitting job " + id + " to " + topics.jobs());
     out.flush();
@@ -67,9 +78,27 @@ final class SubmitCommand implements Callable<Integer> {
     }
     if (end.get().type() == EventType.COMPLETED) {
       ResultTable.print(end.get(), out);
-      return 0;
+      return ResultTable.budgetMet(end.get()).orElse(true) ? 0 : TuneCommand.BUDGET_NOT_MET;
     }
     return UserErrorHandler.FAILED;
+  }
+
+  /** @return the tune parameters of {@code --kind tune}; empty for a compression job, which takes none */
+  private Optional<TuneParameters> tuneParameters() {
+    switch (kind) {
+      case "compress" -> {
+        if (tune.given()) {
+          throw new ParameterException(spec.commandLine(), "--max-drop, --min-fidelity, --objective, --capabilities, "
+              + "--filter-ratios and --int8 are for --kind tune; a compression job follows --config");
+        }
+        return Optional.empty();
+      }
+      case "tune" -> {
+        return Optional.of(tune.parameters());
+      }
+      default -> throw new ParameterException(spec.commandLine(), "--kind: unknown kind '" + kind
+          + "'; use compress or tune");
+    }
   }
 
 }

@@ -7,11 +7,8 @@ import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.logging.Logging;
+import io.compactor.core.job.TuneParameters;
 import io.compactor.core.metrics.StepMetrics;
-import io.compactor.core.tune.Budget;
-import io.compactor.core.tune.Choice;
-import io.compactor.core.tune.Objective;
-import io.compactor.core.tune.SearchSpace;
 import io.compactor.core.tune.TuneRequest;
 import io.compactor.core.tune.TuneResult;
 import io.compactor.core.tune.Tuner;
@@ -19,12 +16,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,29 +64,7 @@ final class TuneCommand implements Callable<Integer> {
       + "calibration data).")
   Path train;
 
-  @Option(names = "--max-drop", paramLabel = "POINTS", description = "Budget: top-1 points the tuned model may lose "
-      + "on --eval (needs labels.npy).")
-  Double maxDrop;
-
-  @Option(names = "--min-fidelity", paramLabel = "COSINE", description = "Budget: lowest mean cosine of the first "
-      + "output to the original's on --eval.")
-  Double minFidelity;
-
-  @Option(names = "--objective", paramLabel = "size|latency|sparsity", defaultValue = "size",
-      description = "What to maximize within the budget (default: ${DEFAULT-VALUE}).")
-  String objective;
-
-  @Option(names = "--capabilities", split = ",", paramLabel = "CAP", description = "Methods the search may use: "
-      + "sparsity.2of4, sparsity.filter, quant.int8 (default: every one the installed bundles offer).")
-  List<String> capabilities;
-
-  @Option(names = "--filter-ratios", split = ",", paramLabel = "R", description = "Filter-pruning ratios tried per "
-      + "operator (default: 0.25,0.5,0.75).")
-  List<Double> filterRatios;
-
-  @Option(names = "--int8", split = ",", paramLabel = "FORM", description = "INT8 forms: static, dynamic (default: "
-      + "both; dynamic changes MatMuls only).")
-  List<String> int8;
+  @Mixin TuneOptions tune;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the results go.")
   Path output;
@@ -137,50 +108,17 @@ final class TuneCommand implements Callable<Integer> {
 
   /** @return the request, every option checked; usage errors name the option */
   TuneRequest request() {
-    if ((maxDrop == null) == (minFidelity == null)) {
-      throw new ParameterException(spec.commandLine(), "give exactly one budget: --max-drop POINTS (top-1, needs "
-          + "labels.npy) or --min-fidelity COSINE (mean cosine to the original)");
-    }
-    Budget budget;
-    try {
-      budget = maxDrop != null ? new Budget(Budget.Kind.MAX_DROP, maxDrop)
-          : new Budget(Budget.Kind.MIN_FIDELITY, minFidelity);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TuneParameters p = tune.parameters();
     if (eval == null) {
-      throw new ParameterException(spec.commandLine(), "--eval: required by " + budget.kind().option()
+      throw new ParameterException(spec.commandLine(), "--eval: required by " + TuneOptions.budgetOption(p)
           + "; the budget is judged on eval data: give a directory with <input>.npy per model input"
-          + (budget.kind() == Budget.Kind.MAX_DROP ? " and labels.npy" : ""));
+          + (p.maxDrop().isPresent() ? " and labels.npy" : ""));
     }
     try {
-      Objective o = Objective.of(objective);
-      Optional<SearchSpace> space = Optional.empty();
-      if (capabilities != null || filterRatios != null || int8 != null) {
-        Set<String> caps = capabilities == null
-            ? Set.of("sparsity.2of4", "sparsity.filter", "quant.int8") : new LinkedHashSet<>(capabilities);
-        space = Optional.of(SearchSpace.of(caps, filterRatios == null ? SearchSpace.DEFAULT_RATIOS : filterRatios,
-            forms()));
-      }
-      return new TuneRequest(model, calibration, eval, Optional.ofNullable(config), Optional.ofNullable(train), budget,
-          o, space, output);
+      return TuneRequest.of(p, model, calibration, eval, Optional.ofNullable(config), Optional.ofNullable(train),
+          output);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-  }
-
-  private Set<Choice.Quant> forms() {
-    if (int8 == null) {
-      return EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC);
-    }
-    Set<Choice.Quant> out = EnumSet.noneOf(Choice.Quant.class);
-    for (String f : int8) {
-      switch (f.trim().toLowerCase(Locale.ROOT)) {
-        case "static" -> out.add(Choice.Quant.STATIC);
-        case "dynamic" -> out.add(Choice.Quant.DYNAMIC);
-        default -> throw new IllegalArgumentException("--int8: unknown form '" + f + "'; use static, dynamic or both");
-      }
-    }
-    return out;
   }
 }

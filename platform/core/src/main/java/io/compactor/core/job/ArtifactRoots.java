@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +37,8 @@ import java.util.regex.Pattern;
 public record ArtifactRoots(List<Path> roots, List<S3Location> buckets) {
   /** A URI scheme followed by a slash: {@code s3://}, {@code http://}, {@code hdfs:/}. */
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):/");
+  /** The inputs that are files; the others are directories. */
+  private static final Set<String> FILES = Set.of("model", "config");
   /** Links followed in one path before giving up (Linux's {@code MAXSYMLINKS}). */
   private static final int MAX_LINKS = 40;
 
@@ -173,9 +178,10 @@ public record ArtifactRoots(List<Path> roots, List<S3Location> buckets) {
    *     scheme, or leads outside the roots
    */
   public JobRequest confine(JobRequest r) {
-    return new JobRequest(r.jobId(), file("model", r.model()), file("config", r.config()),
-        r.calibration().map(c -> directory("calibration", c)), r.eval().map(e -> directory("eval", e)),
-        directory("output", r.output()), r.training().map(t -> directory("training", t)));
+    Map<String, String> real = new LinkedHashMap<>();
+    r.inputs().forEach((field, value) -> real.put(field, FILES.contains(field) ? file(field, value)
+        : directory(field, value)));
+    return r.relocated(real, directory("output", r.output()));
   }
 
   private String file(String field, String value) {

@@ -10,6 +10,8 @@ public enum EventType {
   STEP_STARTED("step.started", false),
   STEP_PROGRESS("step.progress", false),
   STEP_COMPLETED("step.completed", false),
+  /** A tune job's progress: phase, counts, the best candidate so far. */
+  TUNE_PROGRESS("tune.progress", false),
   COMPLETED("completed", true),
   FAILED("failed", true),
   CANCELLED("cancelled", true);

@@ -30,6 +30,25 @@ public record JobEvent(EventType type, String jobId, Instant time, Map<String, O
     data = Collections.unmodifiableMap(copy);
   }
 
+  /**
+   * @param kind the kind of the job the event belongs to
+   * @return this event naming a tune job's kind ({@code "kind": "tune"}); a compression job's events stay as they
+   *     always were, without {@code kind}
+   */
+  public JobEvent withKind(JobRequest.Kind kind) {
+    if (kind == JobRequest.Kind.COMPRESS || kind.id().equals(data.get("kind"))) {
+      return this;
+    }
+    Map<String, Object> tagged = new LinkedHashMap<>(data);
+    tagged.put("kind", kind.id());
+    return new JobEvent(type, jobId, time, tagged);
+  }
+
+  /** @return the kind of job the event belongs to: {@code kind} when it says, else compress */
+  public JobRequest.Kind kind() {
+    return JobRequest.Kind.TUNE.id().equals(data.get("kind")) ? JobRequest.Kind.TUNE : JobRequest.Kind.COMPRESS;
+  }
+
   /** @return an event of {@code type} now */
   public static JobEvent of(EventType type, String jobId, Map<String, Object> data) {
     return new JobEvent(type, jobId, Instant.now(), data);

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Reads and writes the JSON bodies of {@code compactor.jobs} records and job events. Reading never
@@ -35,8 +37,14 @@ public final class JobMessages {
    *
    * @param reason what is wrong, for the failed event or the dead letter
    * @param jobId the job id, when the record names one (then a failed event is published)
+   * @param kind the kind the record asks for, when it is readable ({@code compress} otherwise)
    */
-  public record Invalid(String reason, Optional<String> jobId) implements Message {}
+  public record Invalid(String reason, Optional<String> jobId, JobRequest.Kind kind) implements Message {
+    /** A record whose kind is not known or is compress. */
+    public Invalid(String reason, Optional<String> jobId) {
+      this(reason, jobId, JobRequest.Kind.COMPRESS);
+    }
+  }
 
   /**
    * @param value the record value
@@ -67,10 +75,12 @@ public final class JobMessages {
     Optional<String> jobId = node.hasNonNull("jobId") && node.get("jobId").isTextual()
         ? validId(node.get("jobId").asText()) : Optional.empty();
     boolean cancel = node.path("kind").asText("job").equals("cancel");
+    JobRequest.Kind kind = node.path("kind").asText().equals(JobRequest.Kind.TUNE.id()) ? JobRequest.Kind.TUNE
+        : JobRequest.Kind.COMPRESS;
     List<String> problems = Schemas.validate(cancel ? Schemas.CANCEL_REQUEST : Schemas.JOB_REQUEST, node);
     if (!problems.isEmpty()) {
       return new Invalid("the request violates schemas/" + (cancel ? Schemas.CANCEL_REQUEST : Schemas.JOB_REQUEST)
-          + ".schema.json: " + String.join("; ", problems), jobId);
+          + ".schema.json: " + String.join("; ", problems), jobId, kind);
     }
     if (key == null) {
       // no job to answer: a failed event would be keyed by an id its sender did not use as key
@@ -79,17 +89,37 @@ public final class JobMessages {
     }
     if (!key.equals(jobId.orElseThrow())) {
       return new Invalid("record key '" + JobLimits.cut(key, JobLimits.MAX_JOB_ID_CHARS + 1) + "' differs from jobId '" + jobId.get()
-          + "'; use the job id as the key so one job stays on one partition", jobId);
+          + "'; use the job id as the key so one job stays on one partition", jobId, kind);
     }
     if (cancel) {
       return new Cancel(jobId.orElseThrow());
     }
     try {
-      return new Submit(new JobRequest(jobId.orElseThrow(), node.get("model").asText(), node.get("config").asText(),
-          text(node, "calibration"), text(node, "eval"), node.get("output").asText(), text(node, "training")));
+      Optional<TuneParameters> tune = kind == JobRequest.Kind.TUNE ? Optional.of(tune(node)) : Optional.empty();
+      return new Submit(new JobRequest(jobId.orElseThrow(), node.get("model").asText(), text(node, "config"),
+          text(node, "calibration"), text(node, "eval"), node.get("output").asText(), text(node, "training"), tune));
     } catch (InvalidRequestException e) {
-      return new Invalid(e.getMessage(), jobId);
+      return new Invalid(e.getMessage(), jobId, kind);
     }
+  }
+
+  private static TuneParameters tune(JsonNode node) {
+    return new TuneParameters(number(node, "maxDrop"), number(node, "minFidelity"),
+        node.path("objective").asText(TuneParameters.DEFAULT_OBJECTIVE), list(node, "capabilities", JsonNode::asText),
+        list(node, "filterRatios", JsonNode::asDouble), list(node, "int8", JsonNode::asText));
+  }
+
+  private static Optional<Double> number(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Optional.of(node.get(field).asDouble()) : Optional.empty();
+  }
+
+  private static <T> Optional<List<T>> list(JsonNode node, String field, Function<JsonNode, T> item) {
+    if (!node.hasNonNull(field)) {
+      return Optional.empty();
+    }
+    List<T> out = new ArrayList<>();
+    node.get(field).forEach(n -> out.add(item.apply(n)));
+    return Optional.of(out);
   }
 
   private static Optional<String> text(JsonNode node, String field) {
@@ -108,9 +138,18 @@ public final class JobMessages {
   /** @return the job request as a JSON tree */
   public static ObjectNode toJson(JobRequest r) {
     ObjectNode n = JSON.createObjectNode();
+    r.tune().ifPresent(t -> n.put("kind", JobRequest.Kind.TUNE.id()));
     n.put("jobId", r.jobId());
     r.inputs().forEach(n::put);
     n.put("output", r.output());
+    r.tune().ifPresent(t -> { // the compress form stays as it was: requests stored before tuning compare equal
+      t.maxDrop().ifPresent(v -> n.put("maxDrop", v));
+      t.minFidelity().ifPresent(v -> n.put("minFidelity", v));
+      n.put("objective", t.objective());
+      t.capabilities().ifPresent(c -> c.forEach(n.putArray("capabilities")::add));
+      t.filterRatios().ifPresent(f -> f.forEach(n.putArray("filterRatios")::add));
+      t.int8().ifPresent(q -> q.forEach(n.putArray("int8")::add));
+    });
     return n;
   }
 

@@ -72,7 +72,8 @@ final class Admission {
    */
   Decision admit(JobMessages.Message message, String recordRef, JobState state) {
     if (message instanceof JobMessages.Invalid invalid) {
-      return invalid.jobId().<Decision>map(id -> new Refuse(failed(id, "request", invalid.reason())))
+      return invalid.jobId().<Decision>map(id -> new Refuse(failed(id, "request", invalid.reason())
+              .withKind(invalid.kind())))
           .orElseGet(() -> new DeadLetter(invalid.reason()));
     }
     if (message instanceof JobMessages.Cancel) {
@@ -82,12 +83,12 @@ final class Admission {
     String jobId = request.jobId();
     Optional<String> outside = roots.check(request);
     if (outside.isPresent()) {
-      return new Refuse(failed(jobId, "request", outside.get()));
+      return new Refuse(failed(jobId, "request", outside.get()).withKind(request.kind()));
     }
     Optional<JobRecord> known = state.known();
     if (known.isPresent() && !known.get().request().equals(request)) {
       return new Refuse(failed(jobId, "request", "job id " + jobId + " was already used for a different request ("
-          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id"));
+          + JobMessages.toJson(known.get().request()) + "); submit it with a new job id").withKind(request.kind()));
     }
     Optional<JobEvent> terminal = known.flatMap(JobRecord::terminal);
     boolean redelivered = known.map(JobRecord::source).filter(recordRef::equals).isPresent();

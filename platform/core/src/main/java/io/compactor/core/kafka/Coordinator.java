@@ -251,6 +251,9 @@ public final class Coordinator implements AutoCloseable {
       job.cancellation.cancel();
     }
     running.put(tp, job);
+    if (cancels.isCancelled(decision.request().jobId(), r.partition(), r.offset())) {
+      job.cancellation.cancel(); // seen between the admission's look and the put: the listener missed the job
+    }
     workers.execute(() -> worker.work(job, ended::add));
   }
 

@@ -2,6 +2,7 @@ package io.compactor.core.metrics;
 
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -13,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Job meters. Tags are bounded: outcome (completed, failed, cancelled, replayed, dead_lettered) and, for
- * failures, the stage from the failed event's schema. Never job ids, paths or layer names.
+ * Job meters. Tags are bounded: kind (compress, tune), outcome (completed, failed, cancelled, replayed,
+ * dead_lettered) and, for failures, the stage from the failed event's schema. Never job ids, paths or layer names.
  */
 public final class JobMetrics {
   /** Counter of jobs that ended, by outcome and stage. */
@@ -44,8 +45,10 @@ public final class JobMetrics {
     this.active = LongTaskTimer.builder(ACTIVE).description("Jobs running on this instance").register(registry);
     Gauge.builder(BACKLOG, backlog, AtomicLong::get)
         .description("Records of the jobs topic not yet committed on this instance's partitions").register(registry);
-    for (String outcome : new String[] {"completed", "failed", "cancelled", "replayed", "dead_lettered"}) {
-      counter(outcome, "none");
+    for (JobRequest.Kind kind : JobRequest.Kind.values()) {
+      for (String outcome : new String[] {"completed", "failed", "cancelled", "replayed", "dead_lettered"}) {
+        counter(kind.id(), outcome, "none");
+      }
     }
   }
 
@@ -61,7 +64,7 @@ public final class JobMetrics {
 
   /** Counts a record sent to the dead-letter topic. */
   public void deadLettered() {
-    counter("dead_lettered", "request").increment();
+    counter(JobRequest.Kind.COMPRESS.id(), "dead_lettered", "request").increment(); // unread: kind unknown
   }
 
   /**
@@ -79,10 +82,11 @@ public final class JobMetrics {
     };
     String stage = terminal.type() == EventType.FAILED ? String.valueOf(terminal.data().getOrDefault("stage", "internal"))
         : "none";
-    counter(outcome, stage).increment();
+    String kind = terminal.kind().id();
+    counter(kind, outcome, stage).increment();
     if (took != null) {
       Timer.builder(DURATION).description("Wall time of a job from acceptance to its end")
-          .tag("outcome", outcome).publishPercentileHistogram()
+          .tag("kind", kind).tag("outcome", outcome).publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofHours(2))
           .register(registry).record(took);
     }
@@ -99,8 +103,8 @@ public final class JobMetrics {
     }
   }
 
-  private Counter counter(String outcome, String stage) {
-    return Counter.builder(FINISHED).description("Jobs that ended, by outcome")
-        .tag("outcome", outcome).tag("stage", stage).register(registry);
+  private Counter counter(String kind, String outcome, String stage) {
+    return Counter.builder(FINISHED).description("Jobs that ended, by kind and outcome")
+        .tag("kind", kind).tag("outcome", outcome).tag("stage", stage).register(registry);
   }
 }

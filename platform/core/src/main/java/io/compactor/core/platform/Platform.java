@@ -8,10 +8,13 @@ import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
 import io.compactor.core.http.HttpEndpoints;
 import io.compactor.core.job.JobBoard;
+import io.compactor.core.job.JobExecutor;
+import io.compactor.core.job.JobRequest;
 import io.compactor.core.kafka.Coordinator;
 import io.compactor.core.kafka.EmbeddedKafka;
 import io.compactor.core.metrics.PlatformMetrics;
 import io.compactor.core.metrics.StepMetrics;
+import io.compactor.core.tune.TuneJob;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -24,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Compactor instance: (embedded) Kafka, the OSGi host with its bundles, the chain, the
- * coordinator consuming jobs, and the HTTP endpoints. Started by {@code run} and {@code demo}; closing it
+ * One running Compactor instance: (embedded) Kafka, the OSGi host with its bundles, the chain (compression
+ * jobs) and the tuner (tune jobs, whose candidates run on the same chain), the coordinator consuming jobs, and
+ * the HTTP endpoints. Started by {@code run} and {@code demo}; closing it
  * stops everything in reverse order.
  */
 public final class Platform implements AutoCloseable {
@@ -77,9 +81,15 @@ public final class Platform implements AutoCloseable {
     parts.push(metrics);
     JobBoard board = new JobBoard(1000);
     ChainExecutor chain = new ChainExecutor(host.registry(), s.chain(), new StepMetrics(metrics.registry()));
-    StagedExecutor staged = new StagedExecutor(chain, s.chain().workRoot(), s.s3()); // s3:// artifacts
+    TuneJob tune = new TuneJob(host.registry(), chain, s.chain());
+    JobExecutor byKind = (request, events, cancellation) -> (request.kind() == JobRequest.Kind.TUNE ? tune : chain)
+        .execute(request, events, cancellation);
+    StagedExecutor staged = new StagedExecutor(byKind, s.chain().workRoot(), s.s3()); // s3:// artifacts
     parts.push(staged);
-    coordinator = new Coordinator(s.coordinator(bootstrapServers), staged, metrics.registry(), board);
+    // every terminal event of a tune job says so, also one from staging: the job metrics count by kind
+    JobExecutor jobs = (request, events, cancellation) -> staged.execute(request, events, cancellation)
+        .withKind(request.kind());
+    coordinator = new Coordinator(s.coordinator(bootstrapServers), jobs, metrics.registry(), board);
     parts.push(coordinator);
     coordinator.start();
     Health health = new Health(new KafkaChecks(bootstrapServers, s.kafkaOverrides(), s.groupId(), s.instanceId(),

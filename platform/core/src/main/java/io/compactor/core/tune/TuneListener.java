@@ -13,4 +13,12 @@ public interface TuneListener {
    * @param detail what was just measured, one line
    */
   void progress(String phase, int done, int total, String detail);
+
+  /**
+   * Called once per candidate run end to end, right after its {@code verify} progress: the job's events name the
+   * best candidate so far.
+   *
+   * @param candidate the candidate as measured
+   */
+  default void verified(Verified candidate) {}
 }

@@ -92,6 +92,7 @@ final class Verifier {
     verified.add(v);
     listener.progress("verify", index, index, String.format(java.util.Locale.ROOT,
         "candidate %d (%s): %s, %d bytes, %.1f s", index, candidate.describe(), describe(v), v.deployBytes(), seconds));
+    listener.verified(v);
     return v;
   }
 

@@ -111,4 +111,18 @@ class ProgressBarTest {
     assertEquals("[3/3] retrain.distill  67% epoch 2/3 loss 0.04123 held-out 0.9871", lines.get(1), text.toString());
     assertEquals("[3/3] retrain.distill 100% epoch 3/3", lines.get(2), "no loss reported, none shown");
   }
+
+  @Test
+  void aTuneShowsItsSensitivityAsABarAndEachVerifiedCandidateWithTheBestSoFar() {
+    StringWriter text = new StringWriter();
+    ProgressBar bar = new ProgressBar(new PrintWriter(text), false, 80);
+    bar.publish(event(EventType.TUNE_PROGRESS, Map.of("phase", "sensitivity", "done", 3, "total", 6, "percent", 50.0,
+        "detail", "conv1 int8 static: cost 0.00012", "candidatesVerified", 0)));
+    bar.publish(event(EventType.TUNE_PROGRESS, Map.of("phase", "verify", "done", 1, "total", 1, "percent", 100.0,
+        "detail", "candidate 1 (3 × int8 static): cosine 0.9990", "candidatesVerified", 1,
+        "best", Map.of("index", 1, "meetsBudget", true))));
+    List<String> lines = text.toString().lines().toList();
+    assertEquals(List.of("[tune] sensitivity  50% conv1 int8 static: cost 0.00012",
+        "[tune] verify candidate 1 (3 × int8 static): cosine 0.9990 | best: candidate 1"), lines);
+  }
 }

@@ -46,4 +46,33 @@ class SubmitCommandTest {
     assertEquals(UserErrorHandler.USER_ERROR, r.code(), r.err());
     assertTrue(r.err().startsWith("error: --train: URI scheme 'https' is not supported"), r.err());
   }
+
+  @Test
+  void aTuneJobTakesTuneOptionsUnderTheSameNamesAndNeedsItsEvalData() {
+    Cli.Run noEval = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--kind", "tune", "--model", "m.onnx",
+        "--calibration", "c", "--max-drop", "0.5", "--output", "out");
+    assertEquals(UserErrorHandler.USER_ERROR, noEval.code(), noEval.err());
+    assertTrue(noEval.err().contains("--eval: required by --max-drop"), noEval.err());
+    Cli.Run objective = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--kind", "tune", "--model", "m.onnx",
+        "--calibration", "c", "--eval", "e", "--min-fidelity", "0.99", "--objective", "speed", "--output", "out");
+    assertEquals(UserErrorHandler.USER_ERROR, objective.code(), objective.err());
+    assertTrue(objective.err().contains("use size, latency or sparsity"), objective.err());
+    Cli.Run budget = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--kind", "tune", "--model", "m.onnx",
+        "--calibration", "c", "--eval", "e", "--output", "out");
+    assertTrue(budget.err().contains("give exactly one budget"), budget.err());
+  }
+
+  @Test
+  void aCompressionJobNeedsItsConfigurationAndTakesNoBudget() {
+    Cli.Run noConfig = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--output", "out");
+    assertEquals(UserErrorHandler.USER_ERROR, noConfig.code(), noConfig.err());
+    assertTrue(noConfig.err().contains("Missing required option: '--config"), noConfig.err());
+    Cli.Run budget = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--model", "m.onnx", "--config", "c.cfg",
+        "--output", "out", "--max-drop", "1");
+    assertEquals(UserErrorHandler.USER_ERROR, budget.code(), budget.err());
+    assertTrue(budget.err().contains("are for --kind tune"), budget.err());
+    Cli.Run kind = Cli.run("submit", "--bootstrap-servers", NOWHERE, "--kind", "prune", "--model", "m.onnx",
+        "--config", "c.cfg", "--output", "out");
+    assertTrue(kind.err().contains("--kind: unknown kind 'prune'"), kind.err());
+  }
 }

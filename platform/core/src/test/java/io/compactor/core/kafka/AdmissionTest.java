@@ -89,7 +89,7 @@ class AdmissionTest {
 
   @Test
   void aPathOutsideTheRootsIsRefusedNamingTheField() {
-    JobRequest r = new JobRequest("j4", "/etc/passwd", job("j4").config(), Optional.empty(), Optional.empty(),
+    JobRequest r = new JobRequest("j4", "/etc/passwd", job("j4").config().orElseThrow(), Optional.empty(), Optional.empty(),
         job("j4").output());
     String reason = reason(admission.admit(submit(r), REF, Admission.JobState.NEW));
     assertTrue(reason.startsWith("model: /etc/passwd is outside the allowed artifact roots"), reason);
@@ -98,7 +98,7 @@ class AdmissionTest {
   @Test
   void aJobIdReusedForADifferentRequestIsRefused() {
     JobRequest first = job("j5");
-    JobRequest other = new JobRequest("j5", first.model(), first.config(), Optional.empty(), Optional.empty(),
+    JobRequest other = new JobRequest("j5", first.model(), first.config().orElseThrow(), Optional.empty(), Optional.empty(),
         dir.resolve("elsewhere").toString());
     String reason = reason(admission.admit(submit(other), REF, known(first, Optional.empty(), "x-0@0")));
     assertTrue(reason.startsWith("job id j5 was already used for a different request ("), reason);

@@ -146,7 +146,7 @@ class CoordinatorIT {
     coordinator("a", 1, executor, Duration.ofSeconds(30));
     send("job-2", JobMessages.write(job("job-2")));
     send("job-2", JobMessages.write(job("job-2")));
-    JobRequest other = new JobRequest("job-2", job("job-2").model(), job("job-2").config(), Optional.empty(),
+    JobRequest other = new JobRequest("job-2", job("job-2").model(), job("job-2").config().orElseThrow(), Optional.empty(),
         Optional.empty(), dir.resolve("elsewhere").toString());
     send("job-2", JobMessages.write(other));
     try (EventLog log = events()) {
@@ -168,7 +168,7 @@ class CoordinatorIT {
     coordinator("a", 1, executor, Duration.ofSeconds(30));
     send("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
     send("job-3", "{\"jobId\":\"job-3\",\"model\":\"m.onnx\"}".getBytes(StandardCharsets.UTF_8));
-    send("job-4", JobMessages.write(new JobRequest("job-4", "/etc/passwd", job("job-4").config(), Optional.empty(),
+    send("job-4", JobMessages.write(new JobRequest("job-4", "/etc/passwd", job("job-4").config().orElseThrow(), Optional.empty(),
         Optional.empty(), job("job-4").output())));
     send("job-5", JobMessages.write(job("job-5")));
     try (EventLog log = events(); EventLog dlt = new EventLog(kafka.bootstrapServers(), topics.deadLetters(), false)) {
@@ -376,7 +376,7 @@ class CoordinatorIT {
     coordinator("a", 1, executor, Duration.ofSeconds(30));
     Files.writeString(elsewhere.resolve("secret.onnx"), "not yours");
     Path link = Files.createSymbolicLink(dir.resolve("link.onnx"), elsewhere.resolve("secret.onnx"));
-    send("escape", JobMessages.write(new JobRequest("escape", link.toString(), job("escape").config(),
+    send("escape", JobMessages.write(new JobRequest("escape", link.toString(), job("escape").config().orElseThrow(),
         Optional.empty(), Optional.empty(), job("escape").output())));
     try (EventLog log = events()) {
       log.until(EventLog.ended("escape"), WAIT);

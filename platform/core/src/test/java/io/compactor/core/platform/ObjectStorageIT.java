@@ -14,6 +14,7 @@ import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.TuneParameters;
 import io.compactor.core.kafka.JobClient;
 import io.compactor.core.kafka.Topics;
 import io.compactor.onnx.fixtures.TestModels;
@@ -170,6 +171,27 @@ class ObjectStorageIT {
     String log = LOG.toString(StandardCharsets.UTF_8);
     assertTrue(log.contains("platform s3-1 up"), "the log is captured");
     assertFalse(log.contains(S3Server.SECRET_KEY), "the secret key is in the log");
+  }
+
+  @Test
+  void aTuneJobReadsItsDataFromTheBucketAndPublishesEveryFileItWrites() throws Exception {
+    TuneParameters loose = new TuneParameters(Optional.empty(), Optional.of(0.0), "sparsity",
+        Optional.of(List.of("sparsity.2of4")), Optional.empty(), Optional.empty());
+    JobRequest request = new JobRequest("s3-tune", TEAM + "model.onnx", Optional.empty(), Optional.of(TEAM + "calib"),
+        Optional.of(TEAM + "eval"), TEAM + "out-tune", Optional.empty(), Optional.of(loose));
+    JobEvent end = new JobClient(platform.bootstrapServers(), Map.of(), Topics.DEFAULT)
+        .submit(request, e -> { }, Duration.ofMinutes(3)).orElseThrow();
+
+    assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
+    assertEquals("tune", end.data().get("kind"));
+    Map<?, ?> outputs = (Map<?, ?>) end.data().get("outputs");
+    assertTrue(outputs.keySet().containsAll(List.of("tunedConfig", "tuneReport", "deployModel", "report")), outputs
+        .toString());
+    for (Object uri : outputs.values()) {
+      assertTrue(uri.toString().startsWith(TEAM + "out-tune/"), uri.toString());
+      assertTrue(s3.get("models", uri.toString().substring("s3://models/".length())).length > 0, uri.toString());
+    }
+    assertTrue(new String(s3.get("models", "team/out-tune/tuned.cfg"), StandardCharsets.UTF_8).contains("M4N2"));
   }
 
   @Test

@@ -98,7 +98,7 @@ class PlatformIT {
     for (String line : List.of(
         "compactor_step_duration_seconds_count{capability=\"sparsity.2of4\",outcome=\"completed\",provider=\"io.compactor.bundle.prune2of4 ",
         "compactor_providers{capability=\"sparsity.2of4\",state=\"chosen\"} 1.0",
-        "compactor_jobs_finished_total{outcome=\"completed\",stage=\"none\"} ",
+        "compactor_jobs_finished_total{kind=\"compress\",outcome=\"completed\",stage=\"none\"} ",
         "compactor_job_compression_ratio_count ",
         "jvm_memory_used_bytes{")) {
       assertTrue(metrics.contains(line), line + " in\n" + metrics);
@@ -106,7 +106,7 @@ class PlatformIT {
 
     Cli.Run again = submit("p1", "sparse.cfg");
     assertEquals(0, again.code(), again.out() + again.err());
-    assertTrue(get("/metrics").contains("compactor_jobs_finished_total{outcome=\"replayed\",stage=\"none\"} 1.0"),
+    assertTrue(get("/metrics").contains("compactor_jobs_finished_total{kind=\"compress\",outcome=\"replayed\",stage=\"none\"} 1.0"),
         "a re-submitted id is answered from its outputs, not recomputed");
   }
 
@@ -116,7 +116,7 @@ class PlatformIT {
 
     assertEquals(1, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("failed (plan): capability quant.int8"), r.out());
-    assertTrue(get("/metrics").contains("compactor_jobs_finished_total{outcome=\"failed\",stage=\"plan\"} 1.0"));
+    assertTrue(get("/metrics").contains("compactor_jobs_finished_total{kind=\"compress\",outcome=\"failed\",stage=\"plan\"} 1.0"));
     assertTrue(get("/health").startsWith("200 "));
   }
 
