@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -76,7 +77,7 @@ public final class Tuner {
     OnnxModel model = load(request.model());
     model.graph().normalizeConstants();
     Dataset eval = data("--eval", request.eval(), model);
-    data("--calibration", request.calibration(), model);
+    Dataset calibration = data("--calibration", request.calibration(), model);
     if (request.budget().kind() == Budget.Kind.MAX_DROP && eval.labels().isEmpty()) {
       throw new TuneInputException("--max-drop", "needs labels: " + request.eval() + " has no " + Dataset.LABELS
           + "; add the int64 class ids, or give the budget as --min-fidelity (mean cosine to the original)");
@@ -93,13 +94,25 @@ public final class Tuner {
     Verified baseline = baseline(request.model(), model, eval);
     long sensitivityStart = System.nanoTime();
     List<Sensitivity.Entry> table = Sensitivity.measure(model, operators, space, eval, batchSize, listener);
+    // the activations' signal is measured later, only if the search needs float fallback; its time is added then
     double sensitivitySeconds = (System.nanoTime() - sensitivityStart) / 1e9;
     Path work = workDirectory();
     try {
       TunedConfig configs = new TunedConfig(base, operators);
       Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation);
+      List<StaticActivations.Target> targets = space.int8().contains(Choice.Quant.STATIC)
+          ? StaticActivations.of(model.graph(), operators, base.getCompactorFloatActivationsList()) : List.of();
+      double[] fallbackSeconds = {0};
+      Supplier<List<Sensitivity.Activation>> activations = () -> {
+        long t0 = System.nanoTime();
+        List<Sensitivity.Activation> a = Sensitivity.activations(model, targets, calibration, eval, batchSize,
+            listener);
+        fallbackSeconds[0] = (System.nanoTime() - t0) / 1e9;
+        return a;
+      };
       Search.Outcome outcome = new Search(operators, table, request.budget(), request.objective(), space, verifier,
-          listener).run();
+          listener, activations).run();
+      sensitivitySeconds += fallbackSeconds[0];
       Verified result = outcome.chosen().or(outcome::closest).orElse(baseline);
       boolean met = outcome.chosen().isPresent();
       double margin = request.budget().margin(result.quality());
@@ -148,7 +161,8 @@ public final class Tuner {
       }
       JSON.writeValue(out.resolve("tune-report.json").toFile(), TuneReport.json(f));
       Files.writeString(out.resolve("tune-report.md"), TuneReport.markdown(f));
-      Files.writeString(out.resolve("sensitivity.svg"), Charts.sensitivity(f.sensitivity()));
+      Files.writeString(out.resolve("sensitivity.svg"), Charts.sensitivity(f.sensitivity(),
+          f.outcome().activations(), v.candidate().floatActivations()));
       Files.writeString(out.resolve("tradeoff.svg"), Charts.tradeoff(f.verified(), f.baseline(), f.request().budget(),
           f.request().objective(), chosen));
     } catch (IOException e) {

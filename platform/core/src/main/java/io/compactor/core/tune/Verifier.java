@@ -54,7 +54,7 @@ final class Verifier {
       return baseline;
     }
     for (Verified v : verified) {
-      if (v.candidate().choices().equals(candidate.choices())) {
+      if (v.candidate().sameAs(candidate)) {
         return v;
       }
     }
