@@ -107,8 +107,8 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
       s.append(q).append(" × int8").append(dynamic ? " dynamic" : " static");
     }
     if (!floatActivations.isEmpty()) {
-      s.append(", ").append(floatActivations.size()).append(floatActivations.size() == 1 ? " activation" : " activations")
-          .append(" float");
+      int n = floatActivations.size();
+      s.append(", ").append(n).append(n == 1 ? " activation" : " activations").append(" float");
     }
     return s.toString();
   }

@@ -25,8 +25,8 @@ final class ClipRange {
    *
    * @param lo the lower bound, at most 0
    * @param hi the upper bound, above {@code lo}
-   * @param relativeError ‖x − fq(x)‖ / ‖x‖ over the values (rounding error estimated as step² / 12); small for
-   *     an outlier tensor, whose energy is in the outliers
+   * @param relativeError ‖x − fq(x)‖ / ‖x‖ over the values (rounding error estimated as step² / 12); small
+   *     for an outlier tensor, whose energy is in the outliers
    * @param zeroed share of the non-zero values within half a step of 0, which quantize to 0: what an outlier
    *     does to the other values
    */

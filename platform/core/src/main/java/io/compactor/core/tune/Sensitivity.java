@@ -303,11 +303,8 @@ final class Sensitivity {
 
   private Quality quality(Tensor after) {
     double cosine = Evaluation.fidelity(reference, after).meanCosine();
-    if (Double.isNaN(cosine)) {
-      cosine = 0;  // an output row gone to zero has no direction: as far from the original as can be
-    }
     Optional<Double> drop = accuracy.map(a -> 100 * (a - Evaluation.top1Accuracy(after, data.labels().get())));
-    return new Quality(drop, cosine);
+    return Quality.measured(drop, cosine);
   }
 
   private Tensor run() {
