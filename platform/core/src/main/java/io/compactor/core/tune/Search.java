@@ -39,7 +39,8 @@ final class Search {
    *     INT8 misses the budget (measuring them runs the model once per activation)
    */
   Search(List<Operator> operators, List<Sensitivity.Entry> table, Budget budget, Objective objective,
-      SearchSpace space, Verifier verifier, TuneListener listener, Supplier<List<Sensitivity.Activation>> activations) {
+      SearchSpace space, Verifier verifier, TuneListener listener,
+      Supplier<List<Sensitivity.Activation>> activations) {
     this.operators = List.copyOf(operators);
     this.table = List.copyOf(table);
     this.budget = budget;

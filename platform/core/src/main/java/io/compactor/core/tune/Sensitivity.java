@@ -170,7 +170,7 @@ final class Sensitivity {
 
   /**
    * A copy of the model whose readers of {@code tensor} read it on the UINT8 grid of {@code range}, in float
-   * operators every opset since 7 has: {@code Clip(Floor(x / s + zp + ½), 0, 255) − zp) · s}.
+   * operators every opset since 7 has: {@code (Clip(Floor(x / s + zp + ½), 0, 255) − zp) · s}.
    */
   static OnnxModel fakeQuantized(OnnxModel model, String tensor, ClipRange.Range range) {
     OnnxModel copy = model.copy(model.source() + " (" + tensor + " int8)");

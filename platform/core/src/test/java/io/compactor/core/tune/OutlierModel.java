@@ -13,7 +13,8 @@ import java.util.Random;
  * A small MLP whose residual sum carries one channel offset by {@link #OUTLIER}, which the last layer does not
  * read: static INT8 of that sum spends its 256 steps on the outlier and rounds every other channel to a few
  * values, so the output is ruined; the same model with that one tensor in float is nearly exact.
- * {@code x [N,16] → Gemm fc1 → Relu (hidden) → Gemm fc2 (+ outlier bias) → Add hidden (residual) → Gemm fc3 → logits [N,8]}.
+ * {@code x [N,16] → Gemm fc1 → Relu (hidden) → Gemm fc2 (+ outlier bias) → Add hidden (residual) → Gemm fc3
+ * → logits [N,8]}.
  */
 final class OutlierModel {
   static final float OUTLIER = 3000f;

@@ -24,7 +24,8 @@ class StaticActivationsTest {
     OnnxModel m = OutlierModel.build(3);
     List<StaticActivations.Target> t = StaticActivations.of(m.graph(), MLP, List.of());
 
-    assertEquals(List.of("x", "hidden", OutlierModel.RESIDUAL), t.stream().map(StaticActivations.Target::tensor).toList());
+    assertEquals(List.of("x", "hidden", OutlierModel.RESIDUAL),
+        t.stream().map(StaticActivations.Target::tensor).toList());
     assertEquals(List.of("graph input", "Relu output", "residual Add"),
         t.stream().map(StaticActivations.Target::role).toList());
     assertEquals(List.of("fc3"), t.get(2).readers());
