@@ -190,8 +190,8 @@ final class TuneReport {
     List<String> chosen = f.result().result().candidate().floatActivations();
     s.append("\n## Float fallback: static INT8 activations (costliest first)\n\nStatic INT8 missed the budget, so "
         + "each activation it quantizes was quantized alone (UINT8, range searched on the calibration data as the "
-        + "step does) on up to " + Sensitivity.MAX_SAMPLES + " eval samples; the search kept the costliest float "
-        + "(`compactor_float_activations`), verified end to end.\n\n"
+        + "step does) on up to " + Sensitivity.MAX_SAMPLES + " eval samples; the search then verified the costliest "
+        + "in float (`compactor_float_activations`) end to end (see the notes below).\n\n"
         + "Values zeroed: the share of non-zero values that fall within half a step of 0 and quantize to 0 (what "
         + "an outlier does to the rest of the tensor).\n\n"
         + "| tensor | role | read by | range | values zeroed | cost | top-1 drop | kept float |\n"
