@@ -84,8 +84,9 @@ final class StaticActivations {
 
   /**
    * @return what produces the tensor: a LayerNorm (the operator, or the decomposed form's last Add or Mul after
-   *     a division by a square root), an Add of two activations (residual), a Softmax, a graph input, else the
-   *     producer's op type
+   *     a division by a square root), an Add of two activations (residual), a GELU (the operator, or a Mul a few
+   *     steps after an Erf or Tanh), the attention context (a Reshape or Transpose a few steps after a Softmax),
+   *     a graph input, else the producer's op type
    */
   static String role(Graph g, String tensor) {
     Optional<Node> producer = g.producer(tensor);
@@ -100,7 +101,27 @@ final class StaticActivations {
     if (op.equals("Add") && p.inputs().stream().noneMatch(g::isConstant)) {
       return "residual Add";
     }
+    if (op.equals("Gelu") || op.equals("FastGelu") || op.equals("Mul") && upstream(g, p, 3, "Erf", "Tanh")) {
+      return "GELU output";
+    }
+    if ((op.equals("Reshape") || op.equals("Transpose")) && upstream(g, p, 3, "Softmax")) {
+      return "attention context (Softmax · V)";
+    }
     return op + " output";
+  }
+
+  /** @return whether an operator of one of {@code types} produces an input of {@code n} within {@code depth} steps */
+  private static boolean upstream(Graph g, Node n, int depth, String... types) {
+    if (depth == 0) {
+      return false;
+    }
+    for (String in : n.inputs()) {
+      Optional<Node> p = g.producer(in);
+      if (p.isPresent() && (List.of(types).contains(p.get().opType()) || upstream(g, p.get(), depth - 1, types))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code (x − mean) / sqrt(var + ε) · γ + β}: an Add or Mul with a constant, fed by a Mul or Div of a Sqrt. */

@@ -13,7 +13,7 @@ final class TuneReport {
   /** Everything the report shows. */
   record Facts(TuneRequest request, SearchSpace space, List<Operator> operators, List<Sensitivity.Entry> sensitivity,
       Verified baseline, List<Verified> verified, Search.Outcome outcome, TuneResult result,
-      double sensitivitySeconds) {}
+      double sensitivitySeconds, double activationSeconds) {}
 
   static Map<String, Object> json(Facts f) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -75,6 +75,7 @@ final class TuneReport {
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("totalSeconds", f.result().seconds());
     t.put("sensitivitySeconds", f.sensitivitySeconds());
+    t.put("activationSensitivitySeconds", f.activationSeconds());
     t.put("verifySeconds", f.verified().stream().mapToDouble(Verified::seconds).sum());
     t.put("verifiedCandidates", f.verified().size());
     m.put("durations", t);

@@ -94,7 +94,6 @@ public final class Tuner {
     Verified baseline = baseline(request.model(), model, eval);
     long sensitivityStart = System.nanoTime();
     List<Sensitivity.Entry> table = Sensitivity.measure(model, operators, space, eval, batchSize, listener);
-    // the activations' signal is measured later, only if the search needs float fallback; its time is added then
     double sensitivitySeconds = (System.nanoTime() - sensitivityStart) / 1e9;
     Path work = workDirectory();
     try {
@@ -102,6 +101,7 @@ public final class Tuner {
       Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation);
       List<StaticActivations.Target> targets = space.int8().contains(Choice.Quant.STATIC)
           ? StaticActivations.of(model.graph(), operators, base.getCompactorFloatActivationsList()) : List.of();
+      // measured only if static INT8 misses the budget: one model run per activation
       double[] fallbackSeconds = {0};
       Supplier<List<Sensitivity.Activation>> activations = () -> {
         long t0 = System.nanoTime();
@@ -112,14 +112,13 @@ public final class Tuner {
       };
       Search.Outcome outcome = new Search(operators, table, request.budget(), request.objective(), space, verifier,
           listener, activations).run();
-      sensitivitySeconds += fallbackSeconds[0];
       Verified result = outcome.chosen().or(outcome::closest).orElse(baseline);
       boolean met = outcome.chosen().isPresent();
       double margin = request.budget().margin(result.quality());
       TuneResult tuned = new TuneResult(met, result, margin, answer(request, met, result, margin), request.output(),
           (System.nanoTime() - start) / 1e9);
       TuneReport.Facts facts = new TuneReport.Facts(request, space, operators, table, baseline, verifier.verified(),
-          outcome, tuned, sensitivitySeconds);
+          outcome, tuned, sensitivitySeconds, fallbackSeconds[0]);
       write(request.output(), facts, verifier.config(result.candidate()), outcome.chosen());
       return tuned;
     } finally {

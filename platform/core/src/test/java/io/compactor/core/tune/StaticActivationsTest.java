@@ -11,9 +11,12 @@ import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Which activations static INT8 quantizes, and their cost quantized alone, in real ONNX Runtime sessions. */
 class StaticActivationsTest {
@@ -68,6 +71,26 @@ class StaticActivationsTest {
 
     assertEquals("LayerNorm output", StaticActivations.role(g, "ln.out"));
     assertEquals("Sub output", StaticActivations.role(g, "d"));
+  }
+
+  @Test
+  void onMiniLmTheCandidatesAreTheLayerNormAndGeluOutputsAndTheAttentionContext(@TempDir Path dir) {
+    OnnxModel m = OnnxModel.load(TestModels.miniLm(dir));
+    m.graph().normalizeConstants();
+    List<Operator> projections = m.graph().nodes().stream()
+        .filter(n -> n.opType().equals("MatMul") && m.graph().hasInitializer(n.input(1)))
+        .map(n -> op(n.name(), "MatMul")).toList();
+
+    List<StaticActivations.Target> t = StaticActivations.of(m.graph(), projections, List.of());
+
+    assertEquals(36, projections.size());
+    Map<String, Long> roles = t.stream().collect(Collectors.groupingBy(StaticActivations.Target::role,
+        Collectors.counting()));
+    // Q, K and V share their input; the last layer's output LayerNorm feeds no projection; residual Adds and
+    // Softmax inputs feed none either, so the step never quantizes them
+    assertEquals(Map.of("LayerNorm output", 12L, "GELU output", 6L, "attention context (Softmax · V)", 6L), roles);
+    assertEquals(3, t.stream().filter(x -> x.tensor().equals("/encoder/layer.0/output/LayerNorm/Add_1_output_0"))
+        .findFirst().orElseThrow().readers().size());
   }
 
   @Test
