@@ -94,7 +94,7 @@ final class TuneCommand implements Callable<Integer> {
       result = tuner.tune(request, (phase, done, total, detail) -> {
         if (!phase.equals("sensitivity") || done == total) {
           out.printf(Locale.ROOT, "%-11s %s%n", phase, phase.equals("sensitivity")
-              ? done + " single-operator candidates measured" : detail);
+              ? done + " candidates measured alone" : detail);
           out.flush();
         }
       }, new Cancellation());

@@ -5,16 +5,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}).
+ * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}), and the
+ * activations static INT8 leaves in float ({@code compactor_float_activations}).
  *
  * @param choices operator name to its choice, in the operators' order
  * @param sparsity share of all compressible weights the choices remove or zero
+ * @param floatActivations activation tensors kept float (float fallback), costliest first; empty without INT8
  */
-public record Candidate(Map<String, Choice> choices, double sparsity) {
+public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
   public Candidate {
     choices = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(choices, "choices")));
+    floatActivations = List.copyOf(floatActivations);
+    if (!floatActivations.isEmpty() && choices.values().stream().noneMatch(c -> c.quant() != Choice.Quant.NONE)) {
+      throw new IllegalArgumentException("floatActivations: float fallback needs an INT8 operator, got "
+          + floatActivations + " without INT8");
+    }
   }
 
   /**
@@ -34,7 +42,20 @@ public record Candidate(Map<String, Choice> choices, double sparsity) {
         ordered.put(op.node(), c);
       }
     }
-    return new Candidate(ordered, total == 0 ? 0 : removed / total);
+    return new Candidate(ordered, total == 0 ? 0 : removed / total, List.of());
+  }
+
+  /**
+   * @param tensors activations to keep float; ignored (none kept) when no operator has INT8
+   * @return the same choices with those activations in float
+   */
+  public Candidate withFloatActivations(List<String> tensors) {
+    return new Candidate(choices, sparsity, quantized() == 0 ? List.of() : tensors);
+  }
+
+  /** @return whether both give every operator the same choice and keep the same activations float */
+  public boolean sameAs(Candidate other) {
+    return choices.equals(other.choices) && Set.copyOf(floatActivations).equals(Set.copyOf(other.floatActivations));
   }
 
   /** @return the choice of one operator */
@@ -63,7 +84,7 @@ public record Candidate(Map<String, Choice> choices, double sparsity) {
     return choices.isEmpty();
   }
 
-  /** @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static} */
+  /** @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static, 2 activations float} */
   public String describe() {
     if (empty()) {
       return "nothing compressed";
@@ -84,6 +105,10 @@ public record Candidate(Map<String, Choice> choices, double sparsity) {
       }
       boolean dynamic = choices.values().stream().anyMatch(c -> c.quant() == Choice.Quant.DYNAMIC);
       s.append(q).append(" × int8").append(dynamic ? " dynamic" : " static");
+    }
+    if (!floatActivations.isEmpty()) {
+      int n = floatActivations.size();
+      s.append(", ").append(n).append(n == 1 ? " activation" : " activations").append(" float");
     }
     return s.toString();
   }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** The two pictures of a tune as SVG text: no browser, no library, readable in any viewer and on GitHub. */
 final class Charts {
@@ -15,9 +16,11 @@ final class Charts {
 
   /**
    * A heat map: one row per operator (costliest first), one column per candidate, the cost (1 − mean cosine on
-   * the eval data, log colour scale) in each cell.
+   * the eval data, log colour scale) in each cell; below it, when the search measured them, one row per
+   * activation static INT8 quantizes (its cost quantized alone), those kept float marked.
    */
-  static String sensitivity(List<Sensitivity.Entry> table) {
+  static String sensitivity(List<Sensitivity.Entry> table, List<Sensitivity.Activation> activations,
+      List<String> keptFloat) {
     List<String> rows = new ArrayList<>();
     List<String> columns = new ArrayList<>();
     Map<String, Sensitivity.Entry> cell = new LinkedHashMap<>();
@@ -34,11 +37,13 @@ final class Charts {
     }
     columns.sort((a, b) -> Integer.compare(columnOrder(a), columnOrder(b)) != 0
         ? Integer.compare(columnOrder(a), columnOrder(b)) : a.compareTo(b));
-    int label = 12 + 7 * rows.stream().mapToInt(String::length).max().orElse(4);
+    List<String> tensors = activations.stream().map(a -> a.tensor() + " (" + a.target().role() + ")").toList();
+    int label = 12 + 7 * Stream.concat(rows.stream(), tensors.stream()).mapToInt(String::length).max().orElse(4);
     int cw = 86;
     int ch = 22;
-    int width = label + cw * columns.size() + 20;
-    int height = 70 + ch * rows.size() + 40;
+    int width = label + cw * Math.max(columns.size(), 2) + 20;
+    int section = activations.isEmpty() ? 0 : 40 + ch * activations.size();
+    int height = 70 + ch * rows.size() + section + 40;
     StringBuilder s = header(width, height);
     text(s, 10, 20, "Sensitivity: cost of each candidate on one operator alone (1 − mean cosine, eval data)", "bold");
     for (int j = 0; j < columns.size(); j++) {
@@ -55,16 +60,33 @@ final class Charts {
               x, y, cw - 2, ch - 2));
           continue;
         }
-        double t = Math.max(0, Math.min(1, (Math.log10(Math.max(e.cost(), 1e-7)) + 7) / 7));
-        s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
-            + "<title>%s %s: cost %.2e</title></rect>%n", x, y, cw - 2, ch - 2, heat(t), escape(e.node()),
-            escape(e.choice().label()), e.cost()));
-        text(s, x + cw / 2, y + 15, String.format(Locale.ROOT, "%.1e", e.cost()), t > 0.6 ? "middle white" : "middle");
+        cost(s, x, y, cw, ch, e.cost(), e.node() + " " + e.choice().label());
+      }
+    }
+    int top = 60 + ch * rows.size() + 10;
+    if (!activations.isEmpty()) {
+      text(s, 10, top + 14, "Static INT8 activations, each quantized alone (float-fallback candidates)", "bold");
+      for (int i = 0; i < activations.size(); i++) {
+        Sensitivity.Activation a = activations.get(i);
+        int y = top + 24 + ch * i;
+        text(s, label - 6, y + 15, tensors.get(i), "end");
+        cost(s, label, y, cw, ch, a.cost(), a.tensor() + " int8 static");
+        if (keptFloat.contains(a.tensor())) {
+          text(s, label + cw + 6, y + 15, "kept float", "bold");
+        }
       }
     }
     text(s, 10, height - 12, "grey: not possible for this operator; colour: log scale from 1e-7 (light) to 1 (dark)",
         "");
     return s.append("</svg>\n").toString();
+  }
+
+  /** One heat-map cell: colour on the log scale, the value written in it. */
+  private static void cost(StringBuilder s, int x, int y, int cw, int ch, double cost, String title) {
+    double t = Math.max(0, Math.min(1, (Math.log10(Math.max(cost, 1e-7)) + 7) / 7));
+    s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
+        + "<title>%s: cost %.2e</title></rect>%n", x, y, cw - 2, ch - 2, heat(t), escape(title), cost));
+    text(s, x + cw / 2, y + 15, String.format(Locale.ROOT, "%.1e", cost), t > 0.6 ? "middle white" : "middle");
   }
 
   /**

@@ -11,4 +11,12 @@ import java.util.Optional;
 public record Quality(Optional<Double> dropPoints, double meanCosine) {
   /** The original itself. */
   public static final Quality LOSSLESS = new Quality(Optional.of(0.0), 1.0);
+
+  /**
+   * @return the quality with an undefined mean cosine (NaN: some output row went to zero, as under an INT8 range
+   *     an outlier stretched) taken as 0, so it ranks and misses budgets as the worst output does
+   */
+  static Quality measured(Optional<Double> dropPoints, double meanCosine) {
+    return new Quality(dropPoints, Double.isNaN(meanCosine) ? 0 : meanCosine);
+  }
 }

@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * The search under the budget. INT8 first (every allowed form on every operator, verified; when that misses the
- * budget, bisection on how many operators keep INT8, the costliest by the cheap signal dropped first). Then
+ * The search under the budget. INT8 first (every allowed form on every operator, verified; when static INT8 misses
+ * the budget, float fallback of its costliest activations, greedy worst first and verified; when nothing meets it,
+ * bisection on how many operators keep INT8, the costliest by the cheap signal dropped first). Then
  * each sparsity kind on top of it (AMCT allows one per file): per operator the most aggressive level whose cost
  * per unit of objective is within a threshold, and bisection on the threshold, every step verified end to end,
  * so operators' interactions are in the verdict. The best verified candidate that meets the budget wins.
@@ -22,14 +24,23 @@ final class Search {
   private final SearchSpace space;
   private final Verifier verifier;
   private final TuneListener listener;
+  private final Supplier<List<Sensitivity.Activation>> activations;
   /** Combinations tried, threshold by threshold downwards, before a sparsity kind gives up. */
   static final int MAX_BACK_OFF = 3;
 
   private final List<String> notes = new ArrayList<>();
   private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
+  /** The INT8 choice's float fallback, carried into every candidate with INT8. */
+  private List<String> floatActivations = List.of();
+  private List<Sensitivity.Activation> measuredActivations = List.of();
 
+  /**
+   * @param activations the float-fallback candidates of static INT8, costliest first; asked for only when static
+   *     INT8 misses the budget (measuring them runs the model once per activation)
+   */
   Search(List<Operator> operators, List<Sensitivity.Entry> table, Budget budget, Objective objective,
-      SearchSpace space, Verifier verifier, TuneListener listener) {
+      SearchSpace space, Verifier verifier, TuneListener listener,
+      Supplier<List<Sensitivity.Activation>> activations) {
     this.operators = List.copyOf(operators);
     this.table = List.copyOf(table);
     this.budget = budget;
@@ -37,6 +48,7 @@ final class Search {
     this.space = space;
     this.verifier = verifier;
     this.listener = listener;
+    this.activations = activations;
   }
 
   /**
@@ -47,14 +59,15 @@ final class Search {
    * @param bestPerKind the best verified candidate per sparsity kind searched (NONE: INT8 only)
    * @param notes how each decision was taken, for the report
    * @param probes the filter-pruning bundle's layer-wise signal per group and ratio
+   * @param activations the float-fallback candidates, costliest first, when the search measured them
    */
   record Outcome(Optional<Verified> chosen, Optional<Verified> closest, Map<Choice.Sparsity, Verified> bestPerKind,
-      List<String> notes, List<LayerwiseProbe.Result> probes) {}
+      List<String> notes, List<LayerwiseProbe.Result> probes, List<Sensitivity.Activation> activations) {}
 
   Outcome run() {
     Map<String, Choice> quant = quantization();
     Map<Choice.Sparsity, Verified> best = new LinkedHashMap<>();
-    Verified quantOnly = verifier.verify(Candidate.of(operators, quant), listener);
+    Verified quantOnly = verifier.verify(withInt8(quant), listener);
     best.put(Choice.Sparsity.NONE, quantOnly);
     for (Choice.Sparsity kind : List.of(Choice.Sparsity.FILTER, Choice.Sparsity.TWO_OF_FOUR)) {
       if (!(kind == Choice.Sparsity.FILTER ? space.filter() : space.twoOfFour())) {
@@ -76,7 +89,7 @@ final class Search {
     chosen.ifPresent(c -> notes.add("chosen: candidate " + c.index() + " (" + c.candidate().describe() + "), the best "
         + objective.id() + " of " + verifier.verified().stream().filter(v -> v.meets(budget)).count()
         + " verified candidates that meet the budget"));
-    return new Outcome(chosen, closest, best, notes, probes);
+    return new Outcome(chosen, closest, best, notes, probes, measuredActivations);
   }
 
   /** @return the INT8 choice per operator that meets the budget on its own; empty when none does */
@@ -103,16 +116,85 @@ final class Search {
       int8.forEach(o -> all.put(o.node(), Choice.NONE.withQuant(form == Choice.Quant.DYNAMIC && !o.matMul()
           ? Choice.Quant.STATIC : form)));
       Verified v = verifier.verify(Candidate.of(operators, all), listener);
+      if (form == Choice.Quant.STATIC && !v.meets(budget) && v.failure().isEmpty()) {
+        v = floatFallback(all, v).orElse(v);
+      }
       if (v.meets(budget) && (best == null || objective.score(v) < objective.score(best))) {
         best = v;
         bestChoices = all;
       }
     }
     if (best != null) {
+      floatActivations = best.candidate().floatActivations();
       notes.add("int8: " + best.candidate().describe() + " meets the budget on every INT8-capable operator");
       return bestChoices;
     }
     return quantizationBackOff(int8, forms.get(0));
+  }
+
+  /**
+   * Float fallback of static INT8's activations, Neural Compressor's way: the costliest by the cheap signal
+   * first, every set verified end to end. The costliest alone, then all of them (if even that misses, the
+   * weights' INT8 error is the rest and fallback cannot help), then bisection on how many of the costliest stay
+   * float.
+   *
+   * @param all static INT8 on every operator
+   * @param allStatic its verified run, which missed the budget
+   * @return the verified candidate with the fewest activations float that meets the budget
+   */
+  private Optional<Verified> floatFallback(Map<String, Choice> all, Verified allStatic) {
+    measuredActivations = activations.get();
+    List<String> ranked = measuredActivations.stream().map(Sensitivity.Activation::tensor).toList();
+    if (ranked.isEmpty()) {
+      notes.add("int8 static: misses the budget and quantizes no activation a float fallback could keep");
+      return Optional.empty();
+    }
+    Candidate none = Candidate.of(operators, all);
+    Verified one = fallback(none, ranked, 1);
+    if (one.meets(budget)) {
+      notes.add("int8 static: misses the budget (" + Verifier.describe(allStatic) + "); float fallback of the "
+          + "costliest activation, " + ranked.get(0) + ", meets it (" + Verifier.describe(one) + ")");
+      return Optional.of(one);
+    }
+    if (ranked.size() == 1) {
+      notes.add("int8 static: float fallback of its only quantized activation misses the budget too");
+      return Optional.empty();
+    }
+    Verified every = fallback(none, ranked, ranked.size());
+    if (!every.meets(budget)) {
+      notes.add("int8 static: even all " + ranked.size() + " quantized activations in float miss the budget ("
+          + Verifier.describe(every) + "): the weights' INT8 error is the rest, float fallback cannot help");
+      return Optional.empty();
+    }
+    int lo = 1;
+    int hi = ranked.size();
+    Verified found = every;
+    while (hi - lo > 1) {
+      int mid = (lo + hi) / 2;
+      Verified v = fallback(none, ranked, mid);
+      if (v.meets(budget)) {
+        hi = mid;
+        found = v;
+      } else {
+        lo = mid;
+      }
+    }
+    notes.add("int8 static: misses the budget (" + Verifier.describe(allStatic) + "); float fallback of the "
+        + hi + " costliest of " + ranked.size() + " quantized activations meets it (bisection, "
+        + Verifier.describe(found) + ")");
+    return Optional.of(found);
+  }
+
+  private Verified fallback(Candidate none, List<String> ranked, int count) {
+    Verified v = verifier.verify(none.withFloatActivations(ranked.subList(0, count)), listener);
+    listener.progress("search", count, ranked.size(), "int8 static with the " + count + " costliest activations "
+        + "float: " + (v.meets(budget) ? "meets" : "misses") + " the budget");
+    return v;
+  }
+
+  /** @return the INT8 choices as a candidate, with the INT8 choice's float fallback */
+  private Candidate withInt8(Map<String, Choice> choices) {
+    return Candidate.of(operators, choices).withFloatActivations(floatActivations);
   }
 
   /** Bisection on how many operators keep INT8, those whose weights suffer least first. */
@@ -242,7 +324,7 @@ final class Search {
         }
       }
     }
-    return Candidate.of(operators, m);
+    return withInt8(m);
   }
 
   /**

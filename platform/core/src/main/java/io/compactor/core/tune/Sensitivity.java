@@ -3,6 +3,7 @@ package io.compactor.core.tune;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.runtime.ActivationCapture;
 import io.compactor.onnx.runtime.Dataset;
 import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.ModelSession;
@@ -50,6 +51,25 @@ final class Sensitivity {
     }
 
     /** @return the signal the search ranks by: 1 − mean cosine (continuous, unlike top-1 on few samples) */
+    double cost() {
+      return 1 - quality.meanCosine();
+    }
+  }
+
+  /**
+   * One activation that static INT8 quantizes, quantized alone (a float-fallback candidate).
+   *
+   * @param target the tensor, its role and its INT8 readers
+   * @param range the stand-in range, searched on the calibration data
+   * @param quality the model with only this tensor quantized, on the eval data
+   */
+  record Activation(StaticActivations.Target target, ClipRange.Range range, Quality quality) {
+    /** @return the tensor name */
+    String tensor() {
+      return target.tensor();
+    }
+
+    /** @return 1 − mean cosine, as for the operators */
     double cost() {
       return 1 - quality.meanCosine();
     }
@@ -108,6 +128,92 @@ final class Sensitivity {
     }
     out.sort(Comparator.comparingDouble(Entry::cost).reversed());
     return out;
+  }
+
+  /**
+   * The float-fallback candidates of static INT8: per activation the step would quantize, a range searched on the
+   * calibration data (one capture pass for the extremes, one for the histograms, every tensor at once), then the
+   * model run with only that tensor fake-quantized on that range.
+   *
+   * @param model the model with constants as initializers; not changed
+   * @param targets the activations static INT8 quantizes
+   * @param calibration the calibration data (ranges)
+   * @param eval the eval data (cost)
+   * @param batchSize samples per run
+   * @param listener progress
+   * @return one entry per tensor, most costly first
+   */
+  static List<Activation> activations(OnnxModel model, List<StaticActivations.Target> targets, Dataset calibration,
+      Dataset eval, int batchSize, TuneListener listener) {
+    if (targets.isEmpty()) {
+      return List.of();
+    }
+    Sensitivity s = new Sensitivity(model, eval, batchSize);
+    Map<String, ClipRange> ranges = new LinkedHashMap<>();
+    targets.forEach(t -> ranges.put(t.tensor(), new ClipRange()));
+    List<String> names = List.copyOf(ranges.keySet());
+    Dataset calib = calibration.limit(Math.min(MAX_SAMPLES, calibration.size()));
+    ActivationCapture.stream(model, names, calib, batchSize, (r, batch) -> batch.forEach((name, t) ->
+        ranges.get(name).observe(t.toFloats())));
+    ActivationCapture.stream(model, names, calib, batchSize, (r, batch) -> batch.forEach((name, t) ->
+        ranges.get(name).add(t.toFloats())));
+    List<Activation> out = new ArrayList<>();
+    for (StaticActivations.Target t : targets) {
+      ClipRange.Range range = ranges.get(t.tensor()).search();
+      out.add(new Activation(t, range, s.quality(s.run(fakeQuantized(model, t.tensor(), range)))));
+      listener.progress("sensitivity", out.size(), targets.size(), "activation " + t.tensor() + " (" + t.role()
+          + ") int8 static: cost " + String.format(Locale.ROOT, "%.5f", out.get(out.size() - 1).cost()));
+    }
+    out.sort(Comparator.comparingDouble(Activation::cost).reversed());
+    return out;
+  }
+
+  /**
+   * A copy of the model whose readers of {@code tensor} read it on the UINT8 grid of {@code range}, in float
+   * operators every opset since 7 has: {@code (Clip(Floor(x / s + zp + ½), 0, 255) − zp) · s}.
+   */
+  static OnnxModel fakeQuantized(OnnxModel model, String tensor, ClipRange.Range range) {
+    OnnxModel copy = model.copy(model.source() + " (" + tensor + " int8)");
+    Graph g = copy.graph();
+    String base = g.uniqueValueName(tensor + "_standin");
+    String scale = base + "_scale";
+    String shift = base + "_shift";
+    String zero = base + "_zero";
+    g.setInitializer(scale, Tensor.ofFloats(new long[0], new float[] {(float) range.scale()}));
+    g.setInitializer(shift, Tensor.ofFloats(new long[0], new float[] {(float) (range.zeroPoint() + 0.5)}));
+    g.setInitializer(zero, Tensor.ofFloats(new long[0], new float[] {(float) range.zeroPoint()}));
+    String out = base + "_out";
+    g.replaceUses(tensor, out);
+    List<Node> chain = new ArrayList<>();
+    chain.add(Node.create("Div", base + "_div", List.of(tensor, scale), List.of(base + "_1")));
+    chain.add(Node.create("Add", base + "_add", List.of(base + "_1", shift), List.of(base + "_2")));
+    chain.add(Node.create("Floor", base + "_floor", List.of(base + "_2"), List.of(base + "_3")));
+    Node clip;
+    if (copy.opset() >= 11) {
+      String lo = base + "_min";
+      String hi = base + "_max";
+      g.setInitializer(lo, Tensor.ofFloats(new long[0], new float[] {0}));
+      g.setInitializer(hi, Tensor.ofFloats(new long[0], new float[] {255}));
+      clip = Node.create("Clip", base + "_clip", List.of(base + "_3", lo, hi), List.of(base + "_4"));
+    } else {
+      clip = Node.create("Clip", base + "_clip", List.of(base + "_3"), List.of(base + "_4"));
+      clip.setAttr("min", 0f);
+      clip.setAttr("max", 255f);
+    }
+    chain.add(clip);
+    chain.add(Node.create("Sub", base + "_sub", List.of(base + "_4", zero), List.of(base + "_5")));
+    chain.add(Node.create("Mul", base + "_mul", List.of(base + "_5", scale), List.of(out)));
+    Optional<Node> producer = g.producer(tensor);
+    Node anchor = producer.orElse(null);
+    for (Node n : chain) {
+      if (anchor == null) {
+        g.insertBefore(g.nodes().get(0), n);
+      } else {
+        g.insertAfter(anchor, n);
+      }
+      anchor = n;
+    }
+    return copy;
   }
 
   private static void progress(TuneListener listener, List<Entry> done, int total) {
@@ -192,13 +298,21 @@ final class Sensitivity {
     } finally {
       saved.forEach(g::setInitializer);
     }
+    return quality(after);
+  }
+
+  private Quality quality(Tensor after) {
     double cosine = Evaluation.fidelity(reference, after).meanCosine();
     Optional<Double> drop = accuracy.map(a -> 100 * (a - Evaluation.top1Accuracy(after, data.labels().get())));
-    return new Quality(drop, cosine);
+    return Quality.measured(drop, cosine);
   }
 
   private Tensor run() {
-    try (ModelSession s = ModelSession.open(model)) {
+    return run(model);
+  }
+
+  private Tensor run(OnnxModel m) {
+    try (ModelSession s = ModelSession.open(m)) {
       return Evaluation.runAll(s, data, batchSize).get(output);
     }
   }

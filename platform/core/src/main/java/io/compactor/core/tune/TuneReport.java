@@ -13,7 +13,7 @@ final class TuneReport {
   /** Everything the report shows. */
   record Facts(TuneRequest request, SearchSpace space, List<Operator> operators, List<Sensitivity.Entry> sensitivity,
       Verified baseline, List<Verified> verified, Search.Outcome outcome, TuneResult result,
-      double sensitivitySeconds) {}
+      double sensitivitySeconds, double activationSeconds) {}
 
   static Map<String, Object> json(Facts f) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -58,6 +58,7 @@ final class TuneReport {
       sens.add(o);
     }
     m.put("sensitivity", sens);
+    m.put("floatFallback", floatFallback(f));
     List<Map<String, Object>> probes = new ArrayList<>();
     for (LayerwiseProbe.Result p : f.outcome().probes()) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -74,9 +75,36 @@ final class TuneReport {
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("totalSeconds", f.result().seconds());
     t.put("sensitivitySeconds", f.sensitivitySeconds());
+    t.put("activationSensitivitySeconds", f.activationSeconds());
     t.put("verifySeconds", f.verified().stream().mapToDouble(Verified::seconds).sum());
     t.put("verifiedCandidates", f.verified().size());
     m.put("durations", t);
+    return m;
+  }
+
+  /** The activations static INT8 quantizes, each quantized alone, and which of them the result keeps float. */
+  private static Map<String, Object> floatFallback(Facts f) {
+    List<String> chosen = f.result().result().candidate().floatActivations();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("measured", !f.outcome().activations().isEmpty());
+    m.put("chosen", chosen);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Sensitivity.Activation a : f.outcome().activations()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("tensor", a.tensor());
+      o.put("role", a.target().role());
+      o.put("readers", a.target().readers());
+      o.put("rangeLo", a.range().lo());
+      o.put("rangeHi", a.range().hi());
+      o.put("tensorError", a.range().relativeError());
+      o.put("zeroedShare", a.range().zeroed());
+      o.put("cost", a.cost());
+      o.put("meanCosine", a.quality().meanCosine());
+      a.quality().dropPoints().ifPresent(d -> o.put("dropPoints", d));
+      o.put("float", chosen.contains(a.tensor()));
+      rows.add(o);
+    }
+    m.put("candidates", rows);
     return m;
   }
 
@@ -84,6 +112,7 @@ final class TuneReport {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("index", v.index());
     m.put("candidate", v.candidate().describe());
+    m.put("floatActivations", v.candidate().floatActivations());
     v.quality().dropPoints().ifPresent(d -> m.put("dropPoints", d));
     m.put("meanCosine", v.quality().meanCosine());
     m.put("deployBytes", v.deployBytes());
@@ -112,6 +141,10 @@ final class TuneReport {
     s.append(String.format(Locale.ROOT, "| latency per batch | %.2f ms | %.2f ms |%n", f.baseline().latencyMs(),
         v.latencyMs()));
     s.append(String.format(Locale.ROOT, "| weights removed or zero | 0 %% | %.1f %% |%n", 100 * v.candidate().sparsity()));
+    if (!v.candidate().floatActivations().isEmpty()) {
+      s.append("| activations kept float | — | `").append(String.join("`, `", v.candidate().floatActivations()))
+          .append("` |\n");
+    }
     s.append(String.format(Locale.ROOT, "%nObjective: %s. Tuning took %.0f s (%d candidates verified end to end).%n%n",
         f.request().objective().id(), r.seconds(), f.verified().size()));
     s.append("## Per operator\n\n| operator | type | weights | choice |\n|---|---|---|---|\n");
@@ -137,6 +170,7 @@ final class TuneReport {
           String.format(Locale.ROOT, "| `%s` | %.2f | %.4f | %d |%n", String.join("`, `", p.producers()), p.ratio(),
               p.error(), p.paramsRemoved())));
     }
+    floatFallbackMarkdown(s, f);
     s.append("\n## Candidates verified end to end\n\nSee `tradeoff.svg`.\n\n| # | configuration | top-1 drop | "
         + "mean cosine | deploy file | latency | meets budget | seconds |\n|---|---|---|---|---|---|---|---|\n");
     for (Verified c : f.verified()) {
@@ -148,6 +182,27 @@ final class TuneReport {
     s.append("\n## How the search decided\n\n");
     f.outcome().notes().forEach(n -> s.append("- ").append(n).append('\n'));
     return s.toString();
+  }
+
+  private static void floatFallbackMarkdown(StringBuilder s, Facts f) {
+    if (f.outcome().activations().isEmpty()) {
+      return;
+    }
+    List<String> chosen = f.result().result().candidate().floatActivations();
+    s.append("\n## Float fallback: static INT8 activations (costliest first)\n\nStatic INT8 missed the budget, so "
+        + "each activation it quantizes was quantized alone (UINT8, range searched on the calibration data as the "
+        + "step does) on up to " + Sensitivity.MAX_SAMPLES + " eval samples; the search then verified the costliest "
+        + "in float (`compactor_float_activations`) end to end (see the notes below).\n\n"
+        + "Values zeroed: the share of non-zero values that fall within half a step of 0 and quantize to 0 (what "
+        + "an outlier does to the rest of the tensor).\n\n"
+        + "| tensor | role | read by | range | values zeroed | cost | top-1 drop | kept float |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
+    for (Sensitivity.Activation a : f.outcome().activations()) {
+      s.append(String.format(Locale.ROOT, "| `%s` | %s | %s | [%.3g, %.3g] | %.1f %% | %.2e | %s | %s |%n", a.tensor(),
+          a.target().role(), String.join(", ", a.target().readers()), a.range().lo(), a.range().hi(),
+          100 * a.range().zeroed(), a.cost(), a.quality().dropPoints().map(d -> String.format(Locale.ROOT, "%.2f",
+              d)).orElse("—"), chosen.contains(a.tensor()) ? "**yes**" : "no"));
+    }
   }
 
   static String kb(long bytes) {

@@ -21,7 +21,8 @@ import java.util.Objects;
 /**
  * Turns a {@link Candidate} into an AMCT configuration: the base file's fixed parts (batch size, skip lists,
  * quantization settings, {@code compactor_retrain}) kept, global blocks for what most operators get, and
- * {@code override_layer_configs} and skip lists for the rest. One sparsity kind per file, as AMCT requires.
+ * {@code override_layer_configs} and skip lists for the rest, and the candidate's float fallback as
+ * {@code compactor_float_activations}. One sparsity kind per file, as AMCT requires.
  */
 final class TunedConfig {
   /** {@code batch_num} when there is no base configuration: the examples' value. */
@@ -92,6 +93,9 @@ final class TunedConfig {
       return;
     }
     ActULQquantize.Builder ulq = globalQuant(b);
+    // the base's own list stays (start() keeps it); the search's fallback is added to it
+    a.floatActivations().stream().filter(t -> !base.getCompactorFloatActivationsList().contains(t))
+        .forEach(b::addCompactorFloatActivations);
     for (Operator op : operators) {
       Choice c = a.choice(op.node());
       if (c.quant() == Choice.Quant.NONE && op.int8()) {

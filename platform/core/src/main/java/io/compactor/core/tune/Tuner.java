@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -76,7 +77,7 @@ public final class Tuner {
     OnnxModel model = load(request.model());
     model.graph().normalizeConstants();
     Dataset eval = data("--eval", request.eval(), model);
-    data("--calibration", request.calibration(), model);
+    Dataset calibration = data("--calibration", request.calibration(), model);
     if (request.budget().kind() == Budget.Kind.MAX_DROP && eval.labels().isEmpty()) {
       throw new TuneInputException("--max-drop", "needs labels: " + request.eval() + " has no " + Dataset.LABELS
           + "; add the int64 class ids, or give the budget as --min-fidelity (mean cosine to the original)");
@@ -98,15 +99,26 @@ public final class Tuner {
     try {
       TunedConfig configs = new TunedConfig(base, operators);
       Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation);
+      List<StaticActivations.Target> targets = space.int8().contains(Choice.Quant.STATIC)
+          ? StaticActivations.of(model.graph(), operators, base.getCompactorFloatActivationsList()) : List.of();
+      // measured only if static INT8 misses the budget: one model run per activation
+      double[] fallbackSeconds = {0};
+      Supplier<List<Sensitivity.Activation>> activations = () -> {
+        long t0 = System.nanoTime();
+        List<Sensitivity.Activation> a = Sensitivity.activations(model, targets, calibration, eval, batchSize,
+            listener);
+        fallbackSeconds[0] = (System.nanoTime() - t0) / 1e9;
+        return a;
+      };
       Search.Outcome outcome = new Search(operators, table, request.budget(), request.objective(), space, verifier,
-          listener).run();
+          listener, activations).run();
       Verified result = outcome.chosen().or(outcome::closest).orElse(baseline);
       boolean met = outcome.chosen().isPresent();
       double margin = request.budget().margin(result.quality());
       TuneResult tuned = new TuneResult(met, result, margin, answer(request, met, result, margin), request.output(),
           (System.nanoTime() - start) / 1e9);
       TuneReport.Facts facts = new TuneReport.Facts(request, space, operators, table, baseline, verifier.verified(),
-          outcome, tuned, sensitivitySeconds);
+          outcome, tuned, sensitivitySeconds, fallbackSeconds[0]);
       write(request.output(), facts, verifier.config(result.candidate()), outcome.chosen());
       return tuned;
     } finally {
@@ -148,7 +160,8 @@ public final class Tuner {
       }
       JSON.writeValue(out.resolve("tune-report.json").toFile(), TuneReport.json(f));
       Files.writeString(out.resolve("tune-report.md"), TuneReport.markdown(f));
-      Files.writeString(out.resolve("sensitivity.svg"), Charts.sensitivity(f.sensitivity()));
+      Files.writeString(out.resolve("sensitivity.svg"), Charts.sensitivity(f.sensitivity(),
+          f.outcome().activations(), v.candidate().floatActivations()));
       Files.writeString(out.resolve("tradeoff.svg"), Charts.tradeoff(f.verified(), f.baseline(), f.request().budget(),
           f.request().objective(), chosen));
     } catch (IOException e) {

@@ -54,7 +54,7 @@ final class Verifier {
       return baseline;
     }
     for (Verified v : verified) {
-      if (v.candidate().choices().equals(candidate.choices())) {
+      if (v.candidate().sameAs(candidate)) {
         return v;
       }
     }
@@ -81,8 +81,9 @@ final class Verifier {
     if (end.type() == EventType.COMPLETED) {
       Map<?, ?> s = (Map<?, ?>) end.data().get("summary");
       Optional<Double> drop = Optional.ofNullable(s.get("accuracyDelta")).map(d -> -((Number) d).doubleValue());
-      v = new Verified(index, candidate, new Quality(drop, number(s, "meanCosine")), (long) number(s, "deployBytes"),
-          number(s, "latencyCompressedMs"), seconds, Optional.of(dir), Optional.empty());
+      v = new Verified(index, candidate, Quality.measured(drop, number(s, "meanCosine")),
+          (long) number(s, "deployBytes"), number(s, "latencyCompressedMs"), seconds, Optional.of(dir),
+          Optional.empty());
     } else if (end.type() == EventType.CANCELLED) {
       throw new TuneCancelledException();
     } else {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.compactor.api.Capabilities;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.chain.JobProviders;
@@ -30,9 +31,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -152,6 +155,72 @@ class TuneIT {
     assertTrue(report.get("result").get("index").asInt() > 0, "a candidate, not the original");
     assertTrue(Files.readString(dir.resolve("closest/tuned.cfg")).contains("DOES NOT MEET THE BUDGET"));
     assertTrue(Files.exists(dir.resolve("closest/model.deploy.onnx")));
+  }
+
+  @Test
+  void anActivationWhoseOutlierRuinsStaticInt8IsKeptFloatAndTheWrittenConfigurationNamesIt() throws Exception {
+    OnnxModel original = OutlierModel.build(3);
+    Path m = dir.resolve("outlier.onnx");
+    original.save(m);
+    Files.createDirectories(dir.resolve("o-calib"));
+    Npy.write(dir.resolve("o-calib/x.npy"), OutlierModel.inputs(11, 256));
+    Files.createDirectories(dir.resolve("o-eval"));
+    Tensor eval = OutlierModel.inputs(12, 96);
+    Npy.write(dir.resolve("o-eval/x.npy"), eval);
+    SearchSpace int8 = SearchSpace.of(Set.of(Capabilities.QUANT_INT8), List.of(),
+        EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
+    Budget budget = new Budget(Budget.Kind.MIN_FIDELITY, 0.99);
+    Path out = dir.resolve("fallback");
+
+    TuneResult r = tuner.tune(new TuneRequest(m, dir.resolve("o-calib"), dir.resolve("o-eval"), Optional.empty(),
+        Optional.empty(), budget, Objective.SIZE, Optional.of(int8), out), TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    Candidate chosen = r.result().candidate();
+    assertEquals(List.of(OutlierModel.RESIDUAL), chosen.floatActivations(), r.answer());
+    assertEquals(3, chosen.quantized(), "every weight keeps INT8: the tensor falls back, no operator does");
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    boolean allStaticMissed = false;
+    for (JsonNode v : report.get("verified")) {
+      allStaticMissed |= v.get("candidate").asText().equals("3 × int8 static") && v.get("floatActivations").isEmpty()
+          && v.get("meanCosine").asDouble() < budget.value();
+    }
+    assertTrue(allStaticMissed, "static INT8 without fallback was verified and missed: " + report.get("verified"));
+    JsonNode fallback = report.get("floatFallback");
+    assertEquals(OutlierModel.RESIDUAL, fallback.get("chosen").get(0).asText());
+    assertEquals(OutlierModel.RESIDUAL, fallback.get("candidates").get(0).get("tensor").asText(), "costliest first");
+    assertEquals("residual Add", fallback.get("candidates").get(0).get("role").asText());
+    assertTrue(fallback.get("candidates").get(0).get("float").asBoolean());
+    assertEquals(List.of(OutlierModel.RESIDUAL), JSON.convertValue(report.get("result").get("floatActivations"),
+        List.class));
+    assertTrue(Files.readString(out.resolve("tune-report.md")).contains("## Float fallback"));
+    assertTrue(Files.readString(out.resolve("sensitivity.svg")).contains("kept float"));
+
+    // the written configuration is accepted unchanged: by the reader, the planner and 'compactor plan'
+    Path cfg = out.resolve("tuned.cfg");
+    assertTrue(Files.readString(cfg).contains("compactor_float_activations: \"residual\""), Files.readString(cfg));
+    for (String f : List.of("tuned.cfg", "tuned.json")) {
+      ConfigFile file = ConfigFile.read(out.resolve(f));
+      assertEquals(List.of(), file.problems(), f);
+      Plan plan = new Planner(catalog).plan(OnnxModel.load(m), file);
+      assertEquals(List.of(OutlierModel.RESIDUAL), plan.floatActivations(), f);
+      assertEquals(3, plan.compressedCount(), f);
+    }
+    Cli.Run planned = Cli.run("plan", "--bundles", bundles.toString(), "--model", m.toString(), "--config",
+        cfg.toString());
+    assertEquals(0, planned.code(), planned.out() + planned.err());
+    assertTrue(planned.out().contains(OutlierModel.RESIDUAL), planned.out());
+
+    // the deploy file is the verified one: it keeps the output within the budget
+    Tensor reference;
+    Tensor deployed;
+    try (ModelSession s = ModelSession.open(original)) {
+      reference = s.run(Map.of("x", eval)).get("logits");
+    }
+    try (ModelSession s = ModelSession.open(OnnxModel.load(out.resolve("model.deploy.onnx")))) {
+      deployed = s.run(Map.of("x", eval)).get("logits");
+    }
+    assertTrue(Evaluation.fidelity(reference, deployed).meanCosine() >= budget.value());
   }
 
   @Test

@@ -92,6 +92,35 @@ class TunedConfigTest {
     assertTrue(text.startsWith("# a comment\n"), text);
   }
 
+  @Test
+  void floatFallbackIsWrittenAsTheExtensionBesideTheBasesOwnList() throws Exception {
+    Path base = dir.resolve("base.cfg");
+    Files.writeString(base, """
+        retrain_data_quant_config { ulq_quantize { dst_type: INT8 } }
+        compactor_float_activations: "image"
+        """);
+    AMCTRetrainConfig b = ConfigWriter.message(base);
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), b, ALL);
+    Map<String, Choice> allStatic = Map.of("conv1", Choice.NONE.withQuant(Choice.Quant.STATIC),
+        "conv2", Choice.NONE.withQuant(Choice.Quant.STATIC), "fc", Choice.NONE.withQuant(Choice.Quant.STATIC));
+    Candidate c = Candidate.of(ops, allStatic).withFloatActivations(List.of("conv2.out", "image"));
+    AMCTRetrainConfig config = new TunedConfig(b, ops).build(c);
+
+    assertEquals(List.of("image", "conv2.out"), config.getCompactorFloatActivationsList(), "no name twice");
+    String text = ConfigWriter.text(config, List.of());
+    String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
+    for (ConfigFile file : List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
+        ConfigFile.parse(json, ConfigFormat.JSON, "tuned.json"))) {
+      assertEquals(List.of(), file.problems(), file.source() + ":\n" + text);
+      assertEquals(List.of(), file.warnings(), file.source() + ":\n" + text);
+      assertEquals(List.of("image", "conv2.out"), new Planner(TestMethods.all()).plan(model, file).floatActivations());
+    }
+    assertTrue(text.contains("compactor_float_activations: \"conv2.out\""), text);
+    assertEquals(List.of(), Candidate.of(ops, Map.of("conv1", Choice.filter(0.5)))
+        .withFloatActivations(List.of("image")).floatActivations(), "no INT8, no fallback");
+    assertTrue(c.describe().endsWith("3 × int8 static, 2 activations float"), c.describe());
+  }
+
   private static double ratio(OperatorPlan op) {
     return op.sparsity().settings().number(FilterPruneKeys.PRUNE_RATIO.name()).orElseThrow();
   }
