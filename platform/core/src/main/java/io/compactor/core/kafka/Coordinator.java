@@ -1,5 +1,6 @@
 package io.compactor.core.kafka;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobEvent;
@@ -7,6 +8,7 @@ import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRecord;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.OutputStore;
 import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,9 +99,22 @@ public final class Coordinator implements AutoCloseable {
    * @param executor runs one job
    * @param registry where job and Kafka client metrics go
    * @param board where the last event of each job is kept for {@code /jobs/{id}}; backed by the state topic,
-   *     so it answers for jobs run on any instance
+   *     so it answers for jobs run on any instance; outputs in local directories only
    */
   public Coordinator(CoordinatorSettings settings, JobExecutor executor, MeterRegistry registry, JobBoard board) {
+    this(settings, executor, ArtifactStores.localOnly(), registry, board);
+  }
+
+  /**
+   * @param settings connection and runtime settings
+   * @param executor runs one job
+   * @param outputs the store of the jobs' outputs, where each attempt stages its outputs and saves its steps
+   *     and the winner's are promoted (local directories and {@code s3://} prefixes alike)
+   * @param registry where job and Kafka client metrics go
+   * @param board where the last event of each job is kept for {@code /jobs/{id}}
+   */
+  public Coordinator(CoordinatorSettings settings, JobExecutor executor, OutputStore outputs, MeterRegistry registry,
+      JobBoard board) {
     this.settings = settings;
     this.metrics = new JobMetrics(registry);
     this.view = new JobStateView(KafkaClients.cancelListener(settings), settings.topics().state(),
@@ -120,7 +135,7 @@ public final class Coordinator implements AutoCloseable {
     clientMetrics.forEach(m -> m.bindTo(registry));
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
     this.leaseRenewal = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-lease"));
-    this.worker = new JobWorker(settings, executor, metrics, board, board.recording(new EventPublisher(producer,
+    this.worker = new JobWorker(settings, executor, outputs, metrics, board, board.recording(new EventPublisher(producer,
         settings.topics().events(), source)), producer::flush, deadLetters, view, leaseRenewal);
     this.pollThread = new Thread(this::pollLoop, "compactor-poll");
   }

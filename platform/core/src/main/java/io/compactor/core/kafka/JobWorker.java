@@ -9,6 +9,7 @@ import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRecord;
+import io.compactor.core.job.OutputStore;
 import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.LongTaskTimer;
@@ -26,9 +27,10 @@ import org.slf4j.MDC;
 /**
  * Runs one admitted job on a worker thread as a fenced {@link Attempt}: opens the attempt (fencing every
  * earlier one of the job), gives up if an earlier attempt ended meanwhile, writes {@code accepted} with the
- * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory,
- * then writes the terminal event and the state record in one transaction and only then moves the outputs
- * into place. A fenced attempt publishes nothing more and deletes its outputs.
+ * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory or
+ * prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a later attempt to resume from), then
+ * writes the terminal event and the state record in one transaction and only then moves the outputs into
+ * place, locally or in the object store alike. A fenced attempt publishes nothing more and deletes its outputs.
  */
 final class JobWorker {
   private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
@@ -39,6 +41,7 @@ final class JobWorker {
   private static final Duration SYNC = Duration.ofSeconds(30);
   private final CoordinatorSettings settings;
   private final JobExecutor executor;
+  private final OutputStore outputs;
   private final JobMetrics metrics;
   private final JobBoard board;
   private final EventSink progress;
@@ -48,16 +51,19 @@ final class JobWorker {
   private final ScheduledExecutorService leaseRenewal;
 
   /**
+   * @param outputs the store of the jobs' outputs (local directories, {@code s3://} prefixes), where attempts are
+   *     staged, promoted and their steps saved
    * @param progress where a job's non-terminal events go (not fenced: a zombie's progress stops at its next
    *     lease renewal)
    * @param flushProgress waits until the progress events sent so far are written, so the terminal event,
    *     written by another producer, comes after them
    */
-  JobWorker(CoordinatorSettings settings, JobExecutor executor, JobMetrics metrics, JobBoard board,
-      EventSink progress, Runnable flushProgress, DeadLetters deadLetters, JobStateView view,
+  JobWorker(CoordinatorSettings settings, JobExecutor executor, OutputStore outputs, JobMetrics metrics,
+      JobBoard board, EventSink progress, Runnable flushProgress, DeadLetters deadLetters, JobStateView view,
       ScheduledExecutorService leaseRenewal) {
     this.settings = settings;
     this.executor = executor;
+    this.outputs = outputs;
     this.metrics = metrics;
     this.board = board;
     this.progress = progress;
@@ -75,8 +81,7 @@ final class JobWorker {
     String jobId = job.request.jobId();
     MDC.put(JobLog.MDC_KEY, jobId);
     LongTaskTimer.Sample active = metrics.started();
-    String output = job.request.output();
-    String staged = null;
+    AttemptOutputs attemptOutputs = null;
     try {
       Attempt attempt = Attempt.open(settings, jobId);
       job.attempt = attempt;
@@ -90,14 +95,14 @@ final class JobWorker {
         job.delivered = true;
         return;
       }
-      staged = AttemptOutputs.staged(output, attempt.id());
+      attemptOutputs = new AttemptOutputs(outputs, job.request.output(), attempt.id());
       JobEvent accepted = JobEvent.of(EventType.ACCEPTED, jobId, Map.of("request", JobMessages.toMap(job.request),
           "instance", settings.instanceId()));
       attempt.write(new JobRecord(job.request, job.source(), attempt.id(), settings.instanceId(), accepted), true);
       board.record(accepted);
       job.lastEvent = accepted;
       job.lease = renewals(job, attempt);
-      JobEvent terminal = AttemptOutputs.renamed(execute(job, staged), output, staged);
+      JobEvent terminal = attemptOutputs.renamed(execute(job, attemptOutputs));
       if (!job.abandoned) {
         flushProgress.run();
         TerminalDelivery delivery = new TerminalDelivery(e -> {
@@ -108,18 +113,18 @@ final class JobWorker {
         job.delivered = true;
         metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
         if (end.type() == EventType.COMPLETED) {
-          promote(jobId, output, staged);
+          promote(jobId, attemptOutputs);
         } else {
-          AttemptOutputs.discard(output, staged);
+          discard(jobId, attemptOutputs);
         }
       } else {
-        AttemptOutputs.discard(output, staged); // given up or fenced: another attempt owns the job
+        discard(jobId, attemptOutputs); // given up or fenced: another attempt owns the job
       }
     } catch (AttemptFencedException e) {
       job.abandoned = true;
       LOG.warn("{}", e.getMessage());
-      if (staged != null) {
-        AttemptOutputs.discard(output, staged);
+      if (attemptOutputs != null) {
+        discard(jobId, attemptOutputs);
       }
     } catch (RuntimeException e) {
       LOG.warn("job {}: its terminal event was not delivered; the job will be redelivered: {}", jobId, e.toString());
@@ -138,16 +143,26 @@ final class JobWorker {
   }
 
   /** Moves the winner's outputs into place; the job is answered either way, so a failure here is only logged. */
-  private static void promote(String jobId, String output, String staged) {
+  private static void promote(String jobId, AttemptOutputs attemptOutputs) {
     try {
-      AttemptOutputs.promote(output, staged);
+      attemptOutputs.promote();
     } catch (RuntimeException e) {
       // the completed event names outputs that are not there: a new request for the job id runs it again
       LOG.error("job {}: completed, but its outputs were not moved into place: {}", jobId, e.getMessage());
     }
   }
 
-  private JobEvent execute(RunningJob job, String staged) {
+  /** Deletes a losing attempt's outputs; what is left behind costs space, never a wrong output, so it is logged. */
+  private static void discard(String jobId, AttemptOutputs attemptOutputs) {
+    try {
+      attemptOutputs.discard();
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: the staged outputs of this attempt, {}, were not deleted: {}", jobId,
+          attemptOutputs.staged(), e.getMessage());
+    }
+  }
+
+  private JobEvent execute(RunningJob job, AttemptOutputs attemptOutputs) {
     EventSink sink = e -> {
       if (!job.abandoned) {
         job.lastEvent = e;
@@ -156,7 +171,8 @@ final class JobWorker {
     };
     try {
       // the real paths checked right now are the ones the job uses
-      return executor.execute(settings.roots().confine(job.request.withOutput(staged)), sink, job.cancellation);
+      return executor.execute(settings.roots().confine(job.request.withOutput(attemptOutputs.staged())), sink,
+          job.cancellation, attemptOutputs.checkpoints());
     } catch (InvalidRequestException e) {
       return Admission.failed(job.request.jobId(), "request", e.getMessage()); // a path changed since the check
     } catch (RuntimeException e) {

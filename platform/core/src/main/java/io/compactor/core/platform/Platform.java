@@ -1,5 +1,6 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.health.Health;
@@ -77,9 +78,10 @@ public final class Platform implements AutoCloseable {
     parts.push(metrics);
     JobBoard board = new JobBoard(1000);
     ChainExecutor chain = new ChainExecutor(host.registry(), s.chain(), new StepMetrics(metrics.registry()));
-    StagedExecutor staged = new StagedExecutor(chain, s.chain().workRoot(), s.s3()); // s3:// artifacts
-    parts.push(staged);
-    coordinator = new Coordinator(s.coordinator(bootstrapServers), staged, metrics.registry(), board);
+    ArtifactStores stores = ArtifactStores.of(s.s3()); // local paths and s3:// URIs
+    parts.push(stores);
+    StagedExecutor staged = new StagedExecutor(chain, s.chain().workRoot(), stores);
+    coordinator = new Coordinator(s.coordinator(bootstrapServers), staged, stores, metrics.registry(), board);
     parts.push(coordinator);
     coordinator.start();
     Health health = new Health(new KafkaChecks(bootstrapServers, s.kafkaOverrides(), s.groupId(), s.instanceId(),
