@@ -144,8 +144,11 @@ final class JobWorker {
 
   /** Moves the winner's outputs into place; the job is answered either way, so a failure here is only logged. */
   private static void promote(String jobId, AttemptOutputs attemptOutputs) {
+    long start = System.nanoTime();
     try {
       attemptOutputs.promote();
+      LOG.info("job {}: outputs moved into place from {} in {} ms", jobId, attemptOutputs.staged(),
+          (System.nanoTime() - start) / 1_000_000);
     } catch (RuntimeException e) {
       // the completed event names outputs that are not there: a new request for the job id runs it again
       LOG.error("job {}: completed, but its outputs were not moved into place: {}", jobId, e.getMessage());
