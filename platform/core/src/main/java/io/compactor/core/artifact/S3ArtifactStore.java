@@ -178,7 +178,11 @@ final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     call(FIELD, from, () -> s3.deleteObject(b -> b.bucket(source.bucket()).key(source.key())));
   }
 
-  /** Deletes the object {@code location} names and every object below it, one request each. */
+  /**
+   * Deletes every object below {@code location}, then the object it names, one request each: in that order
+   * because filesystem-backed stores (S3Proxy) keep a prefix as a directory and take seconds to refuse
+   * deleting a non-empty one.
+   */
   @Override
   public void delete(String location) {
     S3Location at = S3Location.parse(FIELD, location);
@@ -186,8 +190,8 @@ final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
       throw new ArtifactException(FIELD, location, "refusing to delete a whole bucket", null);
     }
     List<String> keys = new ArrayList<>();
-    keys.add(at.key());
     list(location).forEach(name -> keys.add(at.key() + "/" + name));
+    keys.add(at.key());
     for (String key : keys) {
       call(FIELD, location, () -> s3.deleteObject(b -> b.bucket(at.bucket()).key(key)));
     }

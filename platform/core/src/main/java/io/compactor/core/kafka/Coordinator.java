@@ -95,11 +95,13 @@ public final class Coordinator implements AutoCloseable {
   private volatile long lastPollNanos = System.nanoTime();
 
   /**
+   * A coordinator whose jobs write their outputs to local directories only.
+   *
    * @param settings connection and runtime settings
    * @param executor runs one job
    * @param registry where job and Kafka client metrics go
    * @param board where the last event of each job is kept for {@code /jobs/{id}}; backed by the state topic,
-   *     so it answers for jobs run on any instance; outputs in local directories only
+   *     so it answers for jobs run on any instance
    */
   public Coordinator(CoordinatorSettings settings, JobExecutor executor, MeterRegistry registry, JobBoard board) {
     this(settings, executor, ArtifactStores.localOnly(), registry, board);
@@ -135,8 +137,9 @@ public final class Coordinator implements AutoCloseable {
     clientMetrics.forEach(m -> m.bindTo(registry));
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
     this.leaseRenewal = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-lease"));
-    this.worker = new JobWorker(settings, executor, outputs, metrics, board, board.recording(new EventPublisher(producer,
-        settings.topics().events(), source)), producer::flush, deadLetters, view, leaseRenewal);
+    this.worker = new JobWorker(settings, executor, outputs, metrics, board, board.recording(
+        new EventPublisher(producer, settings.topics().events(), source)), producer::flush, deadLetters, view,
+        leaseRenewal);
     this.pollThread = new Thread(this::pollLoop, "compactor-poll");
   }
 
