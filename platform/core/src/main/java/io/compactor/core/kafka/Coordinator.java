@@ -122,7 +122,7 @@ public final class Coordinator implements AutoCloseable {
     this.view = new JobStateView(KafkaClients.cancelListener(settings), settings.topics().state(),
         settings.instanceId());
     board.backedBy(id -> view.find(id).map(JobRecord::lastEvent));
-    this.admission = new Admission(settings.roots());
+    this.admission = new Admission(settings.roots(), outputs);
     this.producer = KafkaClients.producer(settings);
     String source = "/compactor/" + settings.instanceId();
     this.deadLetters = new DeadLetters(producer, settings.topics().deadLetters(), settings.groupId(),

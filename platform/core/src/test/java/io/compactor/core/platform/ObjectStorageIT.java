@@ -169,6 +169,10 @@ class ObjectStorageIT {
     assertEquals(TEAM + "calib", JSON.readTree(report).path("inputs").path("calibration").asText(), report);
     assertFalse(report.contains(S3Server.SECRET_KEY));
     assertFalse(end.data().toString().contains(S3Server.SECRET_KEY));
+    JobEvent again = submit("s3-kafka", TEAM + "model.onnx", TEAM + "out-kafka");
+    assertEquals(true, again.data().get("replayed"), "the same request again is answered from the objects, not "
+        + "computed again: " + again.data());
+    assertEquals(end.data().get("outputs"), again.data().get("outputs"));
     String log = LOG.toString(StandardCharsets.UTF_8);
     assertTrue(log.contains("platform s3-1 up"), "the log is captured");
     assertFalse(log.contains(S3Server.SECRET_KEY), "the secret key is in the log");
