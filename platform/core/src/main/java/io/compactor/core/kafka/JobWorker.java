@@ -28,9 +28,11 @@ import org.slf4j.MDC;
  * Runs one admitted job on a worker thread as a fenced {@link Attempt}: opens the attempt (fencing every
  * earlier one of the job), gives up if an earlier attempt ended meanwhile, writes {@code accepted} with the
  * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory or
- * prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a later attempt to resume from), then
- * writes the terminal event and the state record in one transaction and only then moves the outputs into
- * place, locally or in the object store alike. A fenced attempt publishes nothing more and deletes its outputs.
+ * prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a later attempt to resume from). A
+ * completed job is then recorded as decided (fenced), its outputs moved into place, locally or in the object
+ * store alike, and only then its completed event published with the state record, in one transaction; other
+ * terminal events are published at once. A fenced attempt publishes nothing more and deletes its outputs; an
+ * attempt that finds the job decided by one it fenced finishes that one's promotion and publishes its event.
  */
 final class JobWorker {
   private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
@@ -82,11 +84,16 @@ final class JobWorker {
     MDC.put(JobLog.MDC_KEY, jobId);
     LongTaskTimer.Sample active = metrics.started();
     AttemptOutputs attemptOutputs = null;
+    boolean decided = false;
     try {
       Attempt attempt = Attempt.open(settings, jobId);
       job.attempt = attempt;
       view.sync(SYNC);
       var now = view.find(jobId);
+      if (now.isPresent() && now.get().decided().isPresent()) {
+        finishDecided(job, attempt, now.get());
+        return;
+      }
       if (now.isPresent() && now.get().terminal().isPresent() && !job.knownAttempt.equals(
           now.map(JobRecord::attempt))) {
         // an attempt this one fenced had just ended: the job is answered
@@ -105,16 +112,16 @@ final class JobWorker {
       JobEvent terminal = attemptOutputs.renamed(execute(job, attemptOutputs));
       if (!job.abandoned) {
         flushProgress.run();
-        TerminalDelivery delivery = new TerminalDelivery(e -> {
-          attempt.advance(e, true);
-          board.record(e);
-        }, deadLetters, metrics, TERMINAL_BACKOFF);
-        JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
-        job.delivered = true;
-        metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
-        if (end.type() == EventType.COMPLETED) {
+        // a completed job wins first (fenced), then its outputs are moved into place, then it is announced:
+        // whoever sees the completed event finds the outputs there
+        decided = terminal.type() == EventType.COMPLETED && decide(attempt, terminal);
+        if (decided) {
           promote(jobId, attemptOutputs);
-        } else {
+        }
+        JobEvent end = deliver(job, attempt, terminal);
+        if (end.type() == EventType.COMPLETED && !decided) {
+          promote(jobId, attemptOutputs);
+        } else if (end.type() != EventType.COMPLETED) {
           discard(jobId, attemptOutputs);
         }
       } else {
@@ -123,7 +130,7 @@ final class JobWorker {
     } catch (AttemptFencedException e) {
       job.abandoned = true;
       LOG.warn("{}", e.getMessage());
-      if (attemptOutputs != null) {
+      if (attemptOutputs != null && !decided) { // a decided attempt's outputs are the job's, promoted or not
         discard(jobId, attemptOutputs);
       }
     } catch (RuntimeException e) {
@@ -140,6 +147,53 @@ final class JobWorker {
       MDC.remove(JobLog.MDC_KEY);
       ended.accept(job);
     }
+  }
+
+  /**
+   * Records this attempt as the job's winner before its outputs are moved into place.
+   *
+   * @return whether it was recorded; when Kafka failed otherwise than by fencing, the outputs are moved after
+   *     the completed event instead (as a moment without them beats a job that cannot end)
+   * @throws AttemptFencedException when a newer attempt of the job was opened
+   */
+  private static boolean decide(Attempt attempt, JobEvent completed) {
+    try {
+      attempt.decide(completed);
+      return true;
+    } catch (AttemptFencedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: not recorded as decided ({}); its outputs are moved into place after its completed event",
+          completed.jobId(), e.toString());
+      return false;
+    }
+  }
+
+  /** Publishes the terminal event with the job's state record (dead-lettering the record if Kafka refuses it). */
+  private JobEvent deliver(RunningJob job, Attempt attempt, JobEvent terminal) {
+    TerminalDelivery delivery = new TerminalDelivery(e -> {
+      attempt.advance(e, true);
+      board.record(e);
+    }, deadLetters, metrics, TERMINAL_BACKOFF);
+    JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
+    job.delivered = true;
+    metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
+    return end;
+  }
+
+  /**
+   * An attempt this one fenced had won the job but not announced it (its instance died or froze while moving
+   * the outputs into place): finishes moving the winner's outputs, then publishes its completed event.
+   */
+  private void finishDecided(RunningJob job, Attempt attempt, JobRecord won) {
+    String jobId = job.request.jobId();
+    LOG.info("job {} was won by attempt {} on {}, which did not announce it; finishing its promotion here", jobId,
+        won.attempt(), won.instance());
+    promote(jobId, new AttemptOutputs(outputs, job.request.output(), won.attempt()));
+    // the record names the winner's attempt, whose outputs count, run from here on by this instance
+    attempt.write(new JobRecord(won.request(), job.source(), won.attempt(), settings.instanceId(), won.lastEvent(),
+        won.decided()), false);
+    deliver(job, attempt, won.decided().orElseThrow());
   }
 
   /** Moves the winner's outputs into place; the job is answered either way, so a failure here is only logged. */

@@ -17,6 +17,7 @@ import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.OutputStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
  * by the instance that takes the job over; that one resumes from the step the zombie saved in the bucket,
  * completes and promotes its outputs; the zombie, let go, publishes its outputs too, but only into its own
  * staging prefix, which it deletes once its completion is fenced: the final objects stay the winner's and no
- * staged or saved key is left.
+ * staged or saved key is left. A winner frozen while moving its outputs into place (after its win was recorded,
+ * before its completed event) is finished by the instance that takes the job over: the winner's outputs, one
+ * completed event, the job not run again.
  */
 @Tag("integration")
 class ObjectStorageAttemptsIT {
@@ -109,9 +112,8 @@ class ObjectStorageAttemptsIT {
       assertEquals(List.of("team/out-z1/.checkpoints/step-1.json"), keys("team/out-z1/"), "its step is saved");
 
       // another instance (another group on the same topics, so the zombie keeps its partition) takes over
-      Coordinator c = coordinator(topics, "survivor", survivor, Duration.ofSeconds(3));
+      coordinator(topics, "survivor", survivor, Duration.ofSeconds(3));
       log.until(l -> !log.of("z1", EventType.COMPLETED).isEmpty(), WAIT);
-      await(() -> c.runningJobs() == 0, "the survivor's attempt ends"); // it promotes after its completed event
       assertEquals(List.of(true), survivor.resumed, "the survivor resumed from the zombie's saved step");
       assertEquals(List.of("team/out-z1/model.deploy.onnx", "team/out-z1/model.fakequant.onnx",
           "team/out-z1/report.json"), keys("team/out-z1/"), "promoted: no .attempts/ or .checkpoints/ keys");
@@ -134,10 +136,47 @@ class ObjectStorageAttemptsIT {
     }
   }
 
+  @Test
+  void anInstanceFrozenWhileMovingItsOutputsIntoPlaceIsFinishedByTheOneTakingOver() throws Exception {
+    Topics topics = new Topics("jobs-s3-decided", "events-jobs-s3-decided", "dlt-jobs-s3-decided");
+    topics.ensure(admin, 1, (short) 1);
+    SavingExecutor winner = new SavingExecutor("winner", new CountDownLatch(0));
+    SavingExecutor finisher = new SavingExecutor("finisher", new CountDownLatch(0));
+    HeldMoves held = new HeldMoves();
+    Coordinator w = coordinator(topics, "winner", winner, Duration.ofSeconds(60), held);
+    JobRequest job = new JobRequest("z2", dir.resolve("m.onnx").toString(), dir.resolve("c.cfg").toString(),
+        Optional.empty(), Optional.empty(), OUT + "z2");
+    producer.send(new ProducerRecord<>(topics.jobs(), "z2", JobMessages.write(job))).get(10, TimeUnit.SECONDS);
+    try (EventLog log = new EventLog(kafka.bootstrapServers(), topics.events(), true)) {
+      assertTrue(held.moving.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the winner moves its outputs");
+      log.until(l -> !log.of("z2", EventType.ACCEPTED).isEmpty(), WAIT);
+      assertEquals(0, log.of("z2", EventType.COMPLETED).size(), "decided, not announced before the outputs are there");
+
+      coordinator(topics, "finisher", finisher, Duration.ofSeconds(3));
+      log.until(l -> !log.of("z2", EventType.COMPLETED).isEmpty(), WAIT);
+      assertEquals(List.of(), finisher.resumed, "the job was not run again");
+      assertEquals(List.of("team/out-z2/model.deploy.onnx", "team/out-z2/model.fakequant.onnx",
+          "team/out-z2/report.json"), keys("team/out-z2/"), "the winner's outputs, moved by the finisher");
+      assertEquals("z2 by winner", text("team/out-z2/model.deploy.onnx"));
+
+      held.gate.countDown(); // the frozen winner resumes: its moves find nothing left, its announcement is fenced
+      await(() -> w.runningJobs() == 0, "the winner's attempt ends");
+      assertEquals(1, log.of("z2", EventType.COMPLETED).size(), log.describe());
+      assertEquals(List.of("team/out-z2/model.deploy.onnx", "team/out-z2/model.fakequant.onnx",
+          "team/out-z2/report.json"), keys("team/out-z2/"));
+      assertEquals("{\"by\":\"winner\"}", text("team/out-z2/report.json"));
+    }
+  }
+
   private Coordinator coordinator(Topics topics, String instance, JobExecutor executor, Duration lease) {
+    return coordinator(topics, instance, executor, lease, stores);
+  }
+
+  private Coordinator coordinator(Topics topics, String instance, JobExecutor executor, Duration lease,
+      OutputStore outputs) {
     CoordinatorSettings s = new CoordinatorSettings(kafka.bootstrapServers(), "group-" + instance, instance, 1, topics,
         ArtifactRoots.parse(List.of(dir.toString(), "s3://jobs/team")), Map.of(), lease, Duration.ofSeconds(6));
-    Coordinator c = new Coordinator(s, new StagedExecutor(executor, dir.resolve("work-" + instance), stores), stores,
+    Coordinator c = new Coordinator(s, new StagedExecutor(executor, dir.resolve("work-" + instance), stores), outputs,
         new SimpleMeterRegistry(), new JobBoard(100));
     c.start();
     started.add(c);
@@ -158,6 +197,48 @@ class ObjectStorageAttemptsIT {
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, what);
       Thread.sleep(50);
+    }
+  }
+
+  /** The test's store with every move held at a gate: an instance frozen while moving its outputs into place. */
+  private static final class HeldMoves implements OutputStore {
+    final CountDownLatch moving = new CountDownLatch(1);
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public List<String> list(String prefix) {
+      return stores.list(prefix);
+    }
+
+    @Override
+    public boolean exists(String location) {
+      return stores.exists(location);
+    }
+
+    @Override
+    public void put(Path file, String location) {
+      stores.put(file, location);
+    }
+
+    @Override
+    public boolean get(String location, Path file) {
+      return stores.get(location, file);
+    }
+
+    @Override
+    public void move(String from, String to) {
+      moving.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      stores.move(from, to);
+    }
+
+    @Override
+    public void delete(String location) {
+      stores.delete(location);
     }
   }
 
