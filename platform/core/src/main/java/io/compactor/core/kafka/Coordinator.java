@@ -263,7 +263,7 @@ public final class Coordinator implements AutoCloseable {
   private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, Admission.Run decision,
       Admission.JobState state) {
     RunningJob job = new RunningJob(tp, r, decision.request(), new Cancellation(), Instant.now(),
-        state.known().map(JobRecord::attempt));
+        state.known().map(JobRecord::attempt), state.known().flatMap(JobRecord::terminal).isPresent());
     if (decision.cancelled()) {
       job.cancellation.cancel();
     }

@@ -94,9 +94,9 @@ final class JobWorker {
         finishDecided(job, attempt, now.get());
         return;
       }
-      if (now.isPresent() && now.get().terminal().isPresent() && !job.knownAttempt.equals(
-          now.map(JobRecord::attempt))) {
-        // an attempt this one fenced had just ended: the job is answered
+      if (now.isPresent() && now.get().terminal().isPresent() && (!job.knownAttempt.equals(
+          now.map(JobRecord::attempt)) || !job.knownEnded)) {
+        // an attempt this one fenced had just ended (another one, or the one taken over): the job is answered
         LOG.info("job {} ended on {} while this instance took it over; not running it again", jobId,
             now.get().instance());
         job.delivered = true;
