@@ -1,13 +1,15 @@
 package io.compactor.core.artifact;
 
+import io.compactor.core.job.OutputStore;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A place artifacts are read from and written to, addressed by the URIs of a job request. Implementations
+ * A place artifacts are read from and written to, addressed by the URIs of a job request; as an
+ * {@link OutputStore}, the place a job's attempts stage, promote and checkpoint its outputs in. Implementations
  * throw {@link ArtifactException} naming the field and URI when an artifact cannot be reached.
  */
-public interface ArtifactStore {
+public interface ArtifactStore extends OutputStore {
   /**
    * @param field the request field, for messages
    * @param uri the file's URI

@@ -4,9 +4,11 @@ import io.compactor.core.job.S3Location;
 import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.OnnxModel;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -16,15 +18,19 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Objects in S3 or an S3-compatible store, through the AWS SDK v2 with the JDK's HTTP client. A data
  * directory is every {@code *.npy} object directly under the prefix; outputs are uploaded under the output
- * prefix by file name. Messages carry the field, the URI and the store's error code, never credentials.
+ * prefix by file name. Messages carry the field, the URI and the store's error code, never credentials. As an
+ * {@link io.compactor.core.job.OutputStore}, a prefix is every key below {@code prefix/} (folder markers
+ * left out); a move is a server-side copy, then a delete (a single-request copy: objects up to 5 GB).
  */
 final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
+  private static final String FIELD = "output";
   private final S3Client s3;
 
   S3ArtifactStore(S3Client s3) {
@@ -117,6 +123,81 @@ final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   @Override
+  public List<String> list(String prefix) {
+    S3Location at = S3Location.parse(FIELD, prefix);
+    String p = at.key().isEmpty() ? "" : at.key() + "/";
+    // keys ending in '/' are folder markers (some tools and stores make them), not outputs
+    return call(FIELD, prefix, () -> s3.listObjectsV2Paginator(b -> b.bucket(at.bucket()).prefix(p)).contents()
+        .stream().map(S3Object::key).filter(k -> !k.endsWith("/")).map(k -> k.substring(p.length())).sorted()
+        .toList());
+  }
+
+  @Override
+  public boolean exists(String location) {
+    S3Location at = S3Location.parse(FIELD, location);
+    try {
+      s3.headObject(b -> b.bucket(at.bucket()).key(at.key()));
+      return true;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw new ArtifactException(FIELD, location, describe(e), e);
+    } catch (SdkException e) {
+      throw failure(FIELD, location, e);
+    }
+  }
+
+  @Override
+  public void put(Path file, String location) {
+    S3Location at = S3Location.parse(FIELD, location);
+    call(FIELD, location, () -> s3.putObject(b -> b.bucket(at.bucket()).key(at.key()), RequestBody.fromFile(file)));
+  }
+
+  @Override
+  public boolean get(String location, Path file) {
+    S3Location at = S3Location.parse(FIELD, location);
+    try (InputStream in = s3.getObject(b -> b.bucket(at.bucket()).key(at.key()))) {
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (IOException e) {
+      throw new ArtifactException(FIELD, location, "cannot be read (" + e + ")", e);
+    } catch (SdkException e) {
+      throw failure(FIELD, location, e);
+    }
+  }
+
+  @Override
+  public void move(String from, String to) {
+    S3Location source = S3Location.parse(FIELD, from);
+    S3Location target = S3Location.parse(FIELD, to);
+    call(FIELD, to, () -> s3.copyObject(b -> b.sourceBucket(source.bucket()).sourceKey(source.key())
+        .destinationBucket(target.bucket()).destinationKey(target.key())));
+    call(FIELD, from, () -> s3.deleteObject(b -> b.bucket(source.bucket()).key(source.key())));
+  }
+
+  /**
+   * Deletes every object below {@code location}, then the object it names, one request each: in that order
+   * because filesystem-backed stores (S3Proxy) keep a prefix as a directory and take seconds to refuse
+   * deleting a non-empty one.
+   */
+  @Override
+  public void delete(String location) {
+    S3Location at = S3Location.parse(FIELD, location);
+    if (at.key().isEmpty()) {
+      throw new ArtifactException(FIELD, location, "refusing to delete a whole bucket", null);
+    }
+    List<String> keys = new ArrayList<>();
+    list(location).forEach(name -> keys.add(at.key() + "/" + name));
+    keys.add(at.key());
+    for (String key : keys) {
+      call(FIELD, location, () -> s3.deleteObject(b -> b.bucket(at.bucket()).key(key)));
+    }
+  }
+
+  @Override
   public void close() {
     s3.close();
   }
@@ -132,14 +213,21 @@ final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   private static <T> T call(String field, String uri, java.util.function.Supplier<T> request) {
     try {
       return request.get();
-    } catch (S3Exception e) {
-      throw new ArtifactException(field, uri, describe(e), e);
-    } catch (SdkClientException e) {
-      throw new ArtifactException(field, uri, unreachable(e)
-          + "; check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and --s3-path-style", e);
     } catch (SdkException e) {
-      throw new ArtifactException(field, uri, e.getMessage(), e);
+      throw failure(field, uri, e);
     }
+  }
+
+  /** @return the store's exception as one that names the field and URI and says what is wrong */
+  private static ArtifactException failure(String field, String uri, SdkException e) {
+    if (e instanceof S3Exception s3e) {
+      return new ArtifactException(field, uri, describe(s3e), e);
+    }
+    if (e instanceof SdkClientException client) {
+      return new ArtifactException(field, uri, unreachable(client)
+          + "; check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and --s3-path-style", e);
+    }
+    return new ArtifactException(field, uri, e.getMessage(), e);
   }
 
   /** @return why the endpoint was not reached: the innermost network error names the host */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.CheckpointLocation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +27,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a job whose artifacts may live in S3: stages the inputs into a job-local directory, runs the job on
  * local paths, publishes the outputs to the output prefix and names the published URIs in the
- * {@code completed} event. A job with local paths only runs unchanged. A store that cannot be reached ends
+ * {@code completed} event. The job's steps are saved where the caller says (a Kafka job's attempts: beside the
+ * output, in the bucket for an {@code s3://} output), so they outlive the staging directory and the instance.
+ * A job with local paths only runs unchanged. A store that cannot be reached ends
  * the job as {@code failed} in stage {@code request}, naming the field and URI. The request's URIs must
  * already be confined ({@link io.compactor.core.job.ArtifactRoots}).
  */
-public final class StagedExecutor implements JobExecutor, AutoCloseable {
+public final class StagedExecutor implements JobExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(StagedExecutor.class);
   /** The output field of {@code report.json} in the {@code completed} event. */
   private static final String REPORT = "report";
@@ -37,25 +41,42 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
 
   private final JobExecutor job;
   private final Path workRoot;
-  private final S3Settings settings;
-  private final ArtifactStore local = new LocalArtifactStore();
-  private S3ArtifactStore s3;
+  private final ArtifactStores stores;
 
   /**
    * @param job runs a job on local paths
    * @param workRoot where job-local staging directories are made
-   * @param settings how to reach S3; the client is made when a job first names an {@code s3://} URI
+   * @param stores where the artifacts are (the caller closes them)
    */
-  public StagedExecutor(JobExecutor job, Path workRoot, S3Settings settings) {
+  public StagedExecutor(JobExecutor job, Path workRoot, ArtifactStores stores) {
     this.job = job;
     this.workRoot = workRoot;
-    this.settings = settings;
+    this.stores = stores;
   }
 
+  /** Runs the job as the wrapped executor does; it saves its steps, if at all, in its local staging. */
   @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+    return stageAndRun(request, events, cancellation, Optional.empty());
+  }
+
+  /** Runs the job, its steps saved at {@code checkpoints} (in the object store for an {@code s3://} output). */
+  @Override
+  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
+      CheckpointLocation checkpoints) {
+    return stageAndRun(request, events, cancellation, Optional.of(checkpoints));
+  }
+
+  /** @return the terminal event, tagged with the job's kind (staging's own failures included) */
+  private JobEvent stageAndRun(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints) {
+    return stagedRun(request, events, cancellation, checkpoints).withKind(request.kind());
+  }
+
+  private JobEvent stagedRun(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints) {
     if (Stream.concat(request.inputs().values().stream(), Stream.of(request.output())).noneMatch(S3Location::isS3)) {
-      return job.execute(request, events, cancellation);
+      return run(request, events, cancellation, checkpoints);
     }
     Path stage = null;
     try {
@@ -66,7 +87,7 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
       }
       JobRequest staged = request.relocated(fetched, store("output", request.output()).outputDirectory("output",
           request.output(), stage).toString());
-      JobEvent end = job.execute(staged, events, cancellation);
+      JobEvent end = run(staged, events, cancellation, checkpoints);
       return end.type() == EventType.COMPLETED ? published(request, end) : end;
     } catch (ArtifactException e) {
       return JobEvent.of(EventType.FAILED, request.jobId(), Map.of("stage", "request", "reason", e.getMessage()));
@@ -86,6 +107,12 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
       case "config" -> store.fetchFile(field, uri, stage);
       default -> store.fetchDirectory(field, uri, stage);
     };
+  }
+
+  private JobEvent run(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints) {
+    return checkpoints.isPresent() ? job.execute(request, events, cancellation, checkpoints.get())
+        : job.execute(request, events, cancellation);
   }
 
   /**
@@ -126,18 +153,8 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
     }
   }
 
-  private synchronized ArtifactStore store(String field, String uri) {
-    if (!S3Location.isS3(uri)) {
-      return local;
-    }
-    if (s3 == null) {
-      try {
-        s3 = S3ArtifactStore.standard(settings);
-      } catch (RuntimeException e) { // a malformed AWS_ENDPOINT_URL_S3, an unknown AWS_PROFILE, ...
-        throw new ArtifactException(field, uri, "the S3 client cannot be set up: " + e.getMessage(), e);
-      }
-    }
-    return s3;
+  private ArtifactStore store(String field, String uri) {
+    return stores.store(field, uri);
   }
 
   private static void delete(Path dir) {
@@ -148,13 +165,6 @@ public final class StagedExecutor implements JobExecutor, AutoCloseable {
       all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       LOG.warn("staging directory {} not removed: {}", dir, e.toString());
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (s3 != null) {
-      s3.close();
     }
   }
 }

@@ -15,6 +15,7 @@ import io.compactor.core.host.CapabilityRegistry;
 import io.compactor.core.host.ProviderLease;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.CheckpointLocation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -54,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * form), retrain the whole model when the configuration has a {@code compactor_retrain} block, export the
  * deploy model through the quantization provider, then hand the result to {@code io.compactor.core.output}
  * (files, evaluation, {@code report.json}). Every failure becomes a
- * {@code failed} event. Used by {@code compress} in-process and by the Kafka coordinator. Thread-safe: each
- * job has its own state.
+ * {@code failed} event. Run with a {@link CheckpointLocation} (the Kafka coordinator's attempts), each finished
+ * step is saved there and a later attempt resumes after it ({@link StepCheckpoints}). Used by {@code compress}
+ * in-process and by the Kafka coordinator. Thread-safe: each job has its own state.
  */
 public final class ChainExecutor implements JobExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(ChainExecutor.class);
@@ -74,12 +76,24 @@ public final class ChainExecutor implements JobExecutor {
     this.stepMetrics = Objects.requireNonNull(stepMetrics, "stepMetrics");
   }
 
+  /** Runs the job saving no steps: nothing could resume from them (a run in-process, a tuning candidate). */
   @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+    return run(request, events, cancellation, Optional.empty());
+  }
+
+  @Override
+  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
+      CheckpointLocation checkpoints) {
+    return run(request, events, cancellation, Optional.of(checkpoints));
+  }
+
+  private JobEvent run(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints) {
     String id = request.jobId();
     Run run = null;
     try (JobProviders providers = new JobProviders(registry, settings.providerPatience())) {
-      run = new Run(request, events, cancellation, providers);
+      run = new Run(request, events, cancellation, providers, checkpoints);
       return run.call();
     } catch (JobFailure f) {
       LOG.info("job {} failed: {}", id, f.getMessage());
@@ -105,11 +119,14 @@ public final class ChainExecutor implements JobExecutor {
     private final Cancellation cancellation;
     private final JobProviders providers;
     private final JobReport report;
+    private final Optional<CheckpointLocation> checkpoints;
     /** The capability whose step runs now, for the cancelled event. */
     private volatile String capability;
 
-    Run(JobRequest request, EventSink events, Cancellation cancellation, JobProviders providers) {
+    Run(JobRequest request, EventSink events, Cancellation cancellation, JobProviders providers,
+        Optional<CheckpointLocation> checkpoints) {
       this.request = request;
+      this.checkpoints = checkpoints;
       this.id = request.jobId();
       this.events = events;
       this.cancellation = cancellation;
@@ -146,7 +163,7 @@ public final class ChainExecutor implements JobExecutor {
           Optional.empty());
       List<String> capabilities = plan.providers().keySet().stream().filter(c -> !plan.tasks(c).isEmpty()).toList();
       int steps = capabilities.size() + (retrain.isPresent() ? 1 : 0);
-      StepCheckpoints checkpoints = new StepCheckpoints(request);
+      StepCheckpoints savedSteps = new StepCheckpoints(request, checkpoints, settings.workRoot());
       for (int i = 0; i < capabilities.size(); i++) {
         if (cancellation.requested()) {
           throw new StepCancelledException(id);
@@ -154,7 +171,7 @@ public final class ChainExecutor implements JobExecutor {
         String c = capabilities.get(i);
         ProviderLease lease = providers.lease(c).orElseThrow();
         String provider = lease.provider() + " " + lease.version();
-        Optional<StepCheckpoints.Saved> saved = checkpoints.load(i + 1, c, provider);
+        Optional<StepCheckpoints.Saved> saved = savedSteps.load(i + 1, c, provider);
         if (saved.isPresent()) {
           input = input.with(resumed(c, lease, saved.get()));
           continue;
@@ -162,7 +179,7 @@ public final class ChainExecutor implements JobExecutor {
         long start = System.nanoTime();
         StepResult result = step(i + 1, steps, c, plan.tasks(c), input);
         input = input.with(result.form().orElse(input.form()));
-        checkpoints.save(i + 1, c, provider, result, input.form(), Duration.ofNanos(System.nanoTime() - start));
+        savedSteps.save(i + 1, c, provider, result, input.form(), Duration.ofNanos(System.nanoTime() - start));
       }
       if (retrain.isPresent()) {
         if (cancellation.requested()) {

@@ -7,15 +7,14 @@ import io.compactor.api.LayerResult;
 import io.compactor.api.StepResult;
 import io.compactor.api.TrainingForm;
 import io.compactor.api.WeightMask;
-import io.compactor.core.job.AttemptOutputs;
+import io.compactor.core.job.CheckpointLocation;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.OutputStore;
 import io.compactor.onnx.graph.OnnxModel;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -27,17 +26,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The result of each finished compression step, saved next to the job's outputs
- * ({@code <output>/.checkpoints/step-<n>.onnx} and {@code .json}: the training form's model, its masks,
- * quantization parameters and compressed nodes, and the step's statistics), so a later attempt of the same job
- * (after the instance running it died) resumes after the last finished step instead of starting over. A saved
- * step counts only for the same request on the same provider and version. Saving is best effort: a step
- * result that cannot be saved costs a resume, never the job.
+ * The result of each finished compression step, saved beside the job's outputs
+ * ({@code <output>/.checkpoints/step-<n>.onnx} and {@code .json}, in the job's {@link OutputStore}: a local
+ * directory or the bucket of an {@code s3://} output): the training form's model, its masks, quantization
+ * parameters and compressed nodes, and the step's statistics, so a later attempt of the same job (after the
+ * instance running it died) resumes after the last finished step instead of starting over. A saved step counts
+ * only for the same request on the same provider and version. Saving is best effort: a step result that cannot
+ * be saved costs a resume, never the job. A job run without a checkpoint location saves nothing.
  */
 final class StepCheckpoints {
   private static final Logger LOG = LoggerFactory.getLogger(StepCheckpoints.class);
   private static final ObjectMapper JSON = JobMessages.json();
-  private final Path dir;
+  private final Optional<CheckpointLocation> at;
+  private final Path scratch;
+  private final String jobId;
   private final String request;
 
   /** A step restored from its checkpoint. */
@@ -48,9 +50,13 @@ final class StepCheckpoints {
 
   /**
    * @param request the job, run into its (attempt's) output directory
+   * @param at where the job's steps are saved; empty: nowhere
+   * @param scratch a local directory for the files on their way to and from the store
    */
-  StepCheckpoints(JobRequest request) {
-    this.dir = AttemptOutputs.checkpoints(Path.of(request.output()));
+  StepCheckpoints(JobRequest request, Optional<CheckpointLocation> at, Path scratch) {
+    this.at = at;
+    this.scratch = scratch;
+    this.jobId = request.jobId();
     var json = JobMessages.toJson(request);
     json.remove("output"); // each attempt writes elsewhere; the job is the same
     this.request = json.toString();
@@ -63,15 +69,23 @@ final class StepCheckpoints {
    * @return the step's saved result, its form's model loaded, when this job saved one for the same provider
    */
   Optional<Saved> load(int index, String capability, String provider) {
-    Path json = dir.resolve("step-" + index + ".json");
-    Path model = dir.resolve("step-" + index + ".onnx");
-    if (!Files.exists(json) || !Files.exists(model)) {
+    if (at.isEmpty()) {
       return Optional.empty();
     }
+    OutputStore store = at.get().store();
+    Path json = null;
+    Path model = null;
     try {
+      json = temporary("step-" + index, ".json");
+      model = temporary("step-" + index, ".onnx");
+      // the description first: it is written last, so a model without it is not a finished step
+      if (!store.get(at.get().file("step-" + index + ".json"), json)) {
+        return Optional.empty();
+      }
       JsonNode n = JSON.readTree(json.toFile());
       if (!request.equals(n.path("request").asText()) || !capability.equals(n.path("capability").asText())
-          || !provider.equals(n.path("provider").asText())) {
+          || !provider.equals(n.path("provider").asText())
+          || !store.get(at.get().file("step-" + index + ".onnx"), model)) {
         return Optional.empty();
       }
       Map<String, WeightMask> masks = new LinkedHashMap<>();
@@ -95,8 +109,12 @@ final class StepCheckpoints {
       TrainingForm form = new TrainingForm(OnnxModel.load(model), masks, quantization, compressed);
       return Optional.of(new Saved(StepResult.of(summary, layers, form), Duration.ofMillis(n.path("durationMs").asLong())));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("saved step {} ({}) in {} not usable, running the step again: {}", index, capability, dir, e.toString());
+      LOG.warn("saved step {} ({}) in {} not usable, running the step again: {}", index, capability,
+          at.get().location(), e.toString());
       return Optional.empty();
+    } finally {
+      deleteQuietly(json);
+      deleteQuietly(model);
     }
   }
 
@@ -106,13 +124,17 @@ final class StepCheckpoints {
    * @param form the training form the step left
    */
   void save(int index, String capability, String provider, StepResult result, TrainingForm form, Duration took) {
+    if (at.isEmpty()) {
+      return;
+    }
     long start = System.nanoTime();
+    OutputStore store = at.get().store();
+    Path model = null;
+    Path json = null;
     try {
-      Files.createDirectories(dir);
-      Path model = dir.resolve("step-" + index + ".onnx");
-      Path tmp = Files.createTempFile(dir, "step-" + index, ".onnx.tmp");
-      form.model().save(tmp);
-      move(tmp, model);
+      model = temporary("step-" + index, ".onnx");
+      form.model().save(model);
+      store.put(model, at.get().file("step-" + index + ".onnx"));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("request", request);
       body.put("capability", capability);
@@ -124,22 +146,31 @@ final class StepCheckpoints {
           m.zeros().toLongArray())).toList());
       body.put("quantization", form.quantization().values());
       body.put("compressed", form.compressed());
-      Path tmpJson = Files.createTempFile(dir, "step-" + index, ".json.tmp");
-      JSON.writeValue(tmpJson.toFile(), body);
-      move(tmpJson, dir.resolve("step-" + index + ".json"));
-      LOG.info("step {} ({}) saved for resuming in {} ms ({} bytes)", index, capability,
-          (System.nanoTime() - start) / 1_000_000, Files.size(model) + Files.size(dir.resolve("step-" + index + ".json")));
+      json = temporary("step-" + index, ".json");
+      JSON.writeValue(json.toFile(), body);
+      store.put(json, at.get().file("step-" + index + ".json"));
+      LOG.info("step {} ({}) saved for resuming in {} in {} ms ({} bytes)", index, capability, at.get().location(),
+          (System.nanoTime() - start) / 1_000_000, Files.size(model) + Files.size(json));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("step {} ({}) not saved in {}; a later attempt would run it again: {}", index, capability, dir,
-          e.toString());
+      LOG.warn("step {} ({}) not saved in {}; a later attempt would run it again: {}", index, capability,
+          at.get().location(), e.toString());
+    } finally {
+      deleteQuietly(json);
+      deleteQuietly(model);
     }
   }
 
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+  private Path temporary(String prefix, String suffix) throws IOException {
+    return Files.createTempFile(Files.createDirectories(scratch), "compactor-" + jobId + "-" + prefix + "-", suffix);
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        LOG.debug("could not delete {}: {}", file, e.toString());
+      }
     }
   }
 }

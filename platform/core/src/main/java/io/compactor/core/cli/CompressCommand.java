@@ -1,5 +1,6 @@
 package io.compactor.core.cli;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.artifact.S3Settings;
 import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.chain.ChainExecutor;
@@ -68,8 +69,8 @@ final class CompressCommand implements Callable<Integer> {
           new StepMetrics(new SimpleMeterRegistry()));
       ProgressBar progress = ProgressBar.forConsole(out);
       boolean pathStyle = s3PathStyle || Boolean.parseBoolean(System.getenv("COMPACTOR_S3_PATH_STYLE"));
-      try (StagedExecutor staged = new StagedExecutor(chain, defaults.workRoot(), new S3Settings(pathStyle))) {
-        end = staged.execute(request, progress, new Cancellation());
+      try (ArtifactStores stores = ArtifactStores.of(new S3Settings(pathStyle))) {
+        end = new StagedExecutor(chain, defaults.workRoot(), stores).execute(request, progress, new Cancellation());
       }
       progress.publish(end);
     }

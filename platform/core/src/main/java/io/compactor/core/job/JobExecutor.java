@@ -15,4 +15,16 @@ public interface JobExecutor {
    *     a job's own failure
    */
   JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation);
+
+  /**
+   * Runs the job as {@link #execute(JobRequest, EventSink, Cancellation)} does, saving each finished step at
+   * {@code checkpoints} and resuming after the steps a previous attempt of the job saved there. Executors that
+   * save no steps just run the job.
+   *
+   * @param checkpoints where the job's steps are saved, beside its outputs, for every attempt of the job
+   */
+  default JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
+      CheckpointLocation checkpoints) {
+    return execute(request, events, cancellation);
+  }
 }

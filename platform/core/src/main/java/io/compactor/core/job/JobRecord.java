@@ -21,14 +21,24 @@ import java.util.Optional;
  * @param instance the instance running (or that ran) the latest attempt; empty once it gave the job up
  *     (stopped), so another instance may take it over without waiting for the lease
  * @param lastEvent the latest {@code accepted}, {@code step.completed} or terminal event of the attempt
+ * @param decided the {@code completed} event with which the attempt won the job, recorded before its outputs
+ *     are moved into place and the event is published (so the outputs are there once the event is); present
+ *     only in between: an instance that takes the job over then finishes the promotion and publishes it
  */
-public record JobRecord(JobRequest request, String source, String attempt, String instance, JobEvent lastEvent) {
+public record JobRecord(JobRequest request, String source, String attempt, String instance, JobEvent lastEvent,
+    Optional<JobEvent> decided) {
   public JobRecord {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(attempt, "attempt");
     Objects.requireNonNull(instance, "instance");
     Objects.requireNonNull(lastEvent, "lastEvent");
+    Objects.requireNonNull(decided, "decided");
+  }
+
+  /** A run not decided yet. */
+  public JobRecord(JobRequest request, String source, String attempt, String instance, JobEvent lastEvent) {
+    this(request, source, attempt, instance, lastEvent, Optional.empty());
   }
 
   /** @return the job id */
@@ -41,14 +51,20 @@ public record JobRecord(JobRequest request, String source, String attempt, Strin
     return lastEvent.type().terminal() ? Optional.of(lastEvent) : Optional.empty();
   }
 
-  /** @return the same run with {@code event} as its latest event */
+  /** @return the same run with {@code event} as its latest event (a terminal one ends the decided state) */
   public JobRecord with(JobEvent event) {
-    return new JobRecord(request, source, attempt, instance, event);
+    return new JobRecord(request, source, attempt, instance, event,
+        event.type().terminal() ? Optional.empty() : decided);
+  }
+
+  /** @return the same run, won with {@code completed}, which is not published yet */
+  public JobRecord decided(JobEvent completed) {
+    return new JobRecord(request, source, attempt, instance, lastEvent, Optional.of(completed));
   }
 
   /** @return the same run, given up by its instance (its lease released) */
   public JobRecord released() {
-    return new JobRecord(request, source, attempt, "", lastEvent);
+    return new JobRecord(request, source, attempt, "", lastEvent, decided);
   }
 
   /** @return the record's value on the state topic, JSON */
@@ -58,14 +74,18 @@ public record JobRecord(JobRequest request, String source, String attempt, Strin
     body.put("source", source);
     body.put("attempt", attempt);
     body.put("instance", instance);
-    // the event's body as published: within the event limits, so the state record is bounded too
-    body.put("event", Map.of("type", lastEvent.type().id(), "time", lastEvent.time().toString(),
-        "data", JobMessages.parse(JobMessages.write(lastEvent))));
+    body.put("event", eventBody(lastEvent));
+    decided.ifPresent(d -> body.put("decided", eventBody(d)));
     try {
       return JobMessages.json().writeValueAsBytes(body);
     } catch (IOException e) {
       throw new CompactorException("job " + jobId() + ": state record not serializable (" + e + ")", e);
     }
+  }
+
+  /** The event's body as published: within the event limits, so the state record is bounded too. */
+  private static Map<String, Object> eventBody(JobEvent e) {
+    return Map.of("type", e.type().id(), "time", e.time().toString(), "data", JobMessages.parse(JobMessages.write(e)));
   }
 
   /**
@@ -81,16 +101,20 @@ public record JobRecord(JobRequest request, String source, String attempt, Strin
       if (!(m instanceof JobMessages.Submit submit)) {
         throw new IllegalArgumentException("no valid request: " + m);
       }
-      JsonNode e = n.path("event");
-      EventType type = EventType.of(e.path("type").asText())
-          .orElseThrow(() -> new IllegalArgumentException("unknown event type " + e.path("type")));
-      @SuppressWarnings("unchecked")
-      Map<String, Object> data = JobMessages.json().convertValue(e.path("data"), LinkedHashMap.class);
-      JobEvent event = new JobEvent(type, jobId, Instant.parse(e.path("time").asText()), data);
+      JobEvent event = event(jobId, n.path("event"));
+      Optional<JobEvent> decided = n.has("decided") ? Optional.of(event(jobId, n.path("decided"))) : Optional.empty();
       return new JobRecord(submit.request(), n.path("source").asText(), n.path("attempt").asText(),
-          n.path("instance").asText(), event);
+          n.path("instance").asText(), event, decided);
     } catch (IOException | RuntimeException e) {
       throw new CompactorException("state record of job " + jobId + ": unreadable (" + e.getMessage() + ")", e);
     }
+  }
+
+  private static JobEvent event(String jobId, JsonNode e) {
+    EventType type = EventType.of(e.path("type").asText())
+        .orElseThrow(() -> new IllegalArgumentException("unknown event type " + e.path("type")));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> data = JobMessages.json().convertValue(e.path("data"), LinkedHashMap.class);
+    return new JobEvent(type, jobId, Instant.parse(e.path("time").asText()), data);
   }
 }

@@ -6,25 +6,30 @@ import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRecord;
 import io.compactor.core.job.JobRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.compactor.core.job.OutputStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the coordinator does with a record of the jobs topic, decided from the record and what is known of
- * its job id, without touching Kafka: run it, answer it from an earlier run, wait for the instance running
+ * its job id, without touching Kafka: run it, answer it from an earlier run (while that run's outputs are all
+ * there, asked of the output store: local files or {@code s3://} objects), wait for the instance running
  * it, refuse it with a {@code failed} event, dead-letter it, or only commit it. A record delivered again
  * after its job ended (its commit was lost to a crash or a rebalance) is only committed, so each request
  * gets one terminal event.
  */
 final class Admission {
   private final ArtifactRoots roots;
+  private final OutputStore outputs;
 
-  /** @param roots where jobs may read and write */
-  Admission(ArtifactRoots roots) {
+  /**
+   * @param roots where jobs may read and write
+   * @param outputs where the outputs of completed jobs are looked for (local paths, {@code s3://} objects)
+   */
+  Admission(ArtifactRoots roots, OutputStore outputs) {
     this.roots = roots;
+    this.outputs = outputs;
   }
 
   /**
@@ -127,10 +132,19 @@ final class Admission {
     return JobEvent.of(EventType.FAILED, jobId, Map.of("stage", stage, "reason", reason));
   }
 
-  private static boolean outputsExist(JobEvent completed) {
-    if (!(completed.data().get("outputs") instanceof Map<?, ?> outputs)) {
+  private boolean outputsExist(JobEvent completed) {
+    if (!(completed.data().get("outputs") instanceof Map<?, ?> files)) {
       return false;
     }
-    return outputs.values().stream().allMatch(p -> p instanceof String s && Files.exists(Path.of(s)));
+    return files.values().stream().allMatch(p -> p instanceof String s && exists(s));
+  }
+
+  /** @return whether the output is there; when the store cannot tell (unreachable), the job is computed again */
+  private boolean exists(String output) {
+    try {
+      return outputs.exists(output);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 }

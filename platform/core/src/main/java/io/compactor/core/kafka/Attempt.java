@@ -123,7 +123,18 @@ final class Attempt implements AutoCloseable {
     write(record.with(event), publish);
   }
 
-  private static boolean fenced(Throwable e) {
+  /**
+   * Records that this attempt won the job with {@code completed}, in the state record only: from here on its
+   * outputs are the job's and no newer attempt runs the job again; the event is published once they are in
+   * place ({@link #advance}).
+   *
+   * @throws AttemptFencedException when a newer attempt of the job was opened
+   */
+  synchronized void decide(JobEvent completed) {
+    write(record.decided(completed), false);
+  }
+
+    private static boolean fenced(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
         return true;

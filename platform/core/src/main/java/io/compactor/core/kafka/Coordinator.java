@@ -1,5 +1,6 @@
 package io.compactor.core.kafka;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.JobBoard;
 import io.compactor.core.job.JobEvent;
@@ -7,6 +8,7 @@ import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRecord;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.job.OutputStore;
 import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,6 +95,8 @@ public final class Coordinator implements AutoCloseable {
   private volatile long lastPollNanos = System.nanoTime();
 
   /**
+   * A coordinator whose jobs write their outputs to local directories only.
+   *
    * @param settings connection and runtime settings
    * @param executor runs one job
    * @param registry where job and Kafka client metrics go
@@ -100,12 +104,25 @@ public final class Coordinator implements AutoCloseable {
    *     so it answers for jobs run on any instance
    */
   public Coordinator(CoordinatorSettings settings, JobExecutor executor, MeterRegistry registry, JobBoard board) {
+    this(settings, executor, ArtifactStores.localOnly(), registry, board);
+  }
+
+  /**
+   * @param settings connection and runtime settings
+   * @param executor runs one job
+   * @param outputs the store of the jobs' outputs, where each attempt stages its outputs and saves its steps
+   *     and the winner's are promoted (local directories and {@code s3://} prefixes alike)
+   * @param registry where job and Kafka client metrics go
+   * @param board where the last event of each job is kept for {@code /jobs/{id}}
+   */
+  public Coordinator(CoordinatorSettings settings, JobExecutor executor, OutputStore outputs, MeterRegistry registry,
+      JobBoard board) {
     this.settings = settings;
     this.metrics = new JobMetrics(registry);
     this.view = new JobStateView(KafkaClients.cancelListener(settings), settings.topics().state(),
         settings.instanceId());
     board.backedBy(id -> view.find(id).map(JobRecord::lastEvent));
-    this.admission = new Admission(settings.roots());
+    this.admission = new Admission(settings.roots(), outputs);
     this.producer = KafkaClients.producer(settings);
     String source = "/compactor/" + settings.instanceId();
     this.deadLetters = new DeadLetters(producer, settings.topics().deadLetters(), settings.groupId(),
@@ -121,8 +138,9 @@ public final class Coordinator implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> daemon(r, "compactor-job"));
     // a thread per job slot: one attempt's renewal stuck on its transaction coordinator holds up no other
     this.leaseRenewal = Executors.newScheduledThreadPool(settings.concurrency(), r -> daemon(r, "compactor-lease"));
-    this.worker = new JobWorker(settings, executor, metrics, board, board.recording(new EventPublisher(producer,
-        settings.topics().events(), source)), producer::flush, deadLetters, view, leaseRenewal);
+    this.worker = new JobWorker(settings, executor, outputs, metrics, board, board.recording(
+        new EventPublisher(producer, settings.topics().events(), source)), producer::flush, deadLetters, view,
+        leaseRenewal);
     this.pollThread = new Thread(this::pollLoop, "compactor-poll");
   }
 
@@ -246,7 +264,7 @@ public final class Coordinator implements AutoCloseable {
   private void run(ConsumerRecord<String, byte[]> r, TopicPartition tp, Admission.Run decision,
       Admission.JobState state) {
     RunningJob job = new RunningJob(tp, r, decision.request(), new Cancellation(), Instant.now(),
-        state.known().map(JobRecord::attempt));
+        state.known().map(JobRecord::attempt), state.known().flatMap(JobRecord::terminal).isPresent());
     if (decision.cancelled()) {
       job.cancellation.cancel();
     }

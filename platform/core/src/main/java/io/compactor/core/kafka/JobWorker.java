@@ -9,6 +9,7 @@ import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRecord;
+import io.compactor.core.job.OutputStore;
 import io.compactor.core.logging.JobLog;
 import io.compactor.core.metrics.JobMetrics;
 import io.micrometer.core.instrument.LongTaskTimer;
@@ -26,9 +27,12 @@ import org.slf4j.MDC;
 /**
  * Runs one admitted job on a worker thread as a fenced {@link Attempt}: opens the attempt (fencing every
  * earlier one of the job), gives up if an earlier attempt ended meanwhile, writes {@code accepted} with the
- * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory,
- * then writes the terminal event and the state record in one transaction and only then moves the outputs
- * into place. A fenced attempt publishes nothing more and deletes its outputs.
+ * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory or
+ * prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a later attempt to resume from). A
+ * completed job is then recorded as decided (fenced), its outputs moved into place, locally or in the object
+ * store alike, and only then its completed event published with the state record, in one transaction; other
+ * terminal events are published at once. A fenced attempt publishes nothing more and deletes its outputs; an
+ * attempt that finds the job decided by one it fenced finishes that one's promotion and publishes its event.
  */
 final class JobWorker {
   private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
@@ -39,6 +43,7 @@ final class JobWorker {
   private static final Duration SYNC = Duration.ofSeconds(30);
   private final CoordinatorSettings settings;
   private final JobExecutor executor;
+  private final OutputStore outputs;
   private final JobMetrics metrics;
   private final JobBoard board;
   private final EventSink progress;
@@ -48,16 +53,19 @@ final class JobWorker {
   private final ScheduledExecutorService leaseRenewal;
 
   /**
+   * @param outputs the store of the jobs' outputs (local directories, {@code s3://} prefixes), where attempts are
+   *     staged, promoted and their steps saved
    * @param progress where a job's non-terminal events go (not fenced: a zombie's progress stops at its next
    *     lease renewal)
    * @param flushProgress waits until the progress events sent so far are written, so the terminal event,
    *     written by another producer, comes after them
    */
-  JobWorker(CoordinatorSettings settings, JobExecutor executor, JobMetrics metrics, JobBoard board,
-      EventSink progress, Runnable flushProgress, DeadLetters deadLetters, JobStateView view,
+  JobWorker(CoordinatorSettings settings, JobExecutor executor, OutputStore outputs, JobMetrics metrics,
+      JobBoard board, EventSink progress, Runnable flushProgress, DeadLetters deadLetters, JobStateView view,
       ScheduledExecutorService leaseRenewal) {
     this.settings = settings;
     this.executor = executor;
+    this.outputs = outputs;
     this.metrics = metrics;
     this.board = board;
     this.progress = progress;
@@ -75,51 +83,55 @@ final class JobWorker {
     String jobId = job.request.jobId();
     MDC.put(JobLog.MDC_KEY, jobId);
     LongTaskTimer.Sample active = metrics.started();
-    String output = job.request.output();
-    String staged = null;
+    AttemptOutputs attemptOutputs = null;
+    boolean decided = false;
     try {
       Attempt attempt = Attempt.open(settings, jobId);
       job.attempt = attempt;
       view.sync(SYNC);
       var now = view.find(jobId);
-      if (now.isPresent() && now.get().terminal().isPresent() && !job.knownAttempt.equals(
-          now.map(JobRecord::attempt))) {
-        // an attempt this one fenced had just ended: the job is answered
+      if (now.isPresent() && now.get().decided().isPresent()) {
+        finishDecided(job, attempt, now.get());
+        return;
+      }
+      if (now.isPresent() && now.get().terminal().isPresent() && (!job.knownAttempt.equals(
+          now.map(JobRecord::attempt)) || !job.knownEnded)) {
+        // an attempt this one fenced had just ended (another one, or the one taken over): the job is answered
         LOG.info("job {} ended on {} while this instance took it over; not running it again", jobId,
             now.get().instance());
         job.delivered = true;
         return;
       }
-      staged = AttemptOutputs.staged(output, attempt.id());
+      attemptOutputs = new AttemptOutputs(outputs, job.request.output(), attempt.id());
       JobEvent accepted = JobEvent.of(EventType.ACCEPTED, jobId, Map.of("request", JobMessages.toMap(job.request),
           "instance", settings.instanceId()));
       attempt.write(new JobRecord(job.request, job.source(), attempt.id(), settings.instanceId(), accepted), true);
       board.record(accepted);
       job.lastEvent = accepted;
       job.lease = renewals(job, attempt);
-      JobEvent terminal = AttemptOutputs.renamed(execute(job, staged), output, staged);
+      JobEvent terminal = attemptOutputs.renamed(execute(job, attemptOutputs));
       if (!job.abandoned) {
         flushProgress.run();
-        TerminalDelivery delivery = new TerminalDelivery(e -> {
-          attempt.advance(e, true);
-          board.record(e);
-        }, deadLetters, metrics, TERMINAL_BACKOFF);
-        JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
-        job.delivered = true;
-        metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
-        if (end.type() == EventType.COMPLETED) {
-          promote(jobId, output, staged);
-        } else {
-          AttemptOutputs.discard(output, staged);
+        // a completed job wins first (fenced), then its outputs are moved into place, then it is announced:
+        // whoever sees the completed event finds the outputs there
+        decided = terminal.type() == EventType.COMPLETED && decide(attempt, terminal);
+        if (decided) {
+          promote(jobId, attemptOutputs);
+        }
+        JobEvent end = deliver(job, attempt, terminal);
+        if (end.type() == EventType.COMPLETED && !decided) {
+          promote(jobId, attemptOutputs);
+        } else if (end.type() != EventType.COMPLETED) {
+          discard(jobId, attemptOutputs);
         }
       } else {
-        AttemptOutputs.discard(output, staged); // given up or fenced: another attempt owns the job
+        discard(jobId, attemptOutputs); // given up or fenced: another attempt owns the job
       }
     } catch (AttemptFencedException e) {
       job.abandoned = true;
       LOG.warn("{}", e.getMessage());
-      if (staged != null) {
-        AttemptOutputs.discard(output, staged);
+      if (attemptOutputs != null && !decided) { // a decided attempt's outputs are the job's, promoted or not
+        discard(jobId, attemptOutputs);
       }
     } catch (RuntimeException e) {
       LOG.warn("job {}: its terminal event was not delivered; the job will be redelivered: {}", jobId, e.toString());
@@ -137,17 +149,77 @@ final class JobWorker {
     }
   }
 
-  /** Moves the winner's outputs into place; the job is answered either way, so a failure here is only logged. */
-  private static void promote(String jobId, String output, String staged) {
+  /**
+   * Records this attempt as the job's winner before its outputs are moved into place.
+   *
+   * @return whether it was recorded; when Kafka failed otherwise than by fencing, the outputs are moved after
+   *     the completed event instead (as a moment without them beats a job that cannot end)
+   * @throws AttemptFencedException when a newer attempt of the job was opened
+   */
+  private static boolean decide(Attempt attempt, JobEvent completed) {
     try {
-      AttemptOutputs.promote(output, staged);
+      attempt.decide(completed);
+      return true;
+    } catch (AttemptFencedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: not recorded as decided ({}); its outputs are moved into place after its completed event",
+          completed.jobId(), e.toString());
+      return false;
+    }
+  }
+
+  /** Publishes the terminal event with the job's state record (dead-lettering the record if Kafka refuses it). */
+  private JobEvent deliver(RunningJob job, Attempt attempt, JobEvent terminal) {
+    TerminalDelivery delivery = new TerminalDelivery(e -> {
+      attempt.advance(e, true);
+      board.record(e);
+    }, deadLetters, metrics, TERMINAL_BACKOFF);
+    JobEvent end = delivery.deliver(terminal, job.record, TERMINAL_ATTEMPTS);
+    job.delivered = true;
+    metrics.finished(end, Duration.between(job.accepted, Instant.now()), false);
+    return end;
+  }
+
+  /**
+   * An attempt this one fenced had won the job but not announced it (its instance died or froze while moving
+   * the outputs into place): finishes moving the winner's outputs, then publishes its completed event.
+   */
+  private void finishDecided(RunningJob job, Attempt attempt, JobRecord won) {
+    String jobId = job.request.jobId();
+    LOG.info("job {} was won by attempt {} on {}, which did not announce it; finishing its promotion here", jobId,
+        won.attempt(), won.instance());
+    promote(jobId, new AttemptOutputs(outputs, job.request.output(), won.attempt()));
+    // the record names the winner's attempt, whose outputs count, run from here on by this instance
+    attempt.write(new JobRecord(won.request(), job.source(), won.attempt(), settings.instanceId(), won.lastEvent(),
+        won.decided()), false);
+    deliver(job, attempt, won.decided().orElseThrow());
+  }
+
+  /** Moves the winner's outputs into place; the job is answered either way, so a failure here is only logged. */
+  private static void promote(String jobId, AttemptOutputs attemptOutputs) {
+    long start = System.nanoTime();
+    try {
+      attemptOutputs.promote();
+      LOG.info("job {}: outputs moved into place from {} in {} ms", jobId, attemptOutputs.staged(),
+          (System.nanoTime() - start) / 1_000_000);
     } catch (RuntimeException e) {
       // the completed event names outputs that are not there: a new request for the job id runs it again
       LOG.error("job {}: completed, but its outputs were not moved into place: {}", jobId, e.getMessage());
     }
   }
 
-  private JobEvent execute(RunningJob job, String staged) {
+  /** Deletes a losing attempt's outputs; what is left behind costs space, never a wrong output, so it is logged. */
+  private static void discard(String jobId, AttemptOutputs attemptOutputs) {
+    try {
+      attemptOutputs.discard();
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: the staged outputs of this attempt, {}, were not deleted: {}", jobId,
+          attemptOutputs.staged(), e.getMessage());
+    }
+  }
+
+  private JobEvent execute(RunningJob job, AttemptOutputs attemptOutputs) {
     EventSink sink = e -> {
       if (!job.abandoned) {
         job.lastEvent = e;
@@ -156,7 +228,8 @@ final class JobWorker {
     };
     try {
       // the real paths checked right now are the ones the job uses
-      return executor.execute(settings.roots().confine(job.request.withOutput(staged)), sink, job.cancellation);
+      return executor.execute(settings.roots().confine(job.request.withOutput(attemptOutputs.staged())), sink,
+          job.cancellation, attemptOutputs.checkpoints());
     } catch (InvalidRequestException e) {
       return Admission.failed(job.request.jobId(), "request", e.getMessage()); // a path changed since the check
     } catch (RuntimeException e) {

@@ -19,6 +19,8 @@ final class RunningJob {
   final Instant accepted;
   /** The attempt of the job's state record when it was admitted (empty: never run before). */
   final Optional<String> knownAttempt;
+  /** Whether that attempt had ended when the job was admitted (a failed job run again) or not (taken over). */
+  final boolean knownEnded;
   volatile boolean abandoned;
   volatile boolean delivered;
   volatile ScheduledFuture<?> lease;
@@ -27,7 +29,7 @@ final class RunningJob {
   volatile JobEvent lastEvent;
 
   RunningJob(TopicPartition partition, ConsumerRecord<String, byte[]> record, JobRequest request,
-      Cancellation cancellation, Instant accepted, Optional<String> knownAttempt) {
+      Cancellation cancellation, Instant accepted, Optional<String> knownAttempt, boolean knownEnded) {
     this.partition = partition;
     this.record = record;
     this.offset = record.offset();
@@ -35,6 +37,7 @@ final class RunningJob {
     this.cancellation = cancellation;
     this.accepted = accepted;
     this.knownAttempt = knownAttempt;
+    this.knownEnded = knownEnded;
   }
 
   /** @return the job's record as {@code topic-partition@offset} */

@@ -1,5 +1,6 @@
 package io.compactor.core.platform;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.health.Health;
@@ -8,8 +9,6 @@ import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
 import io.compactor.core.http.HttpEndpoints;
 import io.compactor.core.job.JobBoard;
-import io.compactor.core.job.JobExecutor;
-import io.compactor.core.job.JobRequest;
 import io.compactor.core.kafka.Coordinator;
 import io.compactor.core.kafka.EmbeddedKafka;
 import io.compactor.core.metrics.PlatformMetrics;
@@ -82,14 +81,10 @@ public final class Platform implements AutoCloseable {
     JobBoard board = new JobBoard(1000);
     ChainExecutor chain = new ChainExecutor(host.registry(), s.chain(), new StepMetrics(metrics.registry()));
     TuneJob tune = new TuneJob(host.registry(), chain, s.chain());
-    JobExecutor byKind = (request, events, cancellation) -> (request.kind() == JobRequest.Kind.TUNE ? tune : chain)
-        .execute(request, events, cancellation);
-    StagedExecutor staged = new StagedExecutor(byKind, s.chain().workRoot(), s.s3()); // s3:// artifacts
-    parts.push(staged);
-    // every terminal event of a tune job says so, also one from staging: the job metrics count by kind
-    JobExecutor jobs = (request, events, cancellation) -> staged.execute(request, events, cancellation)
-        .withKind(request.kind());
-    coordinator = new Coordinator(s.coordinator(bootstrapServers), jobs, metrics.registry(), board);
+    ArtifactStores stores = ArtifactStores.of(s.s3()); // local paths and s3:// URIs
+    parts.push(stores);
+    StagedExecutor staged = new StagedExecutor(new JobsByKind(chain, tune), s.chain().workRoot(), stores);
+    coordinator = new Coordinator(s.coordinator(bootstrapServers), staged, stores, metrics.registry(), board);
     parts.push(coordinator);
     coordinator.start();
     Health health = new Health(new KafkaChecks(bootstrapServers, s.kafkaOverrides(), s.groupId(), s.instanceId(),

@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.compactor.core.artifact.ArtifactStores;
+import io.compactor.core.artifact.S3Server;
+import io.compactor.core.artifact.S3Settings;
+import io.compactor.core.artifact.StagedExecutor;
 import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
 import io.compactor.core.host.TestBundles;
+import io.compactor.core.job.AttemptOutputs;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
+import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobMessages;
 import io.compactor.core.job.JobRequest;
 import io.compactor.core.job.Schemas;
@@ -259,30 +265,76 @@ class ChainIT {
 
   @Test
   void aJobInterruptedAfterItsFirstStepResumesFromItsSavedResult() throws Exception {
+    ArtifactStores local = ArtifactStores.localOnly();
+    Path out = dir.resolve("out-resume");
+    AttemptOutputs second = resumeAfterTheFirstStep(local, out.toString(), dir.resolve("work"), dir.resolve("work"));
+
+    assertTrue(Files.exists(out.resolve(".checkpoints/step-1.onnx")), "the 2:4 step was saved beside the outputs");
+    OnnxModel deploy = OnnxModel.load(Path.of(second.staged()).resolve(OutputFiles.DEPLOY_MODEL));
+    NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
+    JsonNode report = new ObjectMapper().readTree(Path.of(second.staged()).resolve(OutputFiles.REPORT).toFile());
+    assertEquals("sparsity.2of4", report.at("/steps/0/capability").asText(), report.toPrettyString());
+    assertEquals(2, report.at("/steps/0/layers").size(), report.toPrettyString());
+  }
+
+  @Test
+  void aJobWithS3OutputsResumesOnAnotherInstanceFromTheStepSavedInTheBucket() throws Exception {
+    try (S3Server s3 = S3Server.start(dir.resolve("s3"));
+        ArtifactStores stores = ArtifactStores.of(new S3Settings(true))) {
+      s3.configureSdk();
+      s3.bucket("jobs");
+      String out = "s3://jobs/team/out-resume";
+      // each attempt on an instance of its own: its own work root, nothing local shared
+      AttemptOutputs second = resumeAfterTheFirstStep(stores, out, dir.resolve("instance-1"),
+          dir.resolve("instance-2"));
+
+      List<String> keys = keys(s3, "jobs");
+      assertTrue(keys.containsAll(List.of("team/out-resume/.checkpoints/step-1.onnx",
+          "team/out-resume/.checkpoints/step-1.json")), keys.toString());
+      assertTrue(keys.contains("team/out-resume/.attempts/second/" + OutputFiles.DEPLOY_MODEL), keys.toString());
+      NmPatternCheck.require(OnnxModel.fromBytes(s3.get("jobs", "team/out-resume/.attempts/second/"
+          + OutputFiles.DEPLOY_MODEL), "deploy"), List.of("conv2", "fc"), NmPattern.M4N2);
+
+      second.promote();
+      assertEquals(List.of(OutputFiles.DEPLOY_MODEL, OutputFiles.FAKEQUANT_MODEL, OutputFiles.REPORT).stream()
+          .map(f -> "team/out-resume/" + f).sorted().toList(), keys(s3, "jobs"),
+          "the promoted outputs, no staging, no saved steps");
+      JsonNode report = new ObjectMapper().readTree(s3.get("jobs", "team/out-resume/" + OutputFiles.REPORT));
+      assertEquals("sparsity.2of4", report.at("/steps/0/capability").asText(), report.toPrettyString());
+    }
+  }
+
+  /**
+   * Runs a 2:4 + INT8 job as two attempts, each through the staging executor: the first dies as its second step
+   * starts (a cancel stands in for the kill), the second resumes after the 2:4 step the first saved.
+   *
+   * @return the second attempt, completed and not yet promoted
+   */
+  private AttemptOutputs resumeAfterTheFirstStep(ArtifactStores stores, String output, Path firstWork,
+      Path secondWork) throws Exception {
     Files.copy(Path.of(System.getProperty("compactor.it.bundles")).resolve("bundle-quant-int8.jar"),
         bundles.resolve("bundle-quant-int8.jar"));
     waitForProvider("quant.int8");
     Files.writeString(dir.resolve("resume.cfg"), TWO_OF_FOUR_INT8);
-    Path out = dir.resolve("out-resume");
     JobRequest request = new JobRequest("resume", dir.resolve("model.onnx").toString(),
         dir.resolve("resume.cfg").toString(), Optional.of(dir.resolve("calib").toString()),
-        Optional.of(dir.resolve("eval").toString()), out.resolve(".attempts/first").toString());
-    ChainExecutor chain = new ChainExecutor(host.registry(),
-        new ChainSettings(16, Duration.ofMillis(200), dir.resolve("work")), new StepMetrics(meters));
-    // the first attempt dies as its second step starts (a cancel stands in for the kill)
+        Optional.of(dir.resolve("eval").toString()), output);
+    AttemptOutputs first = new AttemptOutputs(stores, output, "first");
     Cancellation dies = new Cancellation();
-    JobEvent first = chain.execute(request, e -> {
+    JobEvent died = instance(stores, firstWork).execute(request.withOutput(first.staged()), e -> {
       events.add(e);
       if (e.type() == EventType.STEP_STARTED && ((Number) e.data().get("index")).intValue() == 2) {
         dies.cancel();
       }
-    }, dies);
-    assertEquals(EventType.CANCELLED, first.type(), first.data().toString());
+    }, dies, first.checkpoints());
+    assertEquals(EventType.CANCELLED, died.type(), died.data().toString());
     assertEquals(1, completedSteps("sparsity.2of4"));
+    first.discard();
     events.clear();
 
-    JobEvent end = chain.execute(request.withOutput(out.resolve(".attempts/second").toString()), events::add,
-        new Cancellation());
+    AttemptOutputs second = new AttemptOutputs(stores, output, "second");
+    JobEvent end = instance(stores, secondWork).execute(request.withOutput(second.staged()), events::add,
+        new Cancellation(), second.checkpoints());
     assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
     assertEquals(List.of("quant.int8"), events.stream().filter(e -> e.type() == EventType.STEP_STARTED)
         .map(e -> String.valueOf(e.data().get("capability"))).toList(), "only the unfinished step runs");
@@ -291,11 +343,20 @@ class ChainIT {
     assertEquals(true, resumed.data().get("resumed"));
     assertEquals(1, completedSteps("sparsity.2of4"), "the 2:4 step did not run again");
     assertEquals(1, completedSteps("quant.int8"));
-    OnnxModel deploy = OnnxModel.load(out.resolve(".attempts/second").resolve(OutputFiles.DEPLOY_MODEL));
-    NmPatternCheck.require(deploy, List.of("conv2", "fc"), NmPattern.M4N2);
-    JsonNode report = new ObjectMapper().readTree(out.resolve(".attempts/second").resolve(OutputFiles.REPORT).toFile());
-    assertEquals("sparsity.2of4", report.at("/steps/0/capability").asText(), report.toPrettyString());
-    assertEquals(2, report.at("/steps/0/layers").size(), report.toPrettyString());
+    return second;
+  }
+
+  /** @return what one instance runs a job with: the chain behind the staging of {@code s3://} artifacts */
+  private JobExecutor instance(ArtifactStores stores, Path work) {
+    ChainExecutor chain = new ChainExecutor(host.registry(), new ChainSettings(16, Duration.ofMillis(200), work),
+        new StepMetrics(meters));
+    return new StagedExecutor(chain, work, stores);
+  }
+
+  private static List<String> keys(S3Server s3, String bucket) {
+    // S3Proxy's filesystem store lists its directories as folder markers ("team/"): not objects of ours
+    return s3.client().listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().map(o -> o.key())
+        .filter(k -> !k.endsWith("/")).sorted().toList();
   }
 
   private long completedSteps(String capability) {

@@ -1,7 +1,9 @@
 package io.compactor.core.chain;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.host.HostSettings;
 import io.compactor.core.host.OsgiHost;
+import io.compactor.core.job.AttemptOutputs;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -61,24 +63,26 @@ final class ResumeMeasurement {
       List<Long> resumed = new ArrayList<>();
       List<Long> sparsityStep = new ArrayList<>();
       for (int round = 0; round <= ROUNDS; round++) {
-        JobRequest once = request(dir, "fresh-" + round, "a");
+        AttemptOutputs once = attempt(dir, "fresh-" + round, "a");
         long start = System.nanoTime();
         List<JobEvent> events = Collections.synchronizedList(new ArrayList<>());
-        require(chain.execute(once, events::add, new Cancellation()), EventType.COMPLETED);
+        require(chain.execute(request(dir, "fresh-" + round, once), events::add, new Cancellation(),
+            once.checkpoints()), EventType.COMPLETED);
         long freshMs = (System.nanoTime() - start) / 1_000_000;
         long stepMs = events.stream().filter(e -> e.type() == EventType.STEP_COMPLETED
             && "sparsity.2of4".equals(e.data().get("capability"))).mapToLong(e -> ((Number) e.data().get("durationMs"))
             .longValue()).sum();
-        JobRequest twice = request(dir, "resumed-" + round, "first");
+        AttemptOutputs first = attempt(dir, "resumed-" + round, "first");
         Cancellation dies = new Cancellation();
-        require(chain.execute(twice, e -> {
+        require(chain.execute(request(dir, "resumed-" + round, first), e -> {
           if (e.type() == EventType.STEP_STARTED && ((Number) e.data().get("index")).intValue() == 2) {
             dies.cancel();
           }
-        }, dies), EventType.CANCELLED);
+        }, dies, first.checkpoints()), EventType.CANCELLED);
+        AttemptOutputs second = attempt(dir, "resumed-" + round, "second");
         start = System.nanoTime();
-        require(chain.execute(request(dir, "resumed-" + round, "second"), e -> { }, new Cancellation()),
-            EventType.COMPLETED);
+        require(chain.execute(request(dir, "resumed-" + round, second), e -> { }, new Cancellation(),
+            second.checkpoints()), EventType.COMPLETED);
         long resumedMs = (System.nanoTime() - start) / 1_000_000;
         if (round > 0) { // round 0 warms the JIT and ONNX Runtime up
           fresh.add(freshMs);
@@ -92,10 +96,14 @@ final class ResumeMeasurement {
     }
   }
 
-  private static JobRequest request(Path dir, String id, String attempt) {
+  /** @return where an attempt of job {@code id} writes and saves its steps, as the coordinator's attempts do */
+  private static AttemptOutputs attempt(Path dir, String id, String attempt) {
+    return new AttemptOutputs(ArtifactStores.localOnly(), dir.resolve("out-" + id).toString(), attempt);
+  }
+
+  private static JobRequest request(Path dir, String id, AttemptOutputs attempt) {
     return new JobRequest(id, dir.resolve("model.onnx").toString(), dir.resolve("job.cfg").toString(),
-        Optional.of(dir.resolve("calib").toString()), Optional.empty(),
-        dir.resolve("out-" + id).resolve(".attempts").resolve(attempt).toString());
+        Optional.of(dir.resolve("calib").toString()), Optional.empty(), attempt.staged());
   }
 
   private static void require(JobEvent end, EventType type) {

@@ -40,6 +40,21 @@ class JobRecordTest {
   }
 
   @Test
+  void aDecidedRunKeepsItsCompletedEventUntilItIsPublished() {
+    JobEvent completed = JobEvent.of(EventType.COMPLETED, "j1", Map.of("outputs", Map.of("report", "/data/out/r.json")));
+    JobRecord r = new JobRecord(request, "jobs-0@7", "attempt-1", "a", JobEvent.of(EventType.ACCEPTED, "j1", Map.of()))
+        .decided(completed);
+    JobRecord back = JobRecord.read("j1", r.write());
+    assertEquals(completed.data(), back.decided().orElseThrow().data());
+    assertTrue(back.terminal().isEmpty(), "decided is not announced");
+    assertTrue(back.with(JobEvent.of(EventType.STEP_COMPLETED, "j1", Map.of())).released().decided().isPresent(),
+        "renewals and a release keep it");
+    assertTrue(back.with(completed).decided().isEmpty(), "publishing the event ends it");
+    assertTrue(JobRecord.read("j1", new JobRecord(request, "jobs-0@7", "attempt-1", "a", completed).write()).decided()
+        .isEmpty(), "records written before decisions existed read as undecided");
+  }
+
+  @Test
   void anUnreadableRecordNamesTheJob() {
     CompactorException e = assertThrows(CompactorException.class,
         () -> JobRecord.read("j9", "{\"request\":{}}".getBytes(StandardCharsets.UTF_8)));

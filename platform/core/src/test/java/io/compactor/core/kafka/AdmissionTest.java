@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.core.artifact.ArtifactStores;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -29,7 +30,7 @@ class AdmissionTest {
 
   @BeforeEach
   void roots() {
-    admission = new Admission(new ArtifactRoots(List.of(dir)));
+    admission = new Admission(new ArtifactRoots(List.of(dir)), ArtifactStores.localOnly());
   }
 
   private JobRequest job(String id) {

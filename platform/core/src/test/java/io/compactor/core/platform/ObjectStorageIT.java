@@ -162,12 +162,19 @@ class ObjectStorageIT {
     assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
     assertEquals(Map.of("deployModel", TEAM + "out-kafka/model.deploy.onnx", "fakequantModel",
         TEAM + "out-kafka/model.fakequant.onnx", "report", TEAM + "out-kafka/report.json"), end.data().get("outputs"));
+    // in place once the completed event is out: no staged or saved key left either
+    assertEquals(List.of("team/out-kafka/model.deploy.onnx", "team/out-kafka/model.fakequant.onnx",
+        "team/out-kafka/report.json"), keys("team/out-kafka/"));
     OnnxModel.fromBytes(s3.get("models", "team/out-kafka/model.deploy.onnx"), "deploy");
     String report = new String(s3.get("models", "team/out-kafka/report.json"), StandardCharsets.UTF_8);
     assertEquals(TEAM + "model.onnx", JSON.readTree(report).path("inputs").path("model").asText(), report);
     assertEquals(TEAM + "calib", JSON.readTree(report).path("inputs").path("calibration").asText(), report);
     assertFalse(report.contains(S3Server.SECRET_KEY));
     assertFalse(end.data().toString().contains(S3Server.SECRET_KEY));
+    JobEvent again = submit("s3-kafka", TEAM + "model.onnx", TEAM + "out-kafka");
+    assertEquals(true, again.data().get("replayed"), "the same request again is answered from the objects, not "
+        + "computed again: " + again.data());
+    assertEquals(end.data().get("outputs"), again.data().get("outputs"));
     String log = LOG.toString(StandardCharsets.UTF_8);
     assertTrue(log.contains("platform s3-1 up"), "the log is captured");
     assertFalse(log.contains(S3Server.SECRET_KEY), "the secret key is in the log");
@@ -218,6 +225,12 @@ class ObjectStorageIT {
     assertEquals(EventType.FAILED, noBucket.type(), noBucket.data().toString());
     assertTrue(String.valueOf(noBucket.data().get("reason")).startsWith("model: s3://nobucket/model.onnx: no such bucket"),
         noBucket.data().toString());
+  }
+
+  /** @return the keys under {@code prefix}, sorted, without the folder markers S3Proxy's filesystem store lists */
+  private static List<String> keys(String prefix) {
+    return s3.client().listObjectsV2Paginator(b -> b.bucket("models").prefix(prefix)).contents().stream()
+        .map(o -> o.key()).filter(k -> !k.endsWith("/")).sorted().toList();
   }
 
   private static boolean resolves(String host) {
