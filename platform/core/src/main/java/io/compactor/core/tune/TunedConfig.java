@@ -30,14 +30,22 @@ final class TunedConfig {
 
   private final AMCTRetrainConfig base;
   private final List<Operator> operators;
+  private final int batchNum;
+
+  /** A configuration writer whose {@code batch_num}, unless the base sets one, is {@link #DEFAULT_BATCH_NUM}. */
+  TunedConfig(AMCTRetrainConfig base, List<Operator> operators) {
+    this(base, operators, DEFAULT_BATCH_NUM);
+  }
 
   /**
    * @param base the base configuration ({@link AMCTRetrainConfig#getDefaultInstance()} for none)
    * @param operators every compressible operator
+   * @param batchNum {@code batch_num} when the base sets none: no more than the calibration data holds
    */
-  TunedConfig(AMCTRetrainConfig base, List<Operator> operators) {
+  TunedConfig(AMCTRetrainConfig base, List<Operator> operators, int batchNum) {
     this.base = Objects.requireNonNull(base, "base");
     this.operators = List.copyOf(operators);
+    this.batchNum = batchNum;
   }
 
   /** @return the configuration that gives every operator its choice */
@@ -67,7 +75,7 @@ final class TunedConfig {
         .clearPruneConfig().clearRetrainDataQuantConfig().clearRetrainWeightQuantConfig()
         .clearOverrideLayerConfigs();
     if (!base.hasBatchNum()) {
-      b.setBatchNum(DEFAULT_BATCH_NUM);
+      b.setBatchNum(batchNum);
     }
     // type overrides would fight the per-layer choices; only the opt-in layer types (Gather) stay
     b.clearOverrideLayerTypes();

@@ -97,7 +97,7 @@ public final class Tuner {
     double sensitivitySeconds = (System.nanoTime() - sensitivityStart) / 1e9;
     Path work = workDirectory();
     try {
-      TunedConfig configs = new TunedConfig(base, operators);
+      TunedConfig configs = new TunedConfig(base, operators, batchNum(base, calibration, space));
       Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation);
       List<StaticActivations.Target> targets = space.int8().contains(Choice.Quant.STATIC)
           ? StaticActivations.of(model.graph(), operators, base.getCompactorFloatActivationsList()) : List.of();
@@ -124,6 +124,21 @@ public final class Tuner {
     } finally {
       delete(work);
     }
+  }
+
+  /**
+   * @return the {@code batch_num} INT8 calibrates on: the base's, or the examples' 16 capped at the batches the
+   *     calibration data holds (a small calibration set would fail every INT8 candidate otherwise)
+   * @throws TuneInputException when the base asks for more batches than the data holds and INT8 is allowed
+   */
+  private int batchNum(AMCTRetrainConfig base, Dataset calibration, SearchSpace space) {
+    int batches = calibration.batchRanges(batchSize).size();
+    if (base.hasBatchNum() && base.getBatchNum() > batches && !space.int8().isEmpty()) {
+      throw new TuneInputException("--config", "batch_num is " + base.getBatchNum() + " but the calibration data "
+          + "holds only " + batches + " batch(es) of " + batchSize + " samples (" + calibration.size()
+          + "); add calibration samples or lower batch_num");
+    }
+    return Math.max(1, Math.min(TunedConfig.DEFAULT_BATCH_NUM, batches));
   }
 
   private static String answer(TuneRequest r, boolean met, Verified v, double margin) {

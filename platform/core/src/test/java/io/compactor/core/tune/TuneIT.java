@@ -125,6 +125,10 @@ class TuneIT {
     // the deploy file is the verified one and runs
     JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
     assertEquals("met", report.get("status").asText());
+    // 64 calibration images are 4 batches of 16: batch_num follows them, so no INT8 candidate fails on it
+    for (JsonNode v : report.get("verified")) {
+      assertFalse(v.has("failure"), v.toString());
+    }
     assertEquals(Files.size(out.resolve("model.deploy.onnx")), report.get("result").get("deployBytes").asLong());
     assertTrue(report.get("sensitivity").size() > 0);
     double previous = Double.MAX_VALUE;
@@ -230,6 +234,22 @@ class TuneIT {
     assertEquals("--max-drop", e.option());
     assertTrue(e.getMessage().contains("labels.npy"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("x")));
+  }
+
+  @Test
+  void aBaseConfigurationAskingForMoreCalibrationBatchesThanThereAreIsRefusedNamingIt() throws Exception {
+    Path base = Files.writeString(dir.resolve("base.cfg"), """
+        batch_num: 20
+        retrain_data_quant_config { ulq_quantize { dst_type: INT8 } }
+        retrain_weight_quant_config { arq_retrain { dst_type: INT8 } }
+        """);
+    TuneInputException e = assertThrows(TuneInputException.class, () -> tuner.tune(new TuneRequest(model,
+        dir.resolve("calib"), dir.resolve("eval"), Optional.of(base), Optional.empty(),
+        new Budget(Budget.Kind.MIN_FIDELITY, 0.9), Objective.SIZE, Optional.empty(), dir.resolve("y")),
+        TuneListener.NONE, new Cancellation()));
+    assertEquals("--config", e.option());
+    assertTrue(e.getMessage().contains("batch_num is 20 but the calibration data holds only 4 batch(es)"),
+        e.getMessage());
   }
 
   private static long[] argmax(Tensor logits) {
