@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code data DIR} writes the FP32 model and three data sets as {@code .npy}: {@code calib} (the 153 calibration
  * sentences), {@code search} (the even half of the held-out sentences, the tune's {@code --eval}) and nothing of
  * the other half, which {@code score DIR DEPLOY} uses: mean / worst cosine of its sentence embeddings to FP32 for
- * the tuned deploy file and {@code -q}, file sizes, and latencies interleaved in one run.
+ * the tuned deploy file and {@code -q}, file sizes, and latencies interleaved in one run ({@code -Dbench.rounds},
+ * default 5).
  */
 public final class MiniLmTuneBenchmark {
   private MiniLmTuneBenchmark() {}
@@ -62,9 +63,12 @@ public final class MiniLmTuneBenchmark {
     List<OnnxModel> models = List.of(fp32, q, tuned);
     List<String> names = List.of("FP32", "ONNX Runtime -q", "tuned deploy (" + deploy.getFileName() + ", "
         + Files.size(deploy) + " B)");
-    double[][] t = InterleavedLatency.millis(models, batches.stream().map(b -> b.batch(0, b.size())).toList(), 2, 5);
+    int rounds = Integer.getInteger("bench.rounds", 5);
+    double[][] t = InterleavedLatency.millis(models, batches.stream().map(b -> b.batch(0, b.size())).toList(), 2,
+        rounds);
     System.out.printf(Locale.ROOT, "%d held-out sentences (not seen by the tune), batches of 16%n%n", unseen.size());
-    System.out.println("| model | mean cosine | worst | serialized | latency median (5 interleaved rounds) | range |");
+    System.out.println("| model | mean cosine | worst | serialized | latency median (" + rounds
+        + " interleaved rounds) | range |");
     System.out.println("|---|---|---|---|---|---|");
     for (int m = 0; m < models.size(); m++) {
       MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, MiniLm.embeddings(models.get(m), batches));
