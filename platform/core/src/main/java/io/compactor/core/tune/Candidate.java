@@ -12,7 +12,7 @@ import java.util.Set;
  * activations static INT8 leaves in float ({@code compactor_float_activations}).
  *
  * @param choices operator name to its choice, in the operators' order
- * @param sparsity share of all compressible weights the choices remove or zero
+ * @param sparsity share of all prunable weights (embedding tables not counted) the choices remove or zero
  * @param floatActivations activation tensors kept float (float fallback), costliest first; empty without INT8
  */
 public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
@@ -35,7 +35,8 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
     double removed = 0;
     Map<String, Choice> ordered = new LinkedHashMap<>();
     for (Operator op : operators) {
-      total += op.weights();
+      // tables take no sparsity: counting them would change the share with whether INT8 is allowed
+      total += op.table() ? 0 : op.weights();
       Choice c = choices.getOrDefault(op.node(), Choice.NONE);
       removed += op.weights() * c.removedShare();
       if (!c.equals(Choice.NONE)) {

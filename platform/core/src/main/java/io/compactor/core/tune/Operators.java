@@ -4,6 +4,7 @@ import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.config.ConfigWriter;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
+import io.compactor.core.plan.Compressible;
 import io.compactor.core.plan.MethodCatalog;
 import io.compactor.core.plan.OperatorPlan;
 import io.compactor.core.plan.Plan;
@@ -17,7 +18,9 @@ import java.util.Map;
 
 /**
  * Finds the operators the search may change, by asking the planner (and through it the installed providers'
- * eligibility checks) what every allowed method would do with the base configuration's skip lists in place.
+ * eligibility checks) what every allowed method would do with the base configuration's skip lists in place. The
+ * INT8 probe opts embedding tables in ({@code override_layer_types} Gather), so a table is a candidate wherever the
+ * installed INT8 provider serves it.
  */
 final class Operators {
   private Operators() {}
@@ -55,13 +58,20 @@ final class Operators {
     }
     Choice all = new Choice(sparsity, sparsity == Choice.Sparsity.FILTER ? 0.5 : 0,
         int8 ? Choice.Quant.STATIC : Choice.Quant.NONE);
-    AMCTRetrainConfig config = probe.buildGlobal(all);
+    boolean tables = model.graph().nodes().stream().anyMatch(n -> Compressible.table(model.graph(), n));
+    AMCTRetrainConfig config = probe.buildGlobal(all, tables);
     ConfigFile file = ConfigFile.parse(ConfigWriter.text(config, List.of()), ConfigFormat.TEXT, "probe");
     return new Planner(catalog).plan(model, file);
   }
 
   private static long weights(OnnxModel model, String node) {
     return model.graph().node(node).filter(n -> n.inputs().size() > 1)
-        .flatMap(n -> model.graph().initializerShape(n.input(1))).map(Tensor::elementCount).orElse(0L);
+        .flatMap(n -> model.graph().initializerShape(n.input(weightInput(n.opType()))))
+        .map(Tensor::elementCount).orElse(0L);
+  }
+
+  /** @return the input holding the constant: a table's Gather reads it first (its indices second) */
+  static int weightInput(String opType) {
+    return opType.equals(Compressible.TABLE) ? 0 : 1;
   }
 }

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 /**
  * The search under the budget. INT8 first (every allowed form on every operator, verified; when static INT8 misses
  * the budget, float fallback of its costliest activations, greedy worst first and verified; when nothing meets it,
- * bisection on how many operators keep INT8, the costliest by the cheap signal dropped first). Then
+ * bisection on how many operators keep INT8, the costliest by the cheap signal dropped first), then embedding
+ * tables in INT8 on top of it (all, else bisection on how many). Then
  * each sparsity kind on top of it (AMCT allows one per file): per operator the most aggressive level whose cost
  * per unit of objective is within a threshold, and bisection on the threshold, every step verified end to end,
  * so operators' interactions are in the verdict. The best verified candidate that meets the budget wins.
@@ -65,7 +66,7 @@ final class Search {
       List<String> notes, List<LayerwiseProbe.Result> probes, List<Sensitivity.Activation> activations) {}
 
   Outcome run() {
-    Map<String, Choice> quant = quantization();
+    Map<String, Choice> quant = tables(quantization());
     Map<Choice.Sparsity, Verified> best = new LinkedHashMap<>();
     Verified quantOnly = verifier.verify(withInt8(quant), listener);
     best.put(Choice.Sparsity.NONE, quantOnly);
@@ -94,7 +95,8 @@ final class Search {
 
   /** @return the INT8 choice per operator that meets the budget on its own; empty when none does */
   private Map<String, Choice> quantization() {
-    List<Operator> int8 = operators.stream().filter(Operator::int8).toList();
+    // tables are decided after the other operators' form (tables()): a table reads indices, so no form changes it
+    List<Operator> int8 = operators.stream().filter(Operator::int8).filter(o -> !o.table()).toList();
     if (space.int8().isEmpty() || int8.isEmpty()) {
       return Map.of();
     }
@@ -130,6 +132,49 @@ final class Search {
       return bestChoices;
     }
     return quantizationBackOff(int8, forms.get(0));
+  }
+
+  /**
+   * Embedding tables in INT8 on top of the other operators' INT8 choice (whatever it is, none included): every
+   * table at once verified end to end; when that misses the budget, bisection on how many tables keep INT8, the
+   * costliest by the cheap signal (the table's rows rounded per column) falling back first. The choice without
+   * tables stays a verified candidate, so the objective decides between them.
+   *
+   * @param quant the other operators' INT8 choice
+   * @return that choice with the tables that meet the budget in INT8
+   */
+  private Map<String, Choice> tables(Map<String, Choice> quant) {
+    List<Operator> order = new ArrayList<>(operators.stream().filter(o -> o.int8() && o.table()).toList());
+    if (space.int8().isEmpty() || order.isEmpty()) {
+      return quant;
+    }
+    order.sort(Comparator.comparingDouble(o -> cost(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC))));
+    int lo = 0;
+    int hi = order.size();
+    Map<String, Choice> found = quant;
+    Verified all = null;
+    while (lo < hi) {
+      int mid = all == null ? hi : (lo + hi + 1) / 2;  // all tables first: the common answer, one run
+      Map<String, Choice> m = new LinkedHashMap<>(quant);
+      order.subList(0, mid).forEach(o -> m.put(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC)));
+      Verified v = verifier.verify(withInt8(m), listener);
+      all = all == null ? v : all;
+      boolean meets = v.meets(budget);
+      listener.progress("search", mid, order.size(), "int8 of " + mid + " of " + order.size() + " embedding tables: "
+          + (meets ? "meets" : "misses") + " the budget");
+      if (meets) {
+        lo = mid;
+        found = m;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    notes.add(lo == order.size()
+        ? "int8 tables: all " + order.size() + " embedding tables in INT8 meet the budget (" + Verifier.describe(all)
+            + ")"
+        : "int8 tables: all " + order.size() + " embedding tables in INT8 miss the budget (" + Verifier.describe(all)
+            + "); bisection kept " + lo + " in INT8 (the costliest by the cheap signal fall back first)");
+    return found;
   }
 
   /**

@@ -222,16 +222,17 @@ final class Sensitivity {
         e.node() + " " + e.choice().label() + ": cost " + String.format(Locale.ROOT, "%.5f", e.cost()));
   }
 
-  /** 2:4 or INT8 weights on one operator. */
+  /** 2:4 or INT8 weights on one operator (INT8: an embedding table's rows too). */
   private Entry single(Operator op, Choice c) {
     Node node = model.graph().node(op.node()).orElseThrow();
-    Tensor weight = model.graph().initializer(node.input(1)).orElseThrow();
+    String input = node.input(Operators.weightInput(op.opType()));
+    Tensor weight = model.graph().initializer(input).orElseThrow();
     float[] w = weight.toFloats();
     long[] dims = weight.shape();
     float[] changed = c.sparsity() == Choice.Sparsity.TWO_OF_FOUR
         ? WeightOps.twoOfFour(w, dims, inputAxis(node, dims.length))
         : WeightOps.int8(w, dims, outputAxis(node, dims.length));
-    Map<String, Tensor> change = Map.of(node.input(1), Tensor.ofFloats(dims, changed));
+    Map<String, Tensor> change = Map.of(input, Tensor.ofFloats(dims, changed));
     return new Entry(List.of(op.node()), op.opType(), c, WeightOps.relativeError(w, changed), measure(change),
         List.of());
   }
@@ -317,7 +318,10 @@ final class Sensitivity {
     }
   }
 
-  /** Output channels: Conv axis 0, ConvTranspose 1, Gemm 0 with transB else 1, MatMul the last axis. */
+  /**
+   * Output channels: Conv axis 0, ConvTranspose 1, Gemm 0 with transB else 1, MatMul the last axis; a table's
+   * columns (the last axis), one scale each as the INT8 bundle stores it.
+   */
   static int outputAxis(Node node, int rank) {
     return switch (node.opType()) {
       case "Conv" -> 0;

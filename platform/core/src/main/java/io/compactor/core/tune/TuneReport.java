@@ -112,6 +112,9 @@ final class TuneReport {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("index", v.index());
     m.put("candidate", v.candidate().describe());
+    Map<String, String> choices = new LinkedHashMap<>();
+    v.candidate().choices().forEach((node, c) -> choices.put(node, c.label()));
+    m.put("choices", choices);
     m.put("floatActivations", v.candidate().floatActivations());
     v.quality().dropPoints().ifPresent(d -> m.put("dropPoints", d));
     m.put("meanCosine", v.quality().meanCosine());

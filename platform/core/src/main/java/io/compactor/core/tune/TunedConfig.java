@@ -12,7 +12,9 @@ import io.compactor.core.config.proto.AmctRetrainConfigProto.NOutOfMType;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.PruneConfig;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainDataQuantConfig;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainOverrideLayer;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainOverrideLayerType;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.RetrainWeightQuantConfig;
+import io.compactor.core.plan.Compressible;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,9 @@ import java.util.Objects;
 /**
  * Turns a {@link Candidate} into an AMCT configuration: the base file's fixed parts (batch size, skip lists,
  * quantization settings, {@code compactor_retrain}) kept, global blocks for what most operators get, and
- * {@code override_layer_configs} and skip lists for the rest, and the candidate's float fallback as
- * {@code compactor_float_activations}. One sparsity kind per file, as AMCT requires.
+ * {@code override_layer_configs} and skip lists for the rest, embedding tables in INT8 as an
+ * {@code override_layer_types} entry for {@code Gather} (tables left float in {@code quant_skip_layers}), and the
+ * candidate's float fallback as {@code compactor_float_activations}. One sparsity kind per file, as AMCT requires.
  */
 final class TunedConfig {
   /** {@code batch_num} when there is no base configuration: the examples' value. */
@@ -58,11 +61,19 @@ final class TunedConfig {
     return b.build();
   }
 
-  /** @return the base with global blocks that give every operator {@code all}, no per-layer entries */
-  AMCTRetrainConfig buildGlobal(Choice all) {
+  /**
+   * @param all the choice every operator gets
+   * @param tables whether the model has embedding tables, which INT8 then opts in (a type override that selects
+   *     nothing is an error)
+   * @return the base with global blocks that give every operator {@code all}, no per-layer entries
+   */
+  AMCTRetrainConfig buildGlobal(Choice all, boolean tables) {
     AMCTRetrainConfig.Builder b = start();
     if (all.quant() != Choice.Quant.NONE) {
       globalQuant(b);
+      if (tables) {
+        optInTables(b);
+      }
     }
     if (all.sparsity() != Choice.Sparsity.NONE) {
       b.setPruneConfig(prune(all.sparsity(), all.ratio()));
@@ -96,6 +107,22 @@ final class TunedConfig {
     return ulq;
   }
 
+  /**
+   * Opts embedding tables in to INT8 the way a person would write it: one {@code override_layer_types} entry for
+   * {@code Gather} (the global blocks alone never select a table), unless the base has one already.
+   */
+  private void optInTables(AMCTRetrainConfig.Builder b) {
+    if (!baseOptsInTables()) {
+      b.addOverrideLayerTypes(RetrainOverrideLayerType.newBuilder().setLayerType(Compressible.TABLE)
+          .setRetrainWeightQuantConfig(RetrainWeightQuantConfig.newBuilder()
+              .setArqRetrain(ARQRetrain.newBuilder().setDstType(DataType.INT8))));
+    }
+  }
+
+  private boolean baseOptsInTables() {
+    return base.getOverrideLayerTypesList().stream().anyMatch(t -> t.getLayerType().equals(Compressible.TABLE));
+  }
+
   private void quantization(Candidate a, AMCTRetrainConfig.Builder b, Map<String, RetrainOverrideLayer.Builder> o) {
     if (a.quantized() == 0) {
       return;
@@ -104,9 +131,15 @@ final class TunedConfig {
     // the base's own list stays (start() keeps it); the search's fallback is added to it
     a.floatActivations().stream().filter(t -> !base.getCompactorFloatActivationsList().contains(t))
         .forEach(b::addCompactorFloatActivations);
+    boolean tables = operators.stream().anyMatch(op -> op.table() && a.choice(op.node()).quant() != Choice.Quant.NONE);
+    if (tables) {
+      optInTables(b);
+    }
     for (Operator op : operators) {
       Choice c = a.choice(op.node());
-      if (c.quant() == Choice.Quant.NONE && op.int8()) {
+      // a table left in float needs a skip entry only where a Gather type override would select it
+      boolean selected = !op.table() || tables || baseOptsInTables();
+      if (c.quant() == Choice.Quant.NONE && op.int8() && selected) {
         b.addQuantSkipLayers(op.node());
       } else if (c.quant() == Choice.Quant.DYNAMIC) {
         override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder()

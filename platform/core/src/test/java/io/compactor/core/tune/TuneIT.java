@@ -228,6 +228,73 @@ class TuneIT {
   }
 
   @Test
+  void underTheSizeObjectiveTheEmbeddingTableTakesInt8AndTheWrittenConfigurationPlansUnchanged() throws Exception {
+    OnnxModel original = TableModel.build(3);
+    Path m = dir.resolve("embedder.onnx");
+    original.save(m);
+    Files.createDirectories(dir.resolve("t-calib"));
+    Npy.write(dir.resolve("t-calib/ids.npy"), TableModel.ids(11, 256));  // batch_num 16 batches of 16
+    Files.createDirectories(dir.resolve("t-eval"));
+    Tensor eval = TableModel.ids(12, 96);
+    Npy.write(dir.resolve("t-eval/ids.npy"), eval);
+    SearchSpace int8 = SearchSpace.of(Set.of(Capabilities.QUANT_INT8), List.of(),
+        EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
+    Budget budget = new Budget(Budget.Kind.MIN_FIDELITY, 0.99);
+    Path out = dir.resolve("tables");
+
+    TuneResult r = tuner.tune(new TuneRequest(m, dir.resolve("t-calib"), dir.resolve("t-eval"), Optional.empty(),
+        Optional.empty(), budget, Objective.SIZE, Optional.of(int8), out), TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    Candidate chosen = r.result().candidate();
+    assertTrue(chosen.choice(TableModel.TABLE).quant() != Choice.Quant.NONE, "the table is in INT8: " + chosen);
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    // the table-less INT8 candidate was verified too and is the larger file
+    long withoutTable = Long.MAX_VALUE;
+    for (JsonNode v : report.get("verified")) {
+      if (v.get("choices").has(TableModel.PROJECTION) && !v.get("choices").has(TableModel.TABLE)
+          && !v.has("failure")) {
+        withoutTable = Math.min(withoutTable, v.get("deployBytes").asLong());
+      }
+    }
+    assertTrue(withoutTable < Long.MAX_VALUE, "INT8 without the table was verified: " + report.get("verified"));
+    long deployed = Files.size(out.resolve("model.deploy.onnx"));
+    assertTrue(deployed < withoutTable / 2, deployed + " B with the table in INT8, " + withoutTable + " B without: "
+        + report.get("verified"));
+    boolean tableRow = false;
+    for (JsonNode e : report.get("sensitivity")) {
+      tableRow |= e.get("node").asText().equals(TableModel.TABLE) && e.get("opType").asText().equals("Gather");
+    }
+    assertTrue(tableRow, "the table has its sensitivity row: " + report.get("sensitivity"));
+    assertTrue(Files.readString(out.resolve("sensitivity.svg")).contains(TableModel.TABLE));
+
+    // the written configuration opts the table in with the existing vocabulary and plans unchanged
+    Path cfg = out.resolve("tuned.cfg");
+    assertTrue(Files.readString(cfg).contains("layer_type: \"Gather\""), Files.readString(cfg));
+    for (String f : List.of("tuned.cfg", "tuned.json")) {
+      ConfigFile file = ConfigFile.read(out.resolve(f));
+      assertEquals(List.of(), file.problems(), f);
+      Plan plan = new Planner(catalog).plan(OnnxModel.load(m), file);
+      assertTrue(plan.operator(TableModel.TABLE).orElseThrow().quantization().applied(), f + ": " + plan);
+      assertEquals(2, plan.compressedCount(), f);
+    }
+    Cli.Run planned = Cli.run("plan", "--bundles", bundles.toString(), "--model", m.toString(), "--config",
+        cfg.toString());
+    assertEquals(0, planned.code(), planned.out() + planned.err());
+
+    // the deploy file is the verified one: within the budget on the eval data
+    Tensor reference;
+    Tensor compressed;
+    try (ModelSession s = ModelSession.open(original)) {
+      reference = s.run(Map.of("ids", eval)).get("y");
+    }
+    try (ModelSession s = ModelSession.open(OnnxModel.load(out.resolve("model.deploy.onnx")))) {
+      compressed = s.run(Map.of("ids", eval)).get("y");
+    }
+    assertTrue(Evaluation.fidelity(reference, compressed).meanCosine() >= budget.value());
+  }
+
+  @Test
   void aTopOneBudgetWithoutLabelsIsRefusedNamingTheOption() {
     TuneInputException e = assertThrows(TuneInputException.class, () -> tuner.tune(
         request("eval", new Budget(Budget.Kind.MAX_DROP, 1), "x"), TuneListener.NONE, new Cancellation()));

@@ -135,4 +135,61 @@ class TunedConfigTest {
     assertFalse(config.hasRetrainDataQuantConfig());
     assertEquals(0.5 * 576 / (72 + 576 + 24), c.sparsity(), 1e-9);
   }
+
+  @Test
+  void aConstantTableIsAnInt8CandidateWrittenAsTheGatherTypeOverride() throws Exception {
+    OnnxModel embedder = TableModel.build(3);
+    List<Operator> ops = Operators.discover(embedder, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
+    Operator table = ops.stream().filter(o -> o.node().equals(TableModel.TABLE)).findFirst()
+        .orElseThrow(() -> new AssertionError("the table is not offered: " + ops));
+    assertTrue(table.int8() && table.table() && !table.filter() && !table.twoOfFour(), table.toString());
+    assertEquals((long) TableModel.VOCAB * TableModel.WIDTH, table.weights(), "the table's own elements");
+
+    Candidate both = Candidate.of(ops, Map.of(TableModel.TABLE, Choice.NONE.withQuant(Choice.Quant.STATIC),
+        TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.DYNAMIC)));
+    assertEquals(0, both.sparsity(), "a table counts for no sparsity");
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(both);
+    String text = ConfigWriter.text(config, List.of());
+    assertTrue(text.contains("layer_type: \"Gather\""), text);
+    assertEquals(List.of(), config.getQuantSkipLayersList(), text);
+    String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
+    for (ConfigFile file : List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
+        ConfigFile.parse(json, ConfigFormat.JSON, "tuned.json"))) {
+      assertEquals(List.of(), file.problems(), file.source() + ":\n" + text);
+      Plan plan = new Planner(TestMethods.all()).plan(embedder, file);
+      assertTrue(plan.operator(TableModel.TABLE).orElseThrow().quantization().applied(), file.source());
+      assertTrue(plan.operator(TableModel.PROJECTION).orElseThrow().quantization().applied(), file.source());
+    }
+
+    // without the table: no opt-in, so no skip entry either; the table stays float
+    AMCTRetrainConfig without = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(Candidate.of(ops,
+        Map.of(TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.STATIC))));
+    assertEquals(0, without.getOverrideLayerTypesCount());
+    assertEquals(List.of(), without.getQuantSkipLayersList());
+    Plan plan = new Planner(TestMethods.all()).plan(embedder,
+        ConfigFile.parse(ConfigWriter.text(without, List.of()), ConfigFormat.TEXT, "tuned.cfg"));
+    assertFalse(plan.operator(TableModel.TABLE).orElseThrow().quantization().applied());
+  }
+
+  @Test
+  void aBaseThatOptsTablesInKeepsItsOverrideAndSkipsATableLeftFloat() throws Exception {
+    OnnxModel embedder = TableModel.build(3);
+    Path base = dir.resolve("base.cfg");
+    Files.writeString(base, """
+        retrain_weight_quant_config { arq_retrain { } }
+        override_layer_types { layer_type: "Gather" retrain_weight_quant_config { arq_retrain { channel_wise: false } } }
+        """);
+    AMCTRetrainConfig b = ConfigWriter.message(base);
+    List<Operator> ops = Operators.discover(embedder, TestMethods.all(), b, ALL);
+    AMCTRetrainConfig config = new TunedConfig(b, ops).build(Candidate.of(ops,
+        Map.of(TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.STATIC))));
+    assertEquals(1, config.getOverrideLayerTypesCount(), "the base's entry, not a second one");
+    assertFalse(config.getOverrideLayerTypes(0).getRetrainWeightQuantConfig().getArqRetrain().getChannelWise());
+    assertEquals(List.of(TableModel.TABLE), config.getQuantSkipLayersList());
+
+    Path skipping = dir.resolve("skip.cfg");
+    Files.writeString(skipping, "retrain_weight_quant_config { arq_retrain { } }\nquant_skip_layers: \"word\"\n");
+    assertTrue(Operators.discover(embedder, TestMethods.all(), ConfigWriter.message(skipping), ALL).stream()
+        .noneMatch(Operator::table), "the base's skip list holds the table out");
+  }
 }
