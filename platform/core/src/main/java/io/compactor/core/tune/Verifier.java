@@ -82,7 +82,7 @@ final class Verifier {
       Map<?, ?> s = (Map<?, ?>) end.data().get("summary");
       Optional<Double> drop = Optional.ofNullable(s.get("accuracyDelta")).map(d -> -((Number) d).doubleValue());
       v = new Verified(index, candidate, Quality.measured(drop, number(s, "meanCosine")),
-          (long) number(s, "deployBytes"), number(s, "latencyCompressedMs"), seconds, Optional.of(dir),
+          (long) number(s, "deployBytes"), comparableLatency(s), seconds, Optional.of(dir),
           Optional.empty());
     } else if (end.type() == EventType.CANCELLED) {
       throw new TuneCancelledException();
@@ -95,6 +95,17 @@ final class Verifier {
         "candidate %d (%s): %s, %d bytes, %.1f s", index, candidate.describe(), describe(v), v.deployBytes(), seconds));
     listener.verified(v);
     return v;
+  }
+
+  /**
+   * @return the candidate's batch latency on the baseline's scale: its run timed the deploy model and the
+   *     original in turns, and their ratio times the baseline's latency is what stays comparable across
+   *     candidates run minutes apart on a machine whose load changes (absolute times were not)
+   */
+  private double comparableLatency(Map<?, ?> summary) {
+    double original = number(summary, "latencyOriginalMs");
+    double compressed = number(summary, "latencyCompressedMs");
+    return original > 0 ? baseline.latencyMs() * compressed / original : compressed;
   }
 
   /** @return every candidate run, in order */

@@ -74,22 +74,40 @@ public final class Evaluation {
    * @return median and fastest wall time per run
    */
   public static Latency latency(ModelSession session, Map<String, Tensor> batch, int warmup, int runs) {
+    return latencies(List.of(session), batch, warmup, runs).get(0);
+  }
+
+  /**
+   * Times several models on one batch in turns, run by run (after {@code warmup} unmeasured runs of each), so
+   * a change of load on the machine falls on all of them alike: compare their medians, not runs timed apart.
+   *
+   * @return median and fastest wall time per run, in the order of {@code sessions}
+   * @since 1.3.0
+   */
+  public static List<Latency> latencies(List<ModelSession> sessions, Map<String, Tensor> batch, int warmup,
+      int runs) {
     if (runs < 1) {
       throw new IllegalArgumentException("runs must be at least 1, got " + runs);
     }
     for (int i = 0; i < warmup; i++) {
-      session.run(batch);
+      sessions.forEach(s -> s.run(batch));
     }
-    double[] millis = new double[runs];
+    double[][] millis = new double[sessions.size()][runs];
     for (int i = 0; i < runs; i++) {
-      long start = System.nanoTime();
-      session.run(batch);
-      millis[i] = (System.nanoTime() - start) / 1e6;
+      for (int m = 0; m < sessions.size(); m++) {
+        long start = System.nanoTime();
+        sessions.get(m).run(batch);
+        millis[m][i] = (System.nanoTime() - start) / 1e6;
+      }
     }
-    Arrays.sort(millis);
-    double median = runs % 2 == 1 ? millis[runs / 2] : (millis[runs / 2 - 1] + millis[runs / 2]) / 2;
     int batchSize = batch.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(1);
-    return new Latency(median, millis[0], runs, batchSize);
+    List<Latency> out = new ArrayList<>();
+    for (double[] m : millis) {
+      Arrays.sort(m);
+      double median = runs % 2 == 1 ? m[runs / 2] : (m[runs / 2 - 1] + m[runs / 2]) / 2;
+      out.add(new Latency(median, m[0], runs, batchSize));
+    }
+    return out;
   }
 
   /**

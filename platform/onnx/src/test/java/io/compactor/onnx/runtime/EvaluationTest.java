@@ -11,6 +11,7 @@ import io.compactor.onnx.npy.Npy;
 import io.compactor.onnx.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,22 @@ class EvaluationTest {
       Latency latency = Evaluation.latency(s, data.batch(0, 2), 1, 3);
       assertEquals(3, latency.runs());
       assertTrue(latency.minMillis() <= latency.medianMillis());
+    }
+  }
+
+  @Test
+  void modelsTimedInTurnsGetOneLatencyEachInTheirOrder() {
+    Dataset data = new Dataset("test images", Map.of("image", TestModels.images(3, 4)), null);
+    try (ModelSession small = ModelSession.open(TestModels.residualCnn(31, false), 1);
+        ModelSession other = ModelSession.open(TestModels.residualCnn(32, true), 1)) {
+      List<Latency> l = Evaluation.latencies(List.of(small, other), data.batch(0, 2), 1, 5);
+      assertEquals(2, l.size());
+      for (Latency each : l) {
+        assertEquals(5, each.runs());
+        assertEquals(2, each.batchSize());
+        assertTrue(each.minMillis() > 0 && each.minMillis() <= each.medianMillis(), each.toString());
+      }
+      assertThrows(IllegalArgumentException.class, () -> Evaluation.latencies(List.of(small), data.batch(0, 2), 0, 0));
     }
   }
 
