@@ -78,7 +78,7 @@ class TuneJobIT {
     }
     Path labelled = Files.createDirectories(dir.resolve("eval"));
     Npy.write(labelled.resolve("image.npy"), eval);
-    Npy.write(labelled.resolve("labels.npy"), Tensor.ofInt64s(new long[] {64}, argmax(logits)));
+    Npy.write(labelled.resolve("labels.npy"), TestModels.labelsOf(logits));
     platform = Platform.start(new PlatformSettings(Optional.empty(), bundles, 0, "it-tune", "it-t1", 1,
         Topics.DEFAULT, 2, new ArtifactRoots(List.of(dir)), Map.of(),
         new ChainSettings(16, Duration.ofSeconds(5), dir.resolve("work"))));
@@ -205,20 +205,5 @@ class TuneJobIT {
         + platform.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(metrics.contains("compactor_jobs_finished_total{kind=\"tune\",outcome=\"failed\",stage=\"request\"} 1.0"),
         metrics);
-  }
-
-  private static long[] argmax(Tensor logits) {
-    float[] v = logits.toFloats();
-    int n = (int) logits.dim(0);
-    int w = v.length / n;
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 1; j < w; j++) {
-        if (v[i * w + j] > v[(int) (i * w + out[i])]) {
-          out[i] = j;
-        }
-      }
-    }
-    return out;
   }
 }

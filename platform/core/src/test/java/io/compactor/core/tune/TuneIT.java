@@ -85,7 +85,7 @@ class TuneIT {
     }
     Files.createDirectories(dir.resolve("labelled"));
     Npy.write(dir.resolve("labelled/image.npy"), eval);
-    Npy.write(dir.resolve("labelled/labels.npy"), Tensor.ofInt64s(new long[] {96}, argmax(logits)));
+    Npy.write(dir.resolve("labelled/labels.npy"), TestModels.labelsOf(logits));
   }
 
   @AfterEach
@@ -317,20 +317,5 @@ class TuneIT {
     assertEquals("--config", e.option());
     assertTrue(e.getMessage().contains("batch_num is 20 but the calibration data holds only 4 batch(es)"),
         e.getMessage());
-  }
-
-  private static long[] argmax(Tensor logits) {
-    float[] v = logits.toFloats();
-    int n = (int) logits.dim(0);
-    int w = v.length / n;
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 1; j < w; j++) {
-        if (v[i * w + j] > v[(int) (i * w + out[i])]) {
-          out[i] = j;
-        }
-      }
-    }
-    return out;
   }
 }
