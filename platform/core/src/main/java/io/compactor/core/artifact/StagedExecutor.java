@@ -54,21 +54,14 @@ public final class StagedExecutor implements JobExecutor {
     this.stores = stores;
   }
 
-  /** Runs the job as the wrapped executor does; it saves its steps, if at all, in its local staging. */
-  @Override
-  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
-    return stageAndRun(request, events, cancellation, Optional.empty());
-  }
-
-  /** Runs the job, its steps saved at {@code checkpoints} (in the object store for an {@code s3://} output). */
+  /**
+   * Runs the job as the wrapped executor does, its steps saved at {@code checkpoints} (in the object store for
+   * an {@code s3://} output).
+   *
+   * @return the terminal event, tagged with the job's kind (staging's own failures included)
+   */
   @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
-      CheckpointLocation checkpoints) {
-    return stageAndRun(request, events, cancellation, Optional.of(checkpoints));
-  }
-
-  /** @return the terminal event, tagged with the job's kind (staging's own failures included) */
-  private JobEvent stageAndRun(JobRequest request, EventSink events, Cancellation cancellation,
       Optional<CheckpointLocation> checkpoints) {
     return stagedRun(request, events, cancellation, checkpoints).withKind(request.kind());
   }
@@ -76,7 +69,7 @@ public final class StagedExecutor implements JobExecutor {
   private JobEvent stagedRun(JobRequest request, EventSink events, Cancellation cancellation,
       Optional<CheckpointLocation> checkpoints) {
     if (Stream.concat(request.inputs().values().stream(), Stream.of(request.output())).noneMatch(S3Location::isS3)) {
-      return run(request, events, cancellation, checkpoints);
+      return job.execute(request, events, cancellation, checkpoints);
     }
     Path stage = null;
     try {
@@ -87,7 +80,7 @@ public final class StagedExecutor implements JobExecutor {
       }
       JobRequest staged = request.relocated(fetched, store("output", request.output()).outputDirectory("output",
           request.output(), stage).toString());
-      JobEvent end = run(staged, events, cancellation, checkpoints);
+      JobEvent end = job.execute(staged, events, cancellation, checkpoints);
       return end.type() == EventType.COMPLETED ? published(request, end) : end;
     } catch (ArtifactException e) {
       return JobEvent.of(EventType.FAILED, request.jobId(), Map.of("stage", "request", "reason", e.getMessage()));
@@ -107,12 +100,6 @@ public final class StagedExecutor implements JobExecutor {
       case "config" -> store.fetchFile(field, uri, stage);
       default -> store.fetchDirectory(field, uri, stage);
     };
-  }
-
-  private JobEvent run(JobRequest request, EventSink events, Cancellation cancellation,
-      Optional<CheckpointLocation> checkpoints) {
-    return checkpoints.isPresent() ? job.execute(request, events, cancellation, checkpoints.get())
-        : job.execute(request, events, cancellation);
   }
 
   /**

@@ -76,19 +76,8 @@ public final class ChainExecutor implements JobExecutor {
     this.stepMetrics = Objects.requireNonNull(stepMetrics, "stepMetrics");
   }
 
-  /** Runs the job saving no steps: nothing could resume from them (a run in-process, a tuning candidate). */
-  @Override
-  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
-    return run(request, events, cancellation, Optional.empty());
-  }
-
   @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
-      CheckpointLocation checkpoints) {
-    return run(request, events, cancellation, Optional.of(checkpoints));
-  }
-
-  private JobEvent run(JobRequest request, EventSink events, Cancellation cancellation,
       Optional<CheckpointLocation> checkpoints) {
     String id = request.jobId();
     Run run = null;

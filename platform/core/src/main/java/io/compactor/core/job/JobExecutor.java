@@ -1,5 +1,7 @@
 package io.compactor.core.job;
 
+import java.util.Optional;
+
 /**
  * Runs one job from request to outputs. Used in-process by {@code compress} and by the Kafka
  * coordinator.
@@ -11,20 +13,17 @@ public interface JobExecutor {
    * @param events where its progress events go, in order ({@code planned}, {@code step.*}); the
    *     terminal event is returned, not published, so the caller decides when it is safely delivered
    * @param cancellation checked between layers
+   * @param checkpoints where the job's finished steps are saved, beside its outputs, for every attempt of the
+   *     job, and resumed from when a previous attempt saved some; empty where nothing could resume (a run
+   *     in-process, a tuning candidate). Executors that save no steps ignore it.
    * @return the terminal event: {@code completed}, {@code failed} or {@code cancelled}; never throws for
    *     a job's own failure
    */
-  JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation);
+  JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints);
 
-  /**
-   * Runs the job as {@link #execute(JobRequest, EventSink, Cancellation)} does, saving each finished step at
-   * {@code checkpoints} and resuming after the steps a previous attempt of the job saved there. Executors that
-   * save no steps just run the job.
-   *
-   * @param checkpoints where the job's steps are saved, beside its outputs, for every attempt of the job
-   */
-  default JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
-      CheckpointLocation checkpoints) {
-    return execute(request, events, cancellation);
+  /** Runs the job saving no steps. */
+  default JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+    return execute(request, events, cancellation, Optional.empty());
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -229,7 +230,7 @@ final class JobWorker {
     try {
       // the real paths checked right now are the ones the job uses
       return executor.execute(settings.roots().confine(job.request.withOutput(attemptOutputs.staged())), sink,
-          job.cancellation, attemptOutputs.checkpoints());
+          job.cancellation, Optional.of(attemptOutputs.checkpoints()));
     } catch (InvalidRequestException e) {
       return Admission.failed(job.request.jobId(), "request", e.getMessage()); // a path changed since the check
     } catch (RuntimeException e) {

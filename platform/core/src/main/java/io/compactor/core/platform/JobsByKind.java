@@ -6,6 +6,7 @@ import io.compactor.core.job.EventSink;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobRequest;
+import java.util.Optional;
 
 /**
  * Runs each job on the executor of its kind: compression on the chain, tuning on the tuner. The checkpoint
@@ -21,13 +22,8 @@ final class JobsByKind implements JobExecutor {
   }
 
   @Override
-  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
-    return of(request).execute(request, events, cancellation);
-  }
-
-  @Override
   public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
-      CheckpointLocation checkpoints) {
+      Optional<CheckpointLocation> checkpoints) {
     return of(request).execute(request, events, cancellation, checkpoints);
   }
 

@@ -6,6 +6,7 @@ import io.compactor.core.config.InvalidConfigException;
 import io.compactor.core.host.CapabilityRegistry;
 import io.compactor.core.job.ArtifactRoots;
 import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.CheckpointLocation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -21,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +53,10 @@ public final class TuneJob implements JobExecutor {
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
+  /** A tune saves no steps: an attempt taken over starts again (its candidates are rerun). */
   @Override
-  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints) {
     String id = request.jobId();
     if (request.tune().isEmpty()) {
       return failed(id, "request", "kind: a compression job, not a tune; it runs through the chain");

@@ -326,7 +326,7 @@ class ChainIT {
       if (e.type() == EventType.STEP_STARTED && ((Number) e.data().get("index")).intValue() == 2) {
         dies.cancel();
       }
-    }, dies, first.checkpoints());
+    }, dies, Optional.of(first.checkpoints()));
     assertEquals(EventType.CANCELLED, died.type(), died.data().toString());
     assertEquals(1, completedSteps("sparsity.2of4"));
     first.discard();
@@ -334,7 +334,7 @@ class ChainIT {
 
     AttemptOutputs second = new AttemptOutputs(stores, output, "second");
     JobEvent end = instance(stores, secondWork).execute(request.withOutput(second.staged()), events::add,
-        new Cancellation(), second.checkpoints());
+        new Cancellation(), Optional.of(second.checkpoints()));
     assertEquals(EventType.COMPLETED, end.type(), end.data().toString());
     assertEquals(List.of("quant.int8"), events.stream().filter(e -> e.type() == EventType.STEP_STARTED)
         .map(e -> String.valueOf(e.data().get("capability"))).toList(), "only the unfinished step runs");

@@ -67,7 +67,7 @@ final class ResumeMeasurement {
         long start = System.nanoTime();
         List<JobEvent> events = Collections.synchronizedList(new ArrayList<>());
         require(chain.execute(request(dir, "fresh-" + round, once), events::add, new Cancellation(),
-            once.checkpoints()), EventType.COMPLETED);
+            Optional.of(once.checkpoints())), EventType.COMPLETED);
         long freshMs = (System.nanoTime() - start) / 1_000_000;
         long stepMs = events.stream().filter(e -> e.type() == EventType.STEP_COMPLETED
             && "sparsity.2of4".equals(e.data().get("capability"))).mapToLong(e -> ((Number) e.data().get("durationMs"))
@@ -78,11 +78,11 @@ final class ResumeMeasurement {
           if (e.type() == EventType.STEP_STARTED && ((Number) e.data().get("index")).intValue() == 2) {
             dies.cancel();
           }
-        }, dies, first.checkpoints()), EventType.CANCELLED);
+        }, dies, Optional.of(first.checkpoints())), EventType.CANCELLED);
         AttemptOutputs second = attempt(dir, "resumed-" + round, "second");
         start = System.nanoTime();
         require(chain.execute(request(dir, "resumed-" + round, second), e -> { }, new Cancellation(),
-            second.checkpoints()), EventType.COMPLETED);
+            Optional.of(second.checkpoints())), EventType.COMPLETED);
         long resumedMs = (System.nanoTime() - start) / 1_000_000;
         if (round > 0) { // round 0 warms the JIT and ONNX Runtime up
           fresh.add(freshMs);

@@ -67,7 +67,7 @@ class JobLogLinesIT {
     captured.start();
     root.addAppender(captured);
     LayerLoopExecutor layers = new LayerLoopExecutor(3, 20);
-    JobExecutor logging = (request, events, cancellation) -> {
+    JobExecutor logging = (request, events, cancellation, checkpoints) -> {
       STEP.info("step begins");
       var end = layers.execute(request, e -> {
         STEP.info("event {}", e.type().id());

@@ -1,6 +1,7 @@
 package io.compactor.core.kafka;
 
 import io.compactor.core.job.Cancellation;
+import io.compactor.core.job.CheckpointLocation;
 import io.compactor.core.job.EventSink;
 import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,7 +42,8 @@ final class LayerLoopExecutor implements JobExecutor {
   }
 
   @Override
-  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
+  public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
+      Optional<CheckpointLocation> checkpoints) {
     String id = request.jobId();
     runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
     events.publish(JobEvent.of(EventType.PLANNED, id, Map.of("operators", layers, "combinations",

@@ -259,13 +259,10 @@ class ObjectStorageAttemptsIT {
     }
 
     @Override
-    public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation) {
-      throw new AssertionError("a coordinator's attempt names where its steps are saved");
-    }
-
-    @Override
     public JobEvent execute(JobRequest request, EventSink events, Cancellation cancellation,
-        CheckpointLocation checkpoints) {
+        Optional<CheckpointLocation> location) {
+      CheckpointLocation checkpoints = location.orElseThrow(
+          () -> new AssertionError("a coordinator's attempt names where its steps are saved"));
       String id = request.jobId();
       try {
         boolean saved = checkpoints.store().exists(checkpoints.file("step-1.json"));
