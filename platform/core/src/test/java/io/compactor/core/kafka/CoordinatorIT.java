@@ -22,19 +22,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class CoordinatorIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static TestBroker broker;
   private static EmbeddedKafka kafka;
   private static Admin admin;
   private static KafkaProducer<String, byte[]> producer;
@@ -56,19 +53,16 @@ class CoordinatorIT {
 
   @BeforeAll
   static void broker() {
-    kafka = EmbeddedKafka.start();
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    admin = Admin.create(p);
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    broker = TestBroker.start();
+    kafka = broker.kafka();
+    admin = broker.admin();
+    producer = broker.producer();
   }
 
   @AfterAll
   static void stopBroker() {
-    if (producer != null) {
-      producer.close();
-      admin.close();
-      kafka.close();
+    if (broker != null) {
+      broker.close();
     }
   }
 

@@ -19,15 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +44,7 @@ class InstanceProcessIT {
   private static final Logger LOG = LoggerFactory.getLogger(InstanceProcessIT.class);
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Duration SESSION = Duration.ofSeconds(6);
+  private static TestBroker broker;
   private static EmbeddedKafka kafka;
   private static Admin admin;
   private static KafkaProducer<String, byte[]> producer;
@@ -59,18 +56,15 @@ class InstanceProcessIT {
 
   @BeforeAll
   static void broker() {
-    kafka = EmbeddedKafka.start();
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    admin = Admin.create(p);
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    broker = TestBroker.start();
+    kafka = broker.kafka();
+    admin = broker.admin();
+    producer = broker.producer();
   }
 
   @AfterAll
   static void stopBroker() {
-    producer.close();
-    admin.close();
-    kafka.close();
+    broker.close();
   }
 
   @AfterEach

@@ -29,17 +29,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +58,7 @@ class ObjectStorageAttemptsIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String OUT = "s3://jobs/team/out-";
   @TempDir static Path dir;
+  private static TestBroker broker;
   private static EmbeddedKafka kafka;
   private static Admin admin;
   private static KafkaProducer<String, byte[]> producer;
@@ -75,18 +72,15 @@ class ObjectStorageAttemptsIT {
     s3.configureSdk();
     s3.bucket("jobs");
     stores = ArtifactStores.of(new S3Settings(true));
-    kafka = EmbeddedKafka.start();
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    admin = Admin.create(p);
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    broker = TestBroker.start();
+    kafka = broker.kafka();
+    admin = broker.admin();
+    producer = broker.producer();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    producer.close();
-    admin.close();
-    kafka.close();
+    broker.close();
     stores.close();
     s3.close();
   }
