@@ -36,20 +36,23 @@ final class ConfigBinder {
   private record Located(String path, PruneConfig prune) {}
 
   private final Diagnostics d;
+  private final boolean base;
   private final List<Located> prunes = new ArrayList<>();
   private boolean complete = true;
 
-  private ConfigBinder(Locations locations) {
+  private ConfigBinder(Locations locations, boolean base) {
     d = new Diagnostics(locations);
+    this.base = base;
   }
 
   /**
    * @param root the configuration as read
    * @param locations where its fields were written
+   * @param base whether it is a base that a tool adds compression to ({@code tune}), so it need not enable any
    * @return the configuration it describes, with every problem found
    */
-  static Result bind(AMCTRetrainConfig root, Locations locations) {
-    ConfigBinder b = new ConfigBinder(locations);
+  static Result bind(AMCTRetrainConfig root, Locations locations, boolean base) {
+    ConfigBinder b = new ConfigBinder(locations, base);
     RetrainConfig config = b.top(root);
     return new Result(config, b.d.problems(), b.d.warnings(), b.complete);
   }
@@ -119,7 +122,7 @@ final class ConfigBinder {
       d.warn("compactor_float_activations has no effect: quantization is off (no global retrain_data_quant_config "
           + "or retrain_weight_quant_config)");
     }
-    if (!quant && !r.hasPruneConfig()) {
+    if (!quant && !r.hasPruneConfig() && !base) {
       d.error("", "nothing to do: the configuration enables neither quantization nor sparsity",
           "no retrain_data_quant_config, retrain_weight_quant_config or prune_config",
           "add a global prune_config and/or retrain_weight_quant_config (overrides alone enable nothing)");

@@ -48,6 +48,22 @@ public record ConfigFile(String source, RetrainConfig config, List<Problem> prob
    * @throws InvalidConfigException when the file cannot be read at all
    */
   public static ConfigFile read(Path file) {
+    return read(file, false);
+  }
+
+  /**
+   * Reads a base configuration, one a tool adds compression to ({@code tune}): as {@link #read(Path)}, except
+   * that it need not enable quantization or sparsity itself (a base of only a {@code compactor_retrain} block).
+   *
+   * @param file the configuration file
+   * @return the configuration with every problem found in it
+   * @throws InvalidConfigException when the file cannot be read at all
+   */
+  public static ConfigFile readBase(Path file) {
+    return read(file, true);
+  }
+
+  private static ConfigFile read(Path file, boolean base) {
     String text;
     try {
       text = Files.readString(file);
@@ -61,7 +77,7 @@ public record ConfigFile(String source, RetrainConfig config, List<Problem> prob
       throw new InvalidConfigException(file.toString(), List.of(Problem.of("", "the configuration cannot be read",
           String.valueOf(e.getMessage()), "check the file's permissions")));
     }
-    return parse(text, ConfigFormat.of(file, text), file.toString());
+    return parse(text, ConfigFormat.of(file, text), file.toString(), base);
   }
 
   /**
@@ -71,13 +87,17 @@ public record ConfigFile(String source, RetrainConfig config, List<Problem> prob
    * @return the configuration with every problem found in it
    */
   public static ConfigFile parse(String text, ConfigFormat format, String source) {
+    return parse(text, format, source, false);
+  }
+
+  private static ConfigFile parse(String text, ConfigFormat format, String source, boolean base) {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(format, "format");
     ParsedConfig read = format == ConfigFormat.JSON ? JsonConfigReader.read(text) : TextConfigReader.read(text);
     if (read.message().isEmpty()) {
       return new ConfigFile(source, RetrainConfig.builder().build(), read.problems(), List.of(), false);
     }
-    ConfigBinder.Result r = ConfigBinder.bind(read.message().get(), read.locations());
+    ConfigBinder.Result r = ConfigBinder.bind(read.message().get(), read.locations(), base);
     return new ConfigFile(source, r.config(), inFileOrder(read.problems(), r.problems()), r.warnings(), r.complete());
   }
 

@@ -23,12 +23,12 @@ public final class ConfigWriter {
   private ConfigWriter() {}
 
   /**
-   * @param file a {@code .cfg} or {@code .json} configuration
-   * @return its message, after every check {@link ConfigFile#read} makes
+   * @param file a {@code .cfg} or {@code .json} base configuration
+   * @return its message, after every check {@link ConfigFile#readBase} makes
    * @throws InvalidConfigException listing every problem of the file
    */
   public static AMCTRetrainConfig message(Path file) {
-    ConfigFile.read(file).orThrow();
+    ConfigFile.readBase(file).orThrow();
     String text;
     try {
       text = Files.readString(file);

@@ -248,4 +248,17 @@ class ConfigFileTest {
       assertTrue(read.orThrow().sparsityEnabled() || read.orThrow().quantizationEnabled(), example.toString());
     }
   }
+
+  @Test
+  void aBaseMayEnableNothingButMustStillBeValid() throws Exception {
+    Path retrainOnly = Files.writeString(dir.resolve("base.cfg"), "compactor_retrain { epochs: 2 }\n");
+    assertTrue(ConfigFile.readBase(retrainOnly).valid(), ConfigFile.readBase(retrainOnly).problems().toString());
+    assertTrue(ConfigFile.readBase(retrainOnly).config().compactorRetrain().isPresent());
+    assertTrue(ConfigFile.read(retrainOnly).problems().get(0).message().startsWith("nothing to do"),
+        "to compress with, a configuration must still enable something");
+
+    Path badBase = Files.writeString(dir.resolve("bad.cfg"), "compactor_retrain { epochs: 0 }\n");
+    assertFalse(ConfigFile.readBase(badBase).valid(), "a base's own values are checked as ever");
+  }
+
 }
