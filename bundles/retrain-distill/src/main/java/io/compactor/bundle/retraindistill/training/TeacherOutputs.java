@@ -102,6 +102,9 @@ final class TeacherOutputs {
 
   /** @return whether the outputs can be kept: float, batched on the first axis, and within the budget */
   private boolean start(int batchSize, Map<String, NDArray> out) {
+    if (out.isEmpty()) {
+      return false;
+    }
     Map<String, Shape> shapes = new LinkedHashMap<>();
     long bytes = 0;
     for (Map.Entry<String, NDArray> e : out.entrySet()) {
