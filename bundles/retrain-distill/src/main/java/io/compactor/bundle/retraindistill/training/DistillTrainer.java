@@ -27,7 +27,8 @@ import java.util.Set;
 
 /**
  * Trains a whole student model end to end, distilled from the original FP32 model (the teacher, run as a
- * program without gradients on the same libtorch threads, once per batch).
+ * program without gradients on the same libtorch threads; once per sample while its outputs fit in an eighth of
+ * the heap, {@link TeacherOutputs}, else once per batch).
  *
  * <p>What trains: the student form's trainable weights and biases, read through their int8 grid
  * ({@link FakeQuant}, straight through) where the form quantizes them, and the learned activation scales
@@ -42,6 +43,8 @@ import java.util.Set;
  * the listener cancels (between batches). One training per JVM at a time ({@link TrainingLock}).
  */
 public final class DistillTrainer {
+  /** The teacher's kept outputs may take up to 1/8 of the heap ({@link TeacherOutputs}). */
+  private static final int TEACHER_HEAP_SHARE = 8;
   private final Engine engine;
   private final ConverterRegistry registry;
 
@@ -99,6 +102,8 @@ public final class DistillTrainer {
     /** The logarithm of each learned scale: what its optimizer moves (a scale stays positive, steps are relative). */
     private final Map<String, NDArray> logScales = new LinkedHashMap<>();
     private double evaluationNanos;
+    /** The teacher's outputs per sample, from the first batch that held it. */
+    private TeacherOutputs teacherOutputs;
     private NDManager root;
 
     Run(StudentForm form, OnnxModel teacherModel, Samples data, DistillSettings settings,
@@ -128,6 +133,7 @@ public final class DistillTrainer {
         student = DifferentiableProgram.build(withOutputs(form.model(), hints), parameters, root, registry);
         teacher = DifferentiableProgram.build(withOutputs(teacherModel, hints), Set.of(), root, registry);
         holdMasks(root);
+        teacherOutputs = new TeacherOutputs(data.size(), Runtime.getRuntime().maxMemory() / TEACHER_HEAP_SHARE);
         student.parameters().forEach((name, value) -> {
           if (form.learnedScales().contains(name)) {
             logScales.put(name, NdTensors.toNd(root, NdTensors.toTensor(value)).log());
@@ -139,7 +145,7 @@ public final class DistillTrainer {
             LearningRate.warmUpCosine(settings.learningRate(), totalSteps)).build();
         // activation scales (0.001-0.1) learn in log space: Adam's steps are then relative, the same for every scale
         Optimizer scaleAdam = Optimizer.adam().optLearningRateTracker(
-            LearningRate.warmUpCosine(settings.learningRate() * settings.scaleRate(), totalSteps)).build();
+            LearningRate.warmUpCosine(settings.scaleStep(), totalSteps)).build();
         long evalStart = System.nanoTime();
         Evaluation before = evaluate(heldOut);
         evaluationNanos = System.nanoTime() - evalStart;
@@ -267,7 +273,7 @@ public final class DistillTrainer {
       float value;
       try (NDManager scope = root.newSubManager()) {
         Map<String, NDArray> feeds = feeds(scope, batch);
-        Map<String, NDArray> target = teacher.forward(scope, feeds);
+        Map<String, NDArray> target = teacherOutputs.get(scope, batch, () -> teacher.forward(scope, feeds));
         Optional<NDArray> labels = data.labels(batch).map(t -> NdTensors.toNd(scope, t));
         try (GradientCollector gc = engine.newGradientCollector()) {
           Map<String, NDArray> out = student.forward(scope, feeds, this::view);
@@ -326,7 +332,8 @@ public final class DistillTrainer {
         // no gradient collector is open: nothing is recorded for backward
         try (NDManager scope = root.newSubManager()) {
           Map<String, NDArray> feeds = feeds(scope, batch);
-          Map<String, NDArray> target = pick(teacher.forward(scope, feeds), outputs);
+          Map<String, NDArray> target = pick(teacherOutputs.get(scope, batch, () -> teacher.forward(scope, feeds)),
+              outputs);
           Map<String, NDArray> out = pick(student.forward(scope, feeds, this::view), outputs);
           Optional<NDArray> labels = data.labels(batch).map(t -> NdTensors.toNd(scope, t));
           Optional<NDArray> tokens = DistillObjective.tokenMask(feeds);

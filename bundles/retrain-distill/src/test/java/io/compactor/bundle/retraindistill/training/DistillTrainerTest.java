@@ -102,7 +102,9 @@ class DistillTrainerTest {
   void theIntermediateTermTrainsTheLayersTowardsTheTeachersOutputs() throws Exception {
     StudentForm form = TrainingForms.prunedFakeQuant(StudentForm.Scope.ALL);
     TrainingOutcome out = train(form, settings(4, 0.003, 5).withHintWeight(1), TrainingListener.NONE);
-    assertTrue(out.after().fidelity() > out.before().fidelity(), out.before() + " -> " + out.after());
+    // the held-out loss, not the fidelity: this student starts at cosine 0.9998, where the 0.1 % steps of the
+    // activation scales leave the cosine within 1e-5 either way while the loss falls a hundredfold
+    assertTrue(out.after().loss() < out.before().loss() / 10, out.before() + " -> " + out.after());
     float[] w = out.model().graph().initializer("conv2.w").orElseThrow().floats();
     float[] mask = form.masks().get("conv2.w").floats();
     for (int i = 0; i < w.length; i++) {
