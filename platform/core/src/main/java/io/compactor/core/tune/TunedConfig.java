@@ -178,7 +178,7 @@ final class TunedConfig {
     // the base's ascend_optimized when it prunes filters; otherwise off for size (rounding up to 16 channels undoes
     // the ratio) and on for latency: ONNX Runtime's blocked (NCHWc) convolutions want channel counts in multiples of
     // 8 on AVX2 (16 on AVX-512), and a count pruned off them runs slower kernels (the PP-OCR classifier, every group
-    // at 0.25: ×1.15-1.29 the original's time unaligned, ×0.84-0.90 aligned)
+    // at 0.25 on two threads: ×1.02-1.28 the original's time unaligned, ×0.84-0.90 aligned)
     FilterPruner filter = base.getPruneConfig().getFilterPruner();
     boolean ascend = filter.hasBalancedL2NormFilterPrune() ? filter.getBalancedL2NormFilterPrune().getAscendOptimized()
         : alignedChannels;
