@@ -225,7 +225,8 @@ final class TuneReport {
         + "quantized again), not a bundle run. Filter pruning: the bundle's run of that group alone at that ratio, "
         + "channels removed and consumers refitted, with what it cost in quality. The search keeps INT8 only where "
         + "the island is faster and prunes the groups that lose least quality per millisecond saved.%n%n"
-        + "| operator / group | candidate | time vs original | saved per batch | top-1 drop | mean cosine | timed on |%n"
+        + "| operator / group | candidate | time vs original | saved per batch | top-1 drop | mean cosine "
+        + "| timed on |%n"
         + "|---|---|---|---|---|---|---|%n", f.baseline().latencyMs()));
     f.outcome().timings().stream().sorted((a, b) -> Double.compare(b.savedMs(), a.savedMs())).forEach(t -> s.append(
         String.format(Locale.ROOT, "| `%s` | %s | ×%.3f | %+.2f ms | %s | %s | %s |%n", String.join("`, `", t.nodes()),

@@ -21,6 +21,11 @@ class Int8IslandTest {
   private static final Operator CONV1 = new Operator("conv1", "Conv", 72, true, true, true);
   private static final Operator FC = new Operator("fc", "Gemm", 24, true, false, true);
 
+  /** @return the initializer a DequantizeLinear producing {@code value} reads */
+  private static Tensor codes(Graph g, String value) {
+    return g.initializer(g.producer(value).orElseThrow().input(0)).orElseThrow();
+  }
+
   private static String producerType(Graph g, String value) {
     return g.producer(value).map(Node::opType).orElse("none");
   }
@@ -38,8 +43,8 @@ class Int8IslandTest {
     }
     Node inputDq = g.producer(conv1.input(0)).orElseThrow();
     assertEquals("QuantizeLinear", producerType(g, inputDq.input(0)));
-    assertEquals(ElementType.INT8, g.initializer(g.producer(conv1.input(1)).orElseThrow().input(0)).orElseThrow().type());
-    assertEquals(ElementType.INT32, g.initializer(g.producer(conv1.input(2)).orElseThrow().input(0)).orElseThrow().type());
+    assertEquals(ElementType.INT8, codes(g, conv1.input(1)).type());
+    assertEquals(ElementType.INT32, codes(g, conv1.input(2)).type());
     // the BatchNormalization behind it is gone (the bundle folds it), and the output is quantized past the Relu,
     // for every reader: ONNX Runtime can fuse the layer with its output quantization
     assertTrue(g.nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")));
