@@ -34,7 +34,7 @@ final class TuneOptions {
   List<String> capabilities;
 
   @Option(names = "--filter-ratios", split = ",", paramLabel = "R", description = "Filter-pruning ratios tried per "
-      + "operator (default: 0.25,0.5,0.75).")
+      + "operator (default: 0.25,0.5,0.75; for --objective latency 0.1,0.25).")
   List<Double> filterRatios;
 
   @Option(names = "--int8", split = ",", paramLabel = "FORM", description = "INT8 forms: static, dynamic (default: "

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -28,20 +29,29 @@ final class Search {
   private final Supplier<List<Sensitivity.Activation>> activations;
   /** Combinations tried, threshold by threshold downwards, before a sparsity kind gives up. */
   static final int MAX_BACK_OFF = 3;
+  /**
+   * Channel groups per ratio that {@code --objective latency} times with the bundle's run of that group alone, the
+   * heaviest by multiply-adds removed (the bundle's probe): where pruning can buy time at all.
+   */
+  static final int TIMED_GROUPS = 8;
 
   private final List<String> notes = new ArrayList<>();
   private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
   /** The INT8 choice's float fallback, carried into every candidate with INT8. */
   private List<String> floatActivations = List.of();
   private List<Sensitivity.Activation> measuredActivations = List.of();
+  /** Latency per operator or group and candidate ({@code --objective latency}): INT8 islands, then group runs. */
+  private final List<LatencySignal.Timing> timings;
 
   /**
    * @param activations the float-fallback candidates of static INT8, costliest first; asked for only when static
    *     INT8 misses the budget (measuring them runs the model once per activation)
+   * @param int8Timings for {@code --objective latency}, each INT8-capable operator's island timed against the
+   *     original ({@link LatencySignal#int8}); empty otherwise
    */
   Search(List<Operator> operators, List<Sensitivity.Entry> table, Budget budget, Objective objective,
       SearchSpace space, Verifier verifier, TuneListener listener,
-      Supplier<List<Sensitivity.Activation>> activations) {
+      Supplier<List<Sensitivity.Activation>> activations, List<LatencySignal.Timing> int8Timings) {
     this.operators = List.copyOf(operators);
     this.table = List.copyOf(table);
     this.budget = budget;
@@ -50,6 +60,7 @@ final class Search {
     this.verifier = verifier;
     this.listener = listener;
     this.activations = activations;
+    this.timings = new ArrayList<>(int8Timings);
   }
 
   /**
@@ -61,12 +72,15 @@ final class Search {
    * @param notes how each decision was taken, for the report
    * @param probes the filter-pruning bundle's layer-wise signal per group and ratio
    * @param activations the float-fallback candidates, costliest first, when the search measured them
+   * @param timings for {@code --objective latency}: the time each operator's INT8 island and each timed group's
+   *     pruning saves or costs against the original
    */
   record Outcome(Optional<Verified> chosen, Optional<Verified> closest, Map<Choice.Sparsity, Verified> bestPerKind,
-      List<String> notes, List<LayerwiseProbe.Result> probes, List<Sensitivity.Activation> activations) {}
+      List<String> notes, List<LayerwiseProbe.Result> probes, List<Sensitivity.Activation> activations,
+      List<LatencySignal.Timing> timings) {}
 
   Outcome run() {
-    Map<String, Choice> quant = tables(quantization());
+    Map<String, Choice> quant = objective == Objective.LATENCY ? fasterInt8() : tables(quantization());
     Map<Choice.Sparsity, Verified> best = new LinkedHashMap<>();
     Verified quantOnly = verifier.verify(withInt8(quant), listener);
     best.put(Choice.Sparsity.NONE, quantOnly);
@@ -77,6 +91,11 @@ final class Search {
       if (kind == Choice.Sparsity.TWO_OF_FOUR && objective == Objective.SIZE) {
         notes.add("2:4: not searched for --objective size; an ONNX file stores 2:4 weights densely, so its best "
             + "candidate is the INT8-only one");
+        continue;
+      }
+      if (kind == Choice.Sparsity.TWO_OF_FOUR && objective == Objective.LATENCY) {
+        notes.add("2:4: not searched for --objective latency; ONNX Runtime runs 2:4 weights with its dense kernels, "
+            + "so 2:4 saves no time (any difference measured is noise)");
         continue;
       }
       sparsity(kind, quant, quantOnly).ifPresent(v -> best.put(kind, v));
@@ -90,7 +109,77 @@ final class Search {
     chosen.ifPresent(c -> notes.add("chosen: candidate " + c.index() + " (" + c.candidate().describe() + "), the best "
         + objective.id() + " of " + verifier.verified().stream().filter(v -> v.meets(budget)).count()
         + " verified candidates that meet the budget"));
-    return new Outcome(chosen, closest, best, notes, probes, measuredActivations);
+    if (objective == Objective.LATENCY) {
+      Verified original = verifier.verify(Candidate.of(operators, Map.of()), listener);
+      chosen.filter(c -> c.latencyMs() >= original.latencyMs()).ifPresent(c -> notes.add(String.format(
+          Locale.ROOT, "latency: the chosen candidate is no faster than the original (%.2f ms against "
+              + "%.2f ms): nothing the budget allows buys time on this machine", c.latencyMs(), original.latencyMs())));
+    }
+    return new Outcome(chosen, closest, best, notes, probes, measuredActivations, List.copyOf(timings));
+  }
+
+  /**
+   * INT8 for {@code --objective latency}: only on the operators whose island (that operator alone in INT8) was
+   * faster than the original, verified end to end together; when that set misses the budget, bisection on how many
+   * keep INT8, those saving the most time first. INT8 that is not faster end to end is left out: on a CPU whose
+   * INT8 kernels lose (depthwise convolutions, small channel counts, the quantize and dequantize passes around
+   * each layer) the answer is float. Embedding tables are not searched: a table in INT8 saves no time.
+   *
+   * @return the INT8 choice per operator, empty when none pays
+   */
+  private Map<String, Choice> fasterInt8() {
+    List<Operator> int8 = operators.stream().filter(Operator::int8).filter(o -> !o.table()).toList();
+    if (space.int8().isEmpty() || int8.isEmpty()) {
+      return Map.of();
+    }
+    Choice form = Choice.NONE.withQuant(Choice.Quant.STATIC);
+    List<LatencySignal.Timing> faster = timings.stream().filter(t -> t.source() == LatencySignal.Source.INT8_ISLAND
+        && t.faster()).sorted(Comparator.comparingDouble(LatencySignal.Timing::savedMs).reversed()).toList();
+    long timed = timings.stream().filter(t -> t.source() == LatencySignal.Source.INT8_ISLAND).count();
+    if (faster.isEmpty()) {
+      notes.add("int8: none of the " + timed + " operators timed alone in INT8 is faster than in float (see the "
+          + "latency table), so INT8 is left out for --objective latency");
+      return Map.of();
+    }
+    if (!space.int8().contains(Choice.Quant.STATIC)) {
+      notes.add("int8: only dynamic INT8 allowed; --objective latency times static INT8 islands, so INT8 is left out");
+      return Map.of();
+    }
+    Verified original = verifier.verify(Candidate.of(operators, Map.of()), listener);
+    int lo = 0;
+    int hi = faster.size();
+    Map<String, Choice> found = Map.of();
+    boolean first = true;
+    while (lo < hi) {
+      int mid = first ? hi : (lo + hi + 1) / 2;  // all of them first: one run when it holds
+      first = false;
+      Map<String, Choice> m = new LinkedHashMap<>();
+      faster.subList(0, mid).forEach(t -> m.put(t.nodes().get(0), form));
+      boolean meets = verifier.verify(Candidate.of(operators, m), listener).meets(budget);
+      listener.progress("search", mid, faster.size(), "int8 on the " + mid + " operators saving most time alone: "
+          + (meets ? "meets" : "misses") + " the budget");
+      if (meets) {
+        lo = mid;
+        found = m;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    String which = "int8: " + faster.size() + " of " + timed + " operators are faster alone in INT8";
+    if (found.isEmpty()) {
+      notes.add(which + "; no set of them meets the budget, INT8 left out");
+      return Map.of();
+    }
+    Verified chosen = verifier.verify(Candidate.of(operators, found), listener);
+    if (chosen.latencyMs() >= original.latencyMs()) {
+      notes.add(String.format(Locale.ROOT, "%s; together (%d, verified) they are not faster than the "
+          + "original (%.2f ms against %.2f ms), INT8 left out", which, found.size(), chosen.latencyMs(),
+          original.latencyMs()));
+      return Map.of();
+    }
+    notes.add(String.format(Locale.ROOT, "%s; %d of them in INT8 meet the budget and run in %.2f ms "
+        + "against %.2f ms (verified)", which, found.size(), chosen.latencyMs(), original.latencyMs()));
+    return found;
   }
 
   /** @return the INT8 choice per operator that meets the budget on its own; empty when none does */
@@ -274,6 +363,9 @@ final class Search {
     List<Sensitivity.Entry> levels = table.stream().filter(e -> e.choice().sparsity() == kind).toList();
     if (kind == Choice.Sparsity.FILTER && !levels.isEmpty()) {
       probe();
+      if (objective == Objective.LATENCY) {
+        timeGroups(levels);
+      }
     }
     List<Double> thresholds = levels.stream().map(this::efficiency).filter(x -> x < Double.MAX_VALUE).distinct()
         .sorted().toList();
@@ -342,6 +434,39 @@ final class Search {
         + "the stand-in's cost");
   }
 
+  /**
+   * For {@code --objective latency}: per ratio, the {@link #TIMED_GROUPS} groups whose pruning removes the most
+   * multiply-adds (the probe's figures) are run alone through the bundle, sparsity only; each run's time against
+   * the original and its quality after the bundle's refit are the group's latency signal. Groups not timed are
+   * not pruned for latency: they hold too little of the compute to buy time.
+   */
+  private void timeGroups(List<Sensitivity.Entry> levels) {
+    Verified original = verifier.verify(Candidate.of(operators, Map.of()), listener);
+    for (double r : space.filterRatios()) {
+      List<Sensitivity.Entry> heaviest = levels.stream().filter(e -> e.choice().ratio() == r)
+          .filter(e -> LayerwiseProbe.find(probes, e).isPresent())
+          .sorted(Comparator.comparingLong((Sensitivity.Entry e) -> LayerwiseProbe.find(probes, e).get().macsRemoved())
+              .reversed()).limit(TIMED_GROUPS).toList();
+      for (Sensitivity.Entry e : heaviest) {
+        Map<String, Choice> m = new LinkedHashMap<>();
+        e.nodes().forEach(n -> m.put(n, e.choice()));
+        Verified v = verifier.verify(Candidate.of(operators, m), listener);
+        if (v.failure().isPresent()) {
+          continue;
+        }
+        double ratio = v.latencyMs() / original.latencyMs();
+        LatencySignal.Timing t = new LatencySignal.Timing(e.nodes(), e.choice(), ratio,
+            original.latencyMs() - v.latencyMs(), LatencySignal.Source.BUNDLE_RUN, Optional.of(v.quality()));
+        timings.add(t);
+        listener.progress("search", timings.size(), timings.size(), e.node() + " " + e.choice().label() + " alone: "
+            + LatencySignal.describe(t) + ", " + Verifier.describe(v));
+      }
+    }
+    notes.add("filter pruning, --objective latency: the " + TIMED_GROUPS + " heaviest groups per ratio (multiply-adds "
+        + "removed) timed alone through the bundle against the original; ranked by quality lost (1 − mean cosine, "
+        + "after the bundle's refit) per millisecond saved, groups not faster left out");
+  }
+
   /** @return the budget left for sparsity once INT8 has taken its share (never more than the budget) */
   private Budget without(Verified quantOnly) {
     if (quantOnly.failure().isPresent()) {
@@ -374,9 +499,19 @@ final class Search {
 
   /**
    * Cost per unit of the objective's gain; the gain is the weights removed (bytes, zeros, multiply-adds alike),
-   * for filter pruning including the input channels its consumers lose.
+   * for filter pruning including the input channels its consumers lose; for latency, the quality the group's own
+   * run lost per millisecond it saved.
    */
   private double efficiency(Sensitivity.Entry e) {
+    if (objective == Objective.LATENCY) {
+      Optional<LatencySignal.Timing> t = LatencySignal.find(timings, e.nodes(), e.choice())
+          .filter(x -> x.source() == LatencySignal.Source.BUNDLE_RUN);
+      if (t.isEmpty() || !t.get().faster()) {
+        return Double.MAX_VALUE;
+      }
+      double lost = Math.max(1e-12, 1 - t.get().quality().orElseThrow().meanCosine());
+      return lost / t.get().savedMs();
+    }
     Optional<LayerwiseProbe.Result> p = e.choice().sparsity() == Choice.Sparsity.FILTER
         ? LayerwiseProbe.find(probes, e) : Optional.empty();
     if (p.isPresent()) {

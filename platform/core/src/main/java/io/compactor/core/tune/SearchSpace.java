@@ -16,6 +16,11 @@ import java.util.Set;
 public record SearchSpace(boolean twoOfFour, boolean filter, List<Double> filterRatios, Set<Choice.Quant> int8) {
   /** Ratios tried when {@code --filter-ratios} is not given. */
   public static final List<Double> DEFAULT_RATIOS = List.of(0.25, 0.5, 0.75);
+  /**
+   * Ratios tried for {@code --objective latency} when {@code --filter-ratios} is not given: each ratio costs one
+   * bundle run per timed group, and a small ratio on a heavy group is where time comes cheapest in quality.
+   */
+  public static final List<Double> LATENCY_RATIOS = List.of(0.1, 0.25);
 
   public SearchSpace {
     filterRatios = filterRatios.stream().sorted().distinct().toList();
@@ -32,6 +37,11 @@ public record SearchSpace(boolean twoOfFour, boolean filter, List<Double> filter
     if (int8.contains(Choice.Quant.NONE)) {
       throw new IllegalArgumentException("--int8: allowed forms are static and dynamic, got none");
     }
+  }
+
+  /** @return the ratios tried for an objective when {@code --filter-ratios} is not given */
+  public static List<Double> defaultRatios(Objective objective) {
+    return objective == Objective.LATENCY ? LATENCY_RATIOS : DEFAULT_RATIOS;
   }
 
   /**

@@ -13,7 +13,7 @@ final class TuneReport {
   /** Everything the report shows. */
   record Facts(TuneRequest request, SearchSpace space, List<Operator> operators, List<Sensitivity.Entry> sensitivity,
       Verified baseline, List<Verified> verified, Search.Outcome outcome, TuneResult result,
-      double sensitivitySeconds, double activationSeconds) {}
+      double sensitivitySeconds, double activationSeconds, double latencySeconds) {}
 
   static Map<String, Object> json(Facts f) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -55,6 +55,10 @@ final class TuneReport {
       o.put("meanCosine", e.quality().meanCosine());
       e.quality().dropPoints().ifPresent(d -> o.put("dropPoints", d));
       o.put("weightError", e.weightError());
+      LatencySignal.find(f.outcome().timings(), e.nodes(), e.choice()).ifPresent(t -> {
+        o.put("latencyRatio", t.ratio());
+        o.put("latencySavedMs", t.savedMs());
+      });
       sens.add(o);
     }
     m.put("sensitivity", sens);
@@ -70,12 +74,28 @@ final class TuneReport {
       probes.add(o);
     }
     m.put("layerwise", probes);
+    List<Map<String, Object>> timings = new ArrayList<>();
+    for (LatencySignal.Timing t : f.outcome().timings()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("nodes", t.nodes());
+      o.put("candidate", t.choice().label());
+      o.put("ratio", t.ratio());
+      o.put("savedMs", t.savedMs());
+      o.put("source", t.source() == LatencySignal.Source.INT8_ISLAND ? "int8-island" : "bundle-run");
+      t.quality().ifPresent(q -> {
+        o.put("meanCosine", q.meanCosine());
+        q.dropPoints().ifPresent(d -> o.put("dropPoints", d));
+      });
+      timings.add(o);
+    }
+    m.put("latency", timings);
     m.put("verified", f.verified().stream().map(TuneReport::verified).toList());
     m.put("notes", f.outcome().notes());
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("totalSeconds", f.result().seconds());
     t.put("sensitivitySeconds", f.sensitivitySeconds());
     t.put("activationSensitivitySeconds", f.activationSeconds());
+    t.put("latencySignalSeconds", f.latencySeconds());
     t.put("verifySeconds", f.verified().stream().mapToDouble(Verified::seconds).sum());
     t.put("verifiedCandidates", f.verified().size());
     m.put("durations", t);
@@ -159,11 +179,18 @@ final class TuneReport {
         + "method (magnitude 2:4, lowest-L2 filters zeroed, INT8 weight rounding; no reconstruction), on up to "
         + Sensitivity.MAX_SAMPLES + " eval samples. Cost = 1 − mean cosine of the output; the search ranks by "
         + "it per unit of objective and verifies only combinations end to end. See `sensitivity.svg`.\n\n");
-    s.append("| operator | candidate | cost | top-1 drop | weight error |\n|---|---|---|---|---|\n");
+    boolean timed = !f.outcome().timings().isEmpty();
+    s.append("| operator | candidate | cost | top-1 drop | weight error |").append(timed ? " time vs original |" : "")
+        .append("\n|---|---|---|---|---|").append(timed ? "---|" : "").append('\n');
     for (Sensitivity.Entry e : f.sensitivity()) {
-      s.append(String.format(Locale.ROOT, "| `%s` | %s | %.2e | %s | %.3f |%n", e.node(), e.choice().label(),
+      s.append(String.format(Locale.ROOT, "| `%s` | %s | %.2e | %s | %.3f |", e.node(), e.choice().label(),
           e.cost(), e.quality().dropPoints().map(d -> String.format(Locale.ROOT, "%.2f", d)).orElse("—"),
           e.weightError()));
+      if (timed) {
+        s.append(' ').append(LatencySignal.find(f.outcome().timings(), e.nodes(), e.choice())
+            .map(LatencySignal::describe).orElse("—")).append(" |");
+      }
+      s.append('\n');
     }
     if (!f.outcome().probes().isEmpty()) {
       s.append("\nThe filter-pruning bundle's own layer-wise signal (every group pruned at one ratio, sparsity alone): "
@@ -173,6 +200,7 @@ final class TuneReport {
           String.format(Locale.ROOT, "| `%s` | %.2f | %.4f | %d |%n", String.join("`, `", p.producers()), p.ratio(),
               p.error(), p.paramsRemoved())));
     }
+    latencyMarkdown(s, f);
     floatFallbackMarkdown(s, f);
     s.append("\n## Candidates verified end to end\n\nSee `tradeoff.svg`.\n\n| # | configuration | top-1 drop | "
         + "mean cosine | deploy file | latency | meets budget | seconds |\n|---|---|---|---|---|---|---|---|\n");
@@ -185,6 +213,27 @@ final class TuneReport {
     s.append("\n## How the search decided\n\n");
     f.outcome().notes().forEach(n -> s.append("- ").append(n).append('\n'));
     return s.toString();
+  }
+
+  private static void latencyMarkdown(StringBuilder s, Facts f) {
+    if (f.outcome().timings().isEmpty()) {
+      return;
+    }
+    s.append(String.format(Locale.ROOT, "%n## Latency per operator and group (most time saved first)%n%nEach "
+        + "candidate alone, timed against the original in turns on one batch (the original: %.2f ms). INT8: the "
+        + "original with only that operator in the bundle's QDQ form (an island: its input quantized, its output "
+        + "quantized again), not a bundle run. Filter pruning: the bundle's run of that group alone at that ratio, "
+        + "channels removed and consumers refitted, with what it cost in quality. The search keeps INT8 only where "
+        + "the island is faster and prunes the groups that lose least quality per millisecond saved.%n%n"
+        + "| operator / group | candidate | time vs original | saved per batch | top-1 drop | mean cosine "
+        + "| timed on |%n"
+        + "|---|---|---|---|---|---|---|%n", f.baseline().latencyMs()));
+    f.outcome().timings().stream().sorted((a, b) -> Double.compare(b.savedMs(), a.savedMs())).forEach(t -> s.append(
+        String.format(Locale.ROOT, "| `%s` | %s | ×%.3f | %+.2f ms | %s | %s | %s |%n", String.join("`, `", t.nodes()),
+            t.choice().label(), t.ratio(), t.savedMs(), t.quality().flatMap(Quality::dropPoints)
+                .map(d -> String.format(Locale.ROOT, "%.2f", d)).orElse("—"),
+            t.quality().map(q -> String.format(Locale.ROOT, "%.5f", q.meanCosine())).orElse("—"),
+            t.source() == LatencySignal.Source.INT8_ISLAND ? "INT8 island" : "bundle run")));
   }
 
   private static void floatFallbackMarkdown(StringBuilder s, Facts f) {

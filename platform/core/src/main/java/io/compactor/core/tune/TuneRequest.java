@@ -84,7 +84,8 @@ public record TuneRequest(Path model, Path calibration, Path eval, Optional<Path
     }
     Set<String> capabilities = p.capabilities().<Set<String>>map(LinkedHashSet::new).orElse(Set.of(
         Capabilities.SPARSITY_2OF4, Capabilities.SPARSITY_FILTER, Capabilities.QUANT_INT8));
-    return Optional.of(SearchSpace.of(capabilities, p.filterRatios().orElse(SearchSpace.DEFAULT_RATIOS),
+    return Optional.of(SearchSpace.of(capabilities, p.filterRatios().orElse(SearchSpace.defaultRatios(
+        Objective.of(p.objective()))),
         forms(p.int8())));
   }
 

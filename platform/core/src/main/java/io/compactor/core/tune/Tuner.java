@@ -48,6 +48,7 @@ public final class Tuner {
   private final MethodCatalog catalog;
   private final Path workRoot;
   private final int batchSize;
+  private final Optional<LatencyMeter> meter;
 
   /**
    * @param chain runs each verified candidate (the chain {@code compress} runs)
@@ -56,10 +57,19 @@ public final class Tuner {
    * @param batchSize samples per ONNX Runtime run
    */
   public Tuner(JobExecutor chain, MethodCatalog catalog, Path workRoot, int batchSize) {
+    this(chain, catalog, workRoot, batchSize, Optional.empty());
+  }
+
+  /**
+   * @param meter what {@code --objective latency} times with; empty: ONNX Runtime in turns on one eval batch
+   *     ({@link LatencyMeter#inTurns}). Tests give one whose answers they know.
+   */
+  Tuner(JobExecutor chain, MethodCatalog catalog, Path workRoot, int batchSize, Optional<LatencyMeter> meter) {
     this.chain = Objects.requireNonNull(chain, "chain");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.workRoot = Objects.requireNonNull(workRoot, "workRoot");
     this.batchSize = batchSize;
+    this.meter = Objects.requireNonNull(meter, "meter");
   }
 
   /**
@@ -84,21 +94,30 @@ public final class Tuner {
     }
     AMCTRetrainConfig base = request.baseConfig().map(ConfigWriter::message)
         .orElse(AMCTRetrainConfig.getDefaultInstance());
-    SearchSpace space = request.space().orElseGet(this::installedSpace);
+    SearchSpace space = request.space().orElseGet(() -> installedSpace(request.objective()));
     checkProviders(space);
     List<Operator> operators = Operators.discover(model, catalog, base, space);
     if (operators.isEmpty()) {
       throw new TuneInputException("--model", "no operator can take any allowed method (" + describe(space)
           + "); check with 'compactor plan' which operators are compressible and why not");
     }
-    Verified baseline = baseline(request.model(), model, eval);
+    // latency objective: the baseline on the meter's threads, the scale every candidate's ratio is put on
+    Verified baseline = baseline(request.model(), model, eval, request.objective() == Objective.LATENCY
+        ? LatencyMeter.THREADS : Runtime.getRuntime().availableProcessors());
     long sensitivityStart = System.nanoTime();
     List<Sensitivity.Entry> table = Sensitivity.measure(model, operators, space, eval, batchSize, listener);
     double sensitivitySeconds = (System.nanoTime() - sensitivityStart) / 1e9;
+    Optional<LatencyMeter> latency = request.objective() != Objective.LATENCY ? Optional.empty()
+        : Optional.of(meter.orElseGet(() -> LatencyMeter.inTurns(eval.batch(0, Math.min(batchSize, eval.size())))));
+    long latencyStart = System.nanoTime();
+    List<LatencySignal.Timing> int8Timings = latency.isEmpty() || space.int8().isEmpty() ? List.of()
+        : LatencySignal.int8(model, operators, latency.get(), baseline.latencyMs(), listener);
+    double latencySeconds = (System.nanoTime() - latencyStart) / 1e9;
     Path work = workDirectory();
     try {
-      TunedConfig configs = new TunedConfig(base, operators, batchNum(base, calibration, space));
-      Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation);
+      TunedConfig configs = new TunedConfig(base, operators, batchNum(base, calibration, space),
+          request.objective() == Objective.LATENCY);
+      Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation, latency, model);
       List<StaticActivations.Target> targets = space.int8().contains(Choice.Quant.STATIC)
           ? StaticActivations.of(model.graph(), operators, base.getCompactorFloatActivationsList()) : List.of();
       // measured only if static INT8 misses the budget: one model run per activation
@@ -111,14 +130,14 @@ public final class Tuner {
         return a;
       };
       Search.Outcome outcome = new Search(operators, table, request.budget(), request.objective(), space, verifier,
-          listener, activations).run();
+          listener, activations, int8Timings).run();
       Verified result = outcome.chosen().or(outcome::closest).orElse(baseline);
       boolean met = outcome.chosen().isPresent();
       double margin = request.budget().margin(result.quality());
       TuneResult tuned = new TuneResult(met, result, margin, answer(request, met, result, margin), request.output(),
           (System.nanoTime() - start) / 1e9);
       TuneReport.Facts facts = new TuneReport.Facts(request, space, operators, table, baseline, verifier.verified(),
-          outcome, tuned, sensitivitySeconds, fallbackSeconds[0]);
+          outcome, tuned, sensitivitySeconds, fallbackSeconds[0], latencySeconds);
       write(request.output(), facts, verifier.config(result.candidate()), outcome.chosen());
       return tuned;
     } finally {
@@ -185,9 +204,9 @@ public final class Tuner {
   }
 
   /** The original model measured: its file, its latency; its quality is the reference. */
-  private Verified baseline(Path file, OnnxModel model, Dataset eval) {
+  private Verified baseline(Path file, OnnxModel model, Dataset eval, int threads) {
     double latency;
-    try (ModelSession s = ModelSession.open(model)) {
+    try (ModelSession s = ModelSession.open(model, threads)) {
       latency = Evaluation.latency(s, eval.batch(0, Math.min(batchSize, eval.size())), 3, 10).medianMillis();
     }
     long bytes;
@@ -200,14 +219,15 @@ public final class Tuner {
         Optional.empty());
   }
 
-  private SearchSpace installedSpace() {
+  private SearchSpace installedSpace(Objective objective) {
     Set<String> installed = new java.util.HashSet<>();
     for (String c : Capabilities.BUILT_IN) {
       if (catalog.provider(c).isPresent()) {
         installed.add(c);
       }
     }
-    return SearchSpace.of(installed, SearchSpace.DEFAULT_RATIOS, EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
+    return SearchSpace.of(installed, SearchSpace.defaultRatios(objective),
+        EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
   }
 
   private void checkProviders(SearchSpace space) {

@@ -7,6 +7,8 @@ import io.compactor.core.job.EventType;
 import io.compactor.core.job.JobEvent;
 import io.compactor.core.job.JobExecutor;
 import io.compactor.core.job.JobRequest;
+import io.compactor.core.output.OutputFiles;
+import io.compactor.onnx.graph.OnnxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ final class Verifier {
   private final Path work;
   private final Verified baseline;
   private final Cancellation cancellation;
+  private final Optional<LatencyMeter> meter;
+  private final OnnxModel original;
   private final List<Verified> verified = new ArrayList<>();
 
   /**
@@ -37,15 +41,20 @@ final class Verifier {
    * @param work where each candidate's configuration and outputs go
    * @param baseline the uncompressed model, measured
    * @param cancellation checked before each run
+   * @param meter for {@code --objective latency}: times each deploy model against the original in turns (more runs
+   *     than the chain's own evaluation); empty: the chain's timing
+   * @param original the original model, what the meter compares with
    */
   Verifier(JobExecutor chain, TuneRequest request, TunedConfig configs, Path work, Verified baseline,
-      Cancellation cancellation) {
+      Cancellation cancellation, Optional<LatencyMeter> meter, OnnxModel original) {
     this.chain = Objects.requireNonNull(chain, "chain");
     this.request = Objects.requireNonNull(request, "request");
     this.configs = Objects.requireNonNull(configs, "configs");
     this.work = Objects.requireNonNull(work, "work");
     this.baseline = Objects.requireNonNull(baseline, "baseline");
     this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
+    this.meter = Objects.requireNonNull(meter, "meter");
+    this.original = Objects.requireNonNull(original, "original");
   }
 
   /** @return the candidate measured end to end; the baseline for an empty one */
@@ -82,7 +91,7 @@ final class Verifier {
       Map<?, ?> s = (Map<?, ?>) end.data().get("summary");
       Optional<Double> drop = Optional.ofNullable(s.get("accuracyDelta")).map(d -> -((Number) d).doubleValue());
       v = new Verified(index, candidate, Quality.measured(drop, number(s, "meanCosine")),
-          (long) number(s, "deployBytes"), comparableLatency(s), seconds, Optional.of(dir),
+          (long) number(s, "deployBytes"), latency(s, dir), seconds, Optional.of(dir),
           Optional.empty());
     } else if (end.type() == EventType.CANCELLED) {
       throw new TuneCancelledException();
@@ -95,6 +104,15 @@ final class Verifier {
         "candidate %d (%s): %s, %d bytes, %.1f s", index, candidate.describe(), describe(v), v.deployBytes(), seconds));
     listener.verified(v);
     return v;
+  }
+
+  /** @return the candidate's batch latency on the baseline's scale, by the meter when there is one */
+  private double latency(Map<?, ?> summary, Path outputs) {
+    if (meter.isEmpty()) {
+      return comparableLatency(summary);
+    }
+    OnnxModel deploy = OnnxModel.load(outputs.resolve(OutputFiles.DEPLOY_MODEL));
+    return baseline.latencyMs() * meter.get().ratio(deploy, original);
   }
 
   /**

@@ -294,6 +294,84 @@ class TuneIT {
     assertTrue(Evaluation.fidelity(reference, compressed).meanCosine() >= budget.value());
   }
 
+  /**
+   * The latency measurement is the one thing replaced: a meter whose answers follow the model's structure, so the
+   * search's decisions are known. Time = each Conv's or Gemm's weight elements (what filter pruning removes), at
+   * half the cost in INT8 on conv2 and twice the cost in INT8 on any other: INT8 pays on conv2 only.
+   */
+  private static double cost(OnnxModel m) {
+    double total = 0;
+    for (io.compactor.onnx.graph.Node n : m.graph().nodes()) {
+      if (!n.opType().equals("Conv") && !n.opType().equals("Gemm")) {
+        continue;
+      }
+      Optional<io.compactor.onnx.graph.Node> dq = m.graph().producer(n.input(1))
+          .filter(p -> p.opType().equals("DequantizeLinear"));
+      String weight = dq.map(p -> p.input(0)).orElse(n.input(1));
+      double elements = m.graph().initializer(weight).orElseThrow().size();
+      total += elements * (dq.isEmpty() ? 1 : n.name().equals("conv2") ? 0.5 : 2);
+    }
+    return total;
+  }
+
+  @Test
+  void underTheLatencyObjectiveInt8GoesOnlyWhereItsIslandIsFasterAnd2of4IsNotSearched() throws Exception {
+    Tuner timed = new Tuner(new ChainExecutor(host.registry(), new ChainSettings(16, Duration.ofSeconds(5),
+        dir.resolve("work")), new StepMetrics(new SimpleMeterRegistry())), catalog, dir.resolve("work"), 16,
+        Optional.of((m, reference) -> cost(m) / cost(reference)));
+    SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8, Capabilities.SPARSITY_FILTER,
+        Capabilities.SPARSITY_2OF4), List.of(0.25, 0.5), EnumSet.of(Choice.Quant.STATIC));
+    Path out = dir.resolve("latency");
+    // 8 channels: kept counts aligned to 16 (the latency default) would leave nothing to prune; the base decides
+    Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
+        """);
+
+    TuneResult r = timed.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), Optional.of(base),
+        Optional.empty(), new Budget(Budget.Kind.MAX_DROP, 5.0), Objective.LATENCY, Optional.of(space), out),
+        TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    assertTrue(r.result().latencyMs() < report.get("baseline").get("latencyMs").asDouble(), r.answer());
+    // INT8 was verified on conv2, the one operator whose island is faster, alone; never where the island is
+    // slower; and 2:4 (dense kernels) not at all
+    boolean conv2Alone = false;
+    for (JsonNode v : report.get("verified")) {
+      conv2Alone |= v.get("choices").size() == 1 && v.get("choices").path("conv2").asText().equals("int8 static");
+      JsonNode choices = v.get("choices");
+      for (String slower : List.of("conv1", "fc")) {
+        assertFalse(choices.has(slower) && choices.get(slower).asText().contains("int8"), v.toString());
+      }
+      assertFalse(v.get("candidate").asText().contains("2:4"), v.toString());
+    }
+    assertTrue(conv2Alone, report.get("verified").toString());
+    // the latency signal is in the report: every INT8 island, and the filter group timed through the bundle
+    Map<String, Double> islands = new java.util.HashMap<>();
+    boolean groupRun = false;
+    for (JsonNode t : report.get("latency")) {
+      if (t.get("source").asText().equals("int8-island")) {
+        islands.put(t.get("nodes").get(0).asText(), t.get("ratio").asDouble());
+      } else {
+        groupRun |= t.get("ratio").asDouble() < 1 && t.has("meanCosine") && t.get("candidate").asText()
+            .startsWith("filter");
+      }
+    }
+    assertEquals(Set.of("conv1", "conv2", "fc"), islands.keySet(), report.get("latency").toString());
+    assertTrue(islands.get("conv1") > 1 && islands.get("fc") > 1 && islands.get("conv2") < 1, islands.toString());
+    assertTrue(groupRun, "pruning the residual group was timed alone: " + report.get("latency"));
+    boolean sensitivityRow = false;
+    for (JsonNode e : report.get("sensitivity")) {
+      sensitivityRow |= e.get("node").asText().equals("conv2") && e.get("candidate").asText().equals("int8 static")
+          && e.get("latencyRatio").asDouble() < 1;
+    }
+    assertTrue(sensitivityRow, "the sensitivity table carries the latency: " + report.get("sensitivity"));
+    String md = Files.readString(out.resolve("tune-report.md"));
+    assertTrue(md.contains("## Latency per operator and group") && md.contains("time vs original"), md);
+    assertTrue(report.get("notes").toString().contains("2:4: not searched for --objective latency"),
+        report.get("notes").toString());
+  }
+
   @Test
   void aTopOneBudgetWithoutLabelsIsRefusedNamingTheOption() {
     TuneInputException e = assertThrows(TuneInputException.class, () -> tuner.tune(

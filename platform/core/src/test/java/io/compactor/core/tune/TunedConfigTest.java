@@ -44,6 +44,23 @@ class TunedConfigTest {
   }
 
   @Test
+  void forLatencyFilterPruningKeepsChannelCountsAlignedUnlessTheBaseSaysOtherwise() throws Exception {
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
+    Candidate c = Candidate.of(ops, Map.of("conv1", Choice.filter(0.25), "conv2", Choice.filter(0.25)));
+    AMCTRetrainConfig none = AMCTRetrainConfig.getDefaultInstance();
+    assertTrue(ascend(new TunedConfig(none, ops, 4, true).build(c)), "latency: aligned");
+    assertFalse(ascend(new TunedConfig(none, ops, 4, false).build(c)), "size: the ratio as asked");
+    Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.3 ascend_optimized: false } } }
+        """);
+    assertFalse(ascend(new TunedConfig(ConfigWriter.message(base), ops, 4, true).build(c)), "the base decides");
+  }
+
+  private static boolean ascend(AMCTRetrainConfig c) {
+    return c.getPruneConfig().getFilterPruner().getBalancedL2NormFilterPrune().getAscendOptimized();
+  }
+
+  @Test
   void theBaseSkipListsHoldOperatorsOutOfTheSearch() throws Exception {
     Path base = dir.resolve("base.cfg");
     Files.writeString(base, """
