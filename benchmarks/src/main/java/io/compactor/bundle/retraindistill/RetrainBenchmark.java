@@ -131,10 +131,10 @@ public final class RetrainBenchmark {
           : List.of("");
       for (String variant : variants) {
         String label = name + (variant.isEmpty() ? "" : " [" + variant + "]");
-        long cpu0 = processCpuNanos();
-        long w0 = System.nanoTime();
         Dataset variantTrain = variant.isEmpty() ? train
             : trainingSet(variant, docsTrain, sentences, calibrationText);
+        long cpu0 = processCpuNanos();
+        long w0 = System.nanoTime();
         Retrained r = variant.isEmpty() ? viaMethod(engine, form, fp32, calibration, train, settings)
             : viaTrainer(engine, form, fp32, variantTrain, settings, variant);
         double wall = (System.nanoTime() - w0) / 1e9;
