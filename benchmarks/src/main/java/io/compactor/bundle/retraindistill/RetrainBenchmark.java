@@ -44,12 +44,16 @@ import java.util.Map;
  *
  * <pre>
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
- *   docs=/usr/share/doc sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1 held_out=0.1 gptq=false
+ *   docs=/usr/share/doc sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1 held_out=0.1 train=all gptq=false
+ *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, patience,
+ *   train: all|compressed, sentences: N, text: docs|mixed)
  * </pre>
  */
 public final class RetrainBenchmark {
   private static final int THREADS = 2;
   private static final int BATCH = 16;
+  /** Documentation sentences held out of every training set, as a second, in-domain evaluation. */
+  private static final int DOC_HELD_OUT = 152;
 
   private RetrainBenchmark() {}
 
@@ -65,12 +69,16 @@ public final class RetrainBenchmark {
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("OPT_OUT_TRACKING", "true");
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(THREADS));
+    // -Dai.djl.pytorch.num_threads=1 on a loaded machine, where two threads spin waiting for each other
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(THREADS));
+    }
     Engine engine = Engine.getEngine("PyTorch");
     RetrainSettings settings = new RetrainSettings(Integer.parseInt(opt.getOrDefault("epochs", "8")),
         Double.parseDouble(opt.getOrDefault("lr", "1e-4")), Integer.parseInt(opt.getOrDefault("batch", "16")),
         Double.parseDouble(opt.getOrDefault("minutes", "5")), Long.parseLong(opt.getOrDefault("seed", "1")),
-        Double.parseDouble(opt.getOrDefault("held_out", "0.1")), RetrainSettings.Train.ALL);
+        Double.parseDouble(opt.getOrDefault("held_out", "0.1")),
+        RetrainSettings.Train.valueOf(opt.getOrDefault("train", "all").toUpperCase(Locale.ROOT)));
     boolean gptq = Boolean.parseBoolean(opt.getOrDefault("gptq", "false"));
 
     OnnxModel fp32 = MiniLm.load(MiniLm.FP32);
@@ -79,14 +87,17 @@ public final class RetrainBenchmark {
     List<String> calibrationText = MiniLm.calibrationSentences();
     List<String> exclude = new ArrayList<>(held);
     exclude.addAll(calibrationText);
-    List<String> trainText = DocSentences.read(Path.of(opt.getOrDefault("docs", "/usr/share/doc")),
-        Integer.parseInt(opt.getOrDefault("sentences", "300")), exclude);
+    Path docs = Path.of(opt.getOrDefault("docs", "/usr/share/doc"));
+    int sentences = Integer.parseInt(opt.getOrDefault("sentences", "300"));
+    // the last documentation sentences are a second held-out set: the training text's own kind of prose
+    List<String> allDocs = DocSentences.read(docs, Integer.MAX_VALUE, exclude);
+    List<String> docsHeld = allDocs.subList(Math.max(0, allDocs.size() - DOC_HELD_OUT), allDocs.size());
+    List<String> docsTrain = allDocs.subList(0, allDocs.size() - docsHeld.size());
+    List<String> trainText = docsTrain.subList(0, Math.min(sentences, docsTrain.size()));
     Dataset calibration = MiniLm.tokenize("calibration", calibrationText);
     Dataset train = MiniLm.tokenize("training", trainText);
-    List<Dataset> evalBatches = new ArrayList<>();
-    for (int i = 0; i < held.size(); i += BATCH) {
-      evalBatches.add(MiniLm.tokenize("evaluation", held.subList(i, Math.min(held.size(), i + BATCH))));
-    }
+    List<EvalSet> evalSets = List.of(EvalSet.of(fp32, held), EvalSet.of(fp32, docsHeld));
+    List<Dataset> evalBatches = evalSets.get(0).batches();
     System.out.printf(Locale.ROOT, "%s; libtorch %s, %s intra-op threads; ONNX Runtime %d intra-op threads; "
         + "load average at start %s%n%n", Machine.describe(), engine.getVersion(),
         System.getProperty("ai.djl.pytorch.num_threads"), THREADS, loadAverage());
@@ -96,9 +107,8 @@ public final class RetrainBenchmark {
         train.size(), opt.getOrDefault("docs", "/usr/share/doc"), train.batch(0, 1).get("input_ids").dim(1),
         trainText.isEmpty() ? "" : trainText.get(0), held.size(), BATCH, settings, gptq ? "GPTQ" : "nearest");
 
-    float[][] reference = MiniLm.embeddings(fp32, evalBatches);
     List<String> rows = new ArrayList<>();
-    rows.add(row("ONNX Runtime dynamic INT8 (`-q`)", q, reference, evalBatches));
+    rows.add(row("ONNX Runtime dynamic INT8 (`-q`)", q, evalSets));
     List<OnnxModel> latencyModels = new ArrayList<>(List.of(fp32, q));
     List<String> latencyNames = new ArrayList<>(List.of("FP32", "ONNX Runtime -q"));
     List<String> notes = new ArrayList<>();
@@ -112,9 +122,8 @@ public final class RetrainBenchmark {
       }
       form = Int8Forms.staticInt8(form, calibration, BATCH, gptq).form().orElseThrow();
       double stepSeconds = (System.nanoTime() - t0) / 1e9;
-      rows.add(row(name + ", fake-quant form (exact math), before", onGrid(form), reference, evalBatches));
-      rows.add(row(name + ", deploy model, before", Int8Forms.export(form, calibration, BATCH), reference,
-          evalBatches));
+      rows.add(row(name + ", fake-quant form (exact math), before", onGrid(form), evalSets));
+      rows.add(row(name + ", deploy model, before", Int8Forms.export(form, calibration, BATCH), evalSets));
       System.out.println(rows.get(rows.size() - 2));
       System.out.println(rows.get(rows.size() - 1));
 
@@ -122,15 +131,17 @@ public final class RetrainBenchmark {
           : List.of("");
       for (String variant : variants) {
         String label = name + (variant.isEmpty() ? "" : " [" + variant + "]");
+        Dataset variantTrain = variant.isEmpty() ? train
+            : trainingSet(variant, docsTrain, sentences, calibrationText);
         long cpu0 = processCpuNanos();
         long w0 = System.nanoTime();
         Retrained r = variant.isEmpty() ? viaMethod(engine, form, fp32, calibration, train, settings)
-            : viaTrainer(engine, form, fp32, train, settings, variant);
+            : viaTrainer(engine, form, fp32, variantTrain, settings, variant);
         double wall = (System.nanoTime() - w0) / 1e9;
         double cpu = (processCpuNanos() - cpu0) / 1e9;
         OnnxModel deploy = Int8Forms.export(r.form(), calibration, BATCH);
-        rows.add(row(label + ", fake-quant form (exact math), retrained", onGrid(r.form()), reference, evalBatches));
-        rows.add(row(label + ", deploy model, retrained", deploy, reference, evalBatches));
+        rows.add(row(label + ", fake-quant form (exact math), retrained", onGrid(r.form()), evalSets));
+        rows.add(row(label + ", deploy model, retrained", deploy, evalSets));
         latencyModels.add(deploy);
         latencyNames.add(label + ", deploy model, retrained");
         notes.add(String.format(Locale.ROOT, "%s: compression steps %.0f s; retraining %.1f s wall, %.1f s CPU "
@@ -141,8 +152,11 @@ public final class RetrainBenchmark {
         System.out.flush();
       }
     }
-    System.out.println("| model | mean cosine to FP32 | worst cosine | nearest-neighbour agreement |");
-    System.out.println("|---|---|---|---|");
+    System.out.printf(Locale.ROOT, "Held-out: %d evaluation sentences; %d documentation sentences never trained on "
+        + "(the last of the %d the docs give)%n%n", held.size(), docsHeld.size(), allDocs.size());
+    System.out.println("| model | mean cosine to FP32 | worst cosine | nearest-neighbour agreement "
+        + "| documentation: mean / worst cosine |");
+    System.out.println("|---|---|---|---|---|");
     rows.forEach(System.out::println);
     System.out.println();
     notes.forEach(n -> System.out.println("- " + n));
@@ -152,6 +166,33 @@ public final class RetrainBenchmark {
     }
     System.out.printf(Locale.ROOT, "Peak memory: heap %.0f MB (sum of the heap pools' peaks), process RSS %s "
         + "(VmHWM, heap + native); load average at end %s%n", peakHeapMb(), vmHwm(), loadAverage());
+  }
+
+  /**
+   * The training set of a variant: its own number of documentation sentences ({@code sentences:N}), and with
+   * {@code text:mixed} the calibration sentences too (text like the evaluation's, but never the evaluation's).
+   */
+  private static Dataset trainingSet(String variant, List<String> docsTrain, int sentences,
+      List<String> calibrationText) {
+    Map<String, String> v = variantOptions(variant);
+    int n = Integer.parseInt(v.getOrDefault("sentences", "" + sentences));
+    List<String> text = new ArrayList<>(docsTrain.subList(0, Math.min(n, docsTrain.size())));
+    String kind = v.getOrDefault("text", "docs");
+    if (kind.equals("mixed")) {
+      text.addAll(calibrationText);
+    } else if (!kind.equals("docs")) {
+      throw new IllegalArgumentException("text must be docs or mixed, got " + kind);
+    }
+    System.out.printf(Locale.ROOT, "  [%s] %d training sentences%n", variant, text.size());
+    return MiniLm.tokenize("training", text);
+  }
+
+  private static Map<String, String> variantOptions(String variant) {
+    Map<String, String> v = new LinkedHashMap<>();
+    for (String kv : variant.split("/")) {
+      v.put(kv.substring(0, kv.indexOf(':')), kv.substring(kv.indexOf(':') + 1));
+    }
+    return v;
   }
 
   /** A retrained form and what the training reported. */
@@ -170,29 +211,36 @@ public final class RetrainBenchmark {
 
   /**
    * Through the trainer with settings the configuration does not expose, for exploring them: {@code variant} is
-   * {@code key:value/key:value} with keys {@code lr}, {@code epochs}, {@code scale_rate}, {@code hint}.
+   * {@code key:value/key:value} with keys {@code lr}, {@code epochs}, {@code minutes}, {@code scale_rate},
+   * {@code hint}, {@code patience}, {@code train} ({@code all} or {@code compressed}); {@code sentences} and
+   * {@code text} choose the training set ({@link #trainingSet}).
    */
   private static Retrained viaTrainer(Engine engine, TrainingForm form, OnnxModel fp32, Dataset train,
       RetrainSettings base, String variant) throws IOException {
-    Map<String, String> v = new LinkedHashMap<>();
-    for (String kv : variant.split("/")) {
-      v.put(kv.substring(0, kv.indexOf(':')), kv.substring(kv.indexOf(':') + 1));
-    }
-    DistillSettings ds = DistillSettings.of(Integer.parseInt(v.getOrDefault("epochs", "" + base.epochs())),
-        Double.parseDouble(v.getOrDefault("lr", "" + base.learningRate())), base.batchSize(), base.maxMinutes(),
-        Long.hashCode(base.seed()), base.heldOutFraction())
-        .withScaleRate(Double.parseDouble(v.getOrDefault("scale_rate", "" + DistillSettings.SCALE_RATE)))
-        .withHintWeight(Double.parseDouble(v.getOrDefault("hint", "" + DistillSettings.HINT_WEIGHT)));
+    Map<String, String> v = variantOptions(variant);
+    DistillSettings ds = new DistillSettings(Integer.parseInt(v.getOrDefault("epochs", "" + base.epochs())),
+        Double.parseDouble(v.getOrDefault("lr", "" + base.learningRate())), base.batchSize(),
+        Double.parseDouble(v.getOrDefault("minutes", "" + base.maxMinutes())),
+        Long.hashCode(base.seed()), base.heldOutFraction(), DistillSettings.TEMPERATURE,
+        Integer.parseInt(v.getOrDefault("patience", "" + DistillSettings.PATIENCE)),
+        Double.parseDouble(v.getOrDefault("scale_rate", "" + DistillSettings.SCALE_RATE)),
+        Double.parseDouble(v.getOrDefault("hint", "" + DistillSettings.HINT_WEIGHT)));
+    long t0 = System.nanoTime();
     TrainingData data = TrainingData.of(train);
     List<String> epochs = new ArrayList<>();
     TrainingOutcome out;
     try {
-      out = new DistillTrainer(engine).train(DistillStep.student(form, base), fp32, Samples.of(data), ds,
+      RetrainSettings.Train scope = RetrainSettings.Train.valueOf(
+          v.getOrDefault("train", base.train().name()).toUpperCase(Locale.ROOT));
+      RetrainSettings s = new RetrainSettings(base.epochs(), base.learningRate(), base.batchSize(), base.maxMinutes(),
+          base.seed(), base.heldOutFraction(), scope);
+      out = new DistillTrainer(engine).train(DistillStep.student(form, s), fp32, Samples.of(data), ds,
           new TrainingListener() {
         @Override
         public void epoch(int epoch, int total, double loss, double heldOutFidelity) {
           epochs.add(String.format(Locale.ROOT, "%d: loss %.5f held-out %.5f", epoch, loss, heldOutFidelity));
-          System.out.println("  epoch " + epochs.get(epochs.size() - 1));
+          System.out.printf(Locale.ROOT, "  epoch %s (%.0f s, %.0f CPU-s, load %s)%n", epochs.get(epochs.size() - 1),
+              (System.nanoTime() - t0) / 1e9, processCpuNanos() / 1e9, loadAverage());
         }
 
         @Override
@@ -232,11 +280,29 @@ public final class RetrainBenchmark {
     return m;
   }
 
-  private static String row(String name, OnnxModel model, float[][] reference, List<Dataset> eval) {
-    float[][] e = MiniLm.embeddings(model, eval);
-    MiniLm.Fidelity f = MiniLm.Fidelity.of(reference, e);
-    return String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.1f %% |", name, f.mean(), f.worst(),
-        100 * MiniLm.neighbourAgreement(reference, e));
+  /** Held-out sentences in batches, and the FP32 model's embeddings of them. */
+  record EvalSet(List<Dataset> batches, float[][] reference) {
+    static EvalSet of(OnnxModel fp32, List<String> sentences) {
+      List<Dataset> batches = new ArrayList<>();
+      for (int i = 0; i < sentences.size(); i += BATCH) {
+        batches.add(MiniLm.tokenize("evaluation", sentences.subList(i, Math.min(sentences.size(), i + BATCH))));
+      }
+      return new EvalSet(batches, MiniLm.embeddings(fp32, batches));
+    }
+  }
+
+  /** @return a table row: the evaluation sentences' fidelity, then the held-out documentation sentences' */
+  private static String row(String name, OnnxModel model, List<EvalSet> sets) {
+    StringBuilder out = new StringBuilder("| " + name);
+    for (int i = 0; i < sets.size(); i++) {
+      EvalSet set = sets.get(i);
+      float[][] e = MiniLm.embeddings(model, set.batches());
+      MiniLm.Fidelity f = MiniLm.Fidelity.of(set.reference(), e);
+      out.append(i == 0 ? String.format(Locale.ROOT, " | %.4f | %.4f | %.1f %%", f.mean(), f.worst(),
+          100 * MiniLm.neighbourAgreement(set.reference(), e))
+          : String.format(Locale.ROOT, " | %.4f / %.4f", f.mean(), f.worst()));
+    }
+    return out.append(" |").toString();
   }
 
   private static void latency(List<OnnxModel> models, List<String> names, List<Dataset> batches) {
