@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -146,25 +147,14 @@ final class Search {
       return Map.of();
     }
     Verified original = verifier.verify(Candidate.of(operators, Map.of()), listener);
-    int lo = 0;
-    int hi = faster.size();
-    Map<String, Choice> found = Map.of();
-    boolean first = true;
-    while (lo < hi) {
-      int mid = first ? hi : (lo + hi + 1) / 2;  // all of them first: one run when it holds
-      first = false;
+    IntFunction<Map<String, Choice>> firstOf = n -> {
       Map<String, Choice> m = new LinkedHashMap<>();
-      faster.subList(0, mid).forEach(t -> m.put(t.nodes().get(0), form));
-      boolean meets = verifier.verify(Candidate.of(operators, m), listener).meets(budget);
-      listener.progress("search", mid, faster.size(), "int8 on the " + mid + " operators saving most time alone: "
-          + (meets ? "meets" : "misses") + " the budget");
-      if (meets) {
-        lo = mid;
-        found = m;
-      } else {
-        hi = mid - 1;
-      }
-    }
+      faster.subList(0, n).forEach(t -> m.put(t.nodes().get(0), form));
+      return m;
+    };
+    int kept = longestPrefix(faster.size(), true, n -> Candidate.of(operators, firstOf.apply(n)),
+        n -> "int8 on the " + n + " operators saving most time alone");
+    Map<String, Choice> found = kept == 0 ? Map.of() : firstOf.apply(kept);
     String which = "int8: " + faster.size() + " of " + timed + " operators are faster alone in INT8";
     if (found.isEmpty()) {
       notes.add(which + "; no set of them meets the budget, INT8 left out");
@@ -238,32 +228,49 @@ final class Search {
       return quant;
     }
     order.sort(Comparator.comparingDouble(o -> cost(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC))));
-    int lo = 0;
-    int hi = order.size();
-    Map<String, Choice> found = quant;
-    Verified all = null;
-    while (lo < hi) {
-      int mid = all == null ? hi : (lo + hi + 1) / 2;  // all tables first: the common answer, one run
+    IntFunction<Map<String, Choice>> firstOf = n -> {
       Map<String, Choice> m = new LinkedHashMap<>(quant);
-      order.subList(0, mid).forEach(o -> m.put(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC)));
-      Verified v = verifier.verify(withInt8(m), listener);
-      all = all == null ? v : all;
-      boolean meets = v.meets(budget);
-      listener.progress("search", mid, order.size(), "int8 of " + mid + " of " + order.size() + " embedding tables: "
-          + (meets ? "meets" : "misses") + " the budget");
-      if (meets) {
-        lo = mid;
-        found = m;
-      } else {
-        hi = mid - 1;
-      }
-    }
+      order.subList(0, n).forEach(o -> m.put(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC)));
+      return m;
+    };
+    int lo = longestPrefix(order.size(), true, n -> withInt8(firstOf.apply(n)),
+        n -> "int8 of " + n + " of " + order.size() + " embedding tables");
+    Map<String, Choice> found = firstOf.apply(lo);
+    Verified all = verifier.verify(withInt8(firstOf.apply(order.size())), listener);
     notes.add(lo == order.size()
         ? "int8 tables: all " + order.size() + " embedding tables in INT8 meet the budget (" + Verifier.describe(all)
             + ")"
         : "int8 tables: all " + order.size() + " embedding tables in INT8 miss the budget (" + Verifier.describe(all)
             + "); bisection kept " + lo + " in INT8 (the costliest by the cheap signal fall back first)");
     return found;
+  }
+
+  /**
+   * Bisection for the longest prefix of a ranked list whose candidate meets the budget, every step a verified run.
+   *
+   * @param size the longest prefix to consider
+   * @param sizeFirst whether to try that longest one first (when it is the common answer: one run if it holds)
+   * @param candidate the candidate with the first {@code n} entries applied
+   * @param what the progress text of a step with {@code n} entries
+   * @return the longest prefix length found that meets the budget, 0 when none does
+   */
+  private int longestPrefix(int size, boolean sizeFirst, IntFunction<Candidate> candidate,
+      IntFunction<String> what) {
+    int lo = 0;
+    int hi = size;
+    boolean first = sizeFirst;
+    while (lo < hi) {
+      int mid = first ? hi : (lo + hi + 1) / 2;
+      first = false;
+      boolean meets = verifier.verify(candidate.apply(mid), listener).meets(budget);
+      listener.progress("search", mid, size, what.apply(mid) + ": " + (meets ? "meets" : "misses") + " the budget");
+      if (meets) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
   }
 
   /**
@@ -335,20 +342,15 @@ final class Search {
   private Map<String, Choice> quantizationBackOff(List<Operator> int8, Choice.Quant form) {
     List<Operator> order = new ArrayList<>(int8);
     order.sort(Comparator.comparingDouble(o -> cost(o.node(), Choice.NONE.withQuant(Choice.Quant.STATIC))));
-    int lo = 0;
-    int hi = order.size() - 1;
-    Map<String, Choice> found = Map.of();
-    while (lo < hi) {
-      int mid = (lo + hi + 1) / 2;
+    IntFunction<Map<String, Choice>> firstOf = n -> {
       Map<String, Choice> m = new LinkedHashMap<>();
-      order.subList(0, mid).forEach(o -> m.put(o.node(), Choice.NONE.withQuant(form)));
-      if (verifier.verify(Candidate.of(operators, m), listener).meets(budget)) {
-        lo = mid;
-        found = m;
-      } else {
-        hi = mid - 1;
-      }
-    }
+      order.subList(0, n).forEach(o -> m.put(o.node(), Choice.NONE.withQuant(form)));
+      return m;
+    };
+    // all of them is known to miss: the longest prefix is at most one shorter
+    int kept = longestPrefix(order.size() - 1, false, n -> Candidate.of(operators, firstOf.apply(n)),
+        n -> "int8 on the " + n + " operators whose weights suffer least");
+    Map<String, Choice> found = kept == 0 ? Map.of() : firstOf.apply(kept);
     notes.add("int8: INT8 on every operator misses the budget; bisection kept it on " + found.size() + " of "
         + order.size() + " operators (float fallback for the rest, costliest first)");
     return found;
