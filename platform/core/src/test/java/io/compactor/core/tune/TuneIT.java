@@ -26,6 +26,7 @@ import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +57,7 @@ class TuneIT {
   private Path bundles;
   private OsgiHost host;
   private JobProviders catalog;
+  private ChainExecutor chain;
   private Tuner tuner;
   private Path model;
 
@@ -68,24 +70,27 @@ class TuneIT {
     host = OsgiHost.start(HostSettings.of(bundles));
     host.awaitSettled(Duration.ofSeconds(20));
     catalog = new JobProviders(host.registry(), Duration.ofSeconds(5));
-    ChainExecutor chain = new ChainExecutor(host.registry(),
+    chain = new ChainExecutor(host.registry(),
         new ChainSettings(16, Duration.ofSeconds(5), dir.resolve("work")), new StepMetrics(new SimpleMeterRegistry()));
     tuner = new Tuner(chain, catalog, dir.resolve("work"), 16);
     OnnxModel m = TestModels.residualCnn(7, false);
     model = dir.resolve("model.onnx");
     m.save(model);
-    Files.createDirectories(dir.resolve("calib"));
-    Npy.write(dir.resolve("calib/image.npy"), TestModels.images(11, 64));
+    data("calib", "image", TestModels.images(11, 64));
     Tensor eval = TestModels.images(12, 96);
-    Files.createDirectories(dir.resolve("eval"));
-    Npy.write(dir.resolve("eval/image.npy"), eval);
+    data("eval", "image", eval);
     Tensor logits;
     try (ModelSession s = ModelSession.open(m)) {
       logits = s.run(Map.of("image", eval)).get("logits");
     }
-    Files.createDirectories(dir.resolve("labelled"));
-    Npy.write(dir.resolve("labelled/image.npy"), eval);
-    Npy.write(dir.resolve("labelled/labels.npy"), TestModels.labelsOf(logits));
+    Npy.write(data("labelled", "image", eval).resolve("labels.npy"), TestModels.labelsOf(logits));
+  }
+
+  /** @return directory {@code name} under the test's directory, holding {@code values} as {@code input.npy} */
+  private Path data(String name, String input, Tensor values) throws IOException {
+    Path d = Files.createDirectories(dir.resolve(name));
+    Npy.write(d.resolve(input + ".npy"), values);
+    return d;
   }
 
   @AfterEach
@@ -166,17 +171,15 @@ class TuneIT {
     OnnxModel original = OutlierModel.build(3);
     Path m = dir.resolve("outlier.onnx");
     original.save(m);
-    Files.createDirectories(dir.resolve("o-calib"));
-    Npy.write(dir.resolve("o-calib/x.npy"), OutlierModel.inputs(11, 256));
-    Files.createDirectories(dir.resolve("o-eval"));
+    Path calib = data("o-calib", "x", OutlierModel.inputs(11, 256));
     Tensor eval = OutlierModel.inputs(12, 96);
-    Npy.write(dir.resolve("o-eval/x.npy"), eval);
+    Path evalDir = data("o-eval", "x", eval);
     SearchSpace int8 = SearchSpace.of(Set.of(Capabilities.QUANT_INT8), List.of(),
         EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
     Budget budget = new Budget(Budget.Kind.MIN_FIDELITY, 0.99);
     Path out = dir.resolve("fallback");
 
-    TuneResult r = tuner.tune(new TuneRequest(m, dir.resolve("o-calib"), dir.resolve("o-eval"), Optional.empty(),
+    TuneResult r = tuner.tune(new TuneRequest(m, calib, evalDir, Optional.empty(),
         Optional.empty(), budget, Objective.SIZE, Optional.of(int8), out), TuneListener.NONE, new Cancellation());
 
     assertTrue(r.met(), r.answer());
@@ -232,17 +235,15 @@ class TuneIT {
     OnnxModel original = TableModel.build(3);
     Path m = dir.resolve("embedder.onnx");
     original.save(m);
-    Files.createDirectories(dir.resolve("t-calib"));
-    Npy.write(dir.resolve("t-calib/ids.npy"), TableModel.ids(11, 256));  // batch_num 16 batches of 16
-    Files.createDirectories(dir.resolve("t-eval"));
+    Path calib = data("t-calib", "ids", TableModel.ids(11, 256));  // batch_num 16 batches of 16
     Tensor eval = TableModel.ids(12, 96);
-    Npy.write(dir.resolve("t-eval/ids.npy"), eval);
+    Path evalDir = data("t-eval", "ids", eval);
     SearchSpace int8 = SearchSpace.of(Set.of(Capabilities.QUANT_INT8), List.of(),
         EnumSet.of(Choice.Quant.STATIC, Choice.Quant.DYNAMIC));
     Budget budget = new Budget(Budget.Kind.MIN_FIDELITY, 0.99);
     Path out = dir.resolve("tables");
 
-    TuneResult r = tuner.tune(new TuneRequest(m, dir.resolve("t-calib"), dir.resolve("t-eval"), Optional.empty(),
+    TuneResult r = tuner.tune(new TuneRequest(m, calib, evalDir, Optional.empty(),
         Optional.empty(), budget, Objective.SIZE, Optional.of(int8), out), TuneListener.NONE, new Cancellation());
 
     assertTrue(r.met(), r.answer());
@@ -316,8 +317,7 @@ class TuneIT {
 
   @Test
   void underTheLatencyObjectiveInt8GoesOnlyWhereItsIslandIsFasterAnd2of4IsNotSearched() throws Exception {
-    Tuner timed = new Tuner(new ChainExecutor(host.registry(), new ChainSettings(16, Duration.ofSeconds(5),
-        dir.resolve("work")), new StepMetrics(new SimpleMeterRegistry())), catalog, dir.resolve("work"), 16,
+    Tuner timed = new Tuner(chain, catalog, dir.resolve("work"), 16,
         Optional.of((m, reference) -> cost(m) / cost(reference)));
     SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8, Capabilities.SPARSITY_FILTER,
         Capabilities.SPARSITY_2OF4), List.of(0.25, 0.5), EnumSet.of(Choice.Quant.STATIC));
