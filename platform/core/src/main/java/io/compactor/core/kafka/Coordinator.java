@@ -252,12 +252,8 @@ public final class Coordinator implements AutoCloseable {
 
   /** @return what the state topic, the leases, this instance and the cancel listener know of a job's record */
   private Admission.JobState state(String jobId, ConsumerRecord<String, byte[]> r) {
-    Optional<JobRecord> known = view.find(jobId);
-    // a lease of this instance whose job is not running here ended with its worker (not delivered): lapsed
-    boolean leased = known.filter(k -> k.terminal().isEmpty() && !k.instance().isEmpty()
-            && !k.instance().equals(settings.instanceId())).isPresent()
-        && view.silence(jobId).filter(d -> d.compareTo(settings.leaseTtl()) < 0).isPresent();
-    return new Admission.JobState(known, leased, running.containsKey(new TopicPartition(r.topic(), r.partition())),
+    return new Admission.JobState(view.find(jobId), view.leasedByAnother(jobId, settings.instanceId(),
+        settings.leaseTtl()), running.containsKey(new TopicPartition(r.topic(), r.partition())),
         cancels.isCancelled(jobId, r.partition(), r.offset()));
   }
 
@@ -409,9 +405,19 @@ public final class Coordinator implements AutoCloseable {
       commits.flush(consumer);
       partitions.forEach(waiting::remove);
       assigned = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
-      partitions.stream().filter(running::containsKey).forEach(tp -> LOG.info(
-          "partition {} moved away while job {} runs here; it finishes here under its lease", tp,
-          running.get(tp).request.jobId()));
+      for (TopicPartition tp : partitions) {
+        RunningJob job = running.get(tp);
+        if (job == null) {
+          continue;
+        }
+        if (job.moveAway()) {
+          LOG.info("partition {} moved away while job {} runs here; it finishes here under its lease", tp,
+              job.request.jobId());
+        } else {
+          LOG.info("partition {} moved away before job {} started here; its new owner runs it", tp,
+              job.request.jobId());
+        }
+      }
     }
 
     @Override

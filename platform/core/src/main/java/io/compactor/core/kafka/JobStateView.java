@@ -151,6 +151,18 @@ public final class JobStateView implements AutoCloseable {
     return Optional.ofNullable(jobs.get(jobId)).map(s -> Duration.ofNanos(Math.max(0, complete - s.arrivedNanos)));
   }
 
+  /**
+   * @param jobId the job
+   * @param self this instance's id
+   * @param ttl how long a lease lasts without renewal
+   * @return whether another instance runs the job under a lease that, as far as this view knows, has not
+   *     lapsed (a lease of this instance whose job is not running here ended with its worker: lapsed)
+   */
+  boolean leasedByAnother(String jobId, String self, Duration ttl) {
+    return find(jobId).filter(k -> k.terminal().isEmpty() && !k.instance().isEmpty() && !k.instance().equals(self))
+        .isPresent() && silence(jobId).filter(d -> d.compareTo(ttl) < 0).isPresent();
+  }
+
   private void loop() {
     List<Target> targets = new ArrayList<>();
     long lastProbe = System.nanoTime();

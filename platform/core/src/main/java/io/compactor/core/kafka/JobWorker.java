@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one admitted job on a worker thread as a fenced {@link Attempt}: opens the attempt (fencing every
- * earlier one of the job), gives up if an earlier attempt ended meanwhile, writes {@code accepted} with the
- * job's state record, renews the lease while the job runs, runs it into the attempt's own output directory or
+ * Runs one admitted job on a worker thread as a fenced {@link Attempt}: leaves the job to another instance
+ * that runs it under a lease, opens the attempt (fencing every earlier one of the job), gives up if an earlier
+ * attempt ended meanwhile, writes {@code accepted} with the job's state record unless the job's partition
+ * moved away meanwhile ({@link RunningJob#start}), renews the lease while the job runs, runs it into the attempt's own output directory or
  * prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a later attempt to resume from). A
  * completed job is then recorded as decided (fenced), its outputs moved into place, locally or in the object
  * store alike, and only then its completed event published with the state record, in one transaction; other
@@ -87,9 +88,17 @@ final class JobWorker {
     AttemptOutputs attemptOutputs = null;
     boolean decided = false;
     try {
+      // the admission read a view that may lag: a run another instance started before this one got the
+      // partition shows its lease once the view is read to its end, and opening an attempt would fence it
+      view.sync(SYNC);
+      if (view.leasedByAnother(jobId, settings.instanceId(), settings.leaseTtl())) {
+        LOG.info("job {} runs on {} under a lease; waiting for its end instead of computing it again", jobId,
+            view.find(jobId).map(JobRecord::instance).orElse("?"));
+        return; // not delivered: the record is read again and waits for the lease
+      }
       Attempt attempt = Attempt.open(settings, jobId);
       job.attempt = attempt;
-      view.sync(SYNC);
+      view.sync(SYNC); // what the attempts it fenced wrote before
       var now = view.find(jobId);
       if (now.isPresent() && now.get().decided().isPresent()) {
         finishDecided(job, attempt, now.get());
@@ -106,10 +115,16 @@ final class JobWorker {
       attemptOutputs = new AttemptOutputs(outputs, job.request.output(), attempt.id());
       JobEvent accepted = JobEvent.of(EventType.ACCEPTED, jobId, Map.of("request", JobMessages.toMap(job.request),
           "instance", settings.instanceId()));
-      attempt.write(new JobRecord(job.request, job.source(), attempt.id(), settings.instanceId(), accepted), true);
-      board.record(accepted);
-      job.lastEvent = accepted;
-      job.lease = renewals(job, attempt);
+      boolean started = job.start(() -> {
+        attempt.write(new JobRecord(job.request, job.source(), attempt.id(), settings.instanceId(), accepted), true);
+        board.record(accepted);
+        job.lastEvent = accepted;
+        job.lease = renewals(job, attempt);
+      });
+      if (!started) {
+        LOG.info("job {}: its partition moved away before it started; the new owner runs it", jobId);
+        return;
+      }
       JobEvent terminal = attemptOutputs.renamed(execute(job, attemptOutputs));
       if (!job.abandoned) {
         flushProgress.run();

@@ -27,6 +27,10 @@ final class RunningJob {
   volatile Attempt attempt;
   /** The latest event of the job, carried by each lease renewal so every instance sees its progress. */
   volatile JobEvent lastEvent;
+  /** Guards the moment the job starts for all to see against its partition moving away ({@link #start}). */
+  private final Object startLock = new Object();
+  private boolean started;
+  private boolean movedAway;
 
   RunningJob(TopicPartition partition, ConsumerRecord<String, byte[]> record, JobRequest request,
       Cancellation cancellation, Instant accepted, Optional<String> knownAttempt, boolean knownEnded) {
@@ -38,6 +42,38 @@ final class RunningJob {
     this.accepted = accepted;
     this.knownAttempt = knownAttempt;
     this.knownEnded = knownEnded;
+  }
+
+  /**
+   * Starts the job for all to see ({@code announce} writes its state record, which carries the lease) unless
+   * its partition has moved away. A partition moves to its new owner only once this instance has let it go
+   * ({@link #moveAway}), so the new owner finds either this run's lease or a job nobody runs: never both
+   * instances running it.
+   *
+   * @param announce writes the job's first state record
+   * @return whether the job started; false when the partition moved away before
+   */
+  boolean start(Runnable announce) {
+    synchronized (startLock) {
+      if (!movedAway) {
+        announce.run();
+        started = true;
+      }
+      return started;
+    }
+  }
+
+  /**
+   * Lets the job's partition go: a job that has not started yet never will here (its new owner runs it); one
+   * that is starting is waited for, so its lease is written before the partition moves.
+   *
+   * @return whether the job still runs here, under its lease
+   */
+  boolean moveAway() {
+    synchronized (startLock) {
+      movedAway = !started;
+      return started;
+    }
   }
 
   /** @return the job's record as {@code topic-partition@offset} */

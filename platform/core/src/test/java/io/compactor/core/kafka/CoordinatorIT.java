@@ -223,6 +223,36 @@ class CoordinatorIT {
         .filter(e -> e.type() == EventType.COMPLETED).isPresent())), "both instances know every job's end");
   }
 
+  @Test
+  void aJobThatBeganStartingBeforeItsPartitionMovedRunsOnlyWhereItBegan() throws Exception {
+    LayerLoopExecutor a = new LayerLoopExecutor(3, 100);
+    LayerLoopExecutor b = new LayerLoopExecutor(3, 100);
+    Map<String, String> holding = Map.of("interceptor.classes", HeldStarts.class.getName());
+    try (AutoCloseable held = HeldStarts.hold("a")) {
+      Coordinator first = coordinator("a", 4, a, Duration.ofSeconds(30), new SimpleMeterRegistry(), holding);
+      awaitAssigned(first);
+      List<String> ids = List.of("moving-0", "moving-1", "moving-2", "moving-3");
+      for (int p = 0; p < ids.size(); p++) {
+        sendTo(p, ids.get(p), JobMessages.write(job(ids.get(p))));
+      }
+      await(() -> HeldStarts.held() == ids.size(), "a admitted the four jobs and holds them at their start");
+      coordinator("b", 4, b, Duration.ofSeconds(30), new SimpleMeterRegistry(), holding);
+      // had a let partitions go before its jobs' leases were written, b would take those jobs over now
+      long hold = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      await(() -> !b.runs.isEmpty() || System.nanoTime() > hold, "b takes a job over, or the hold ends");
+      held.close();
+      try (EventLog log = events()) {
+        log.until(l -> ids.stream().allMatch(id -> EventLog.ended(id).test(l)), WAIT);
+        for (String id : ids) {
+          assertEquals(1, log.of(id, EventType.COMPLETED).size(), id + log.describe());
+          assertEquals(1, a.runs(id), id + " ran where it began");
+          assertEquals(0, b.runs(id), id + " was not taken over");
+        }
+      }
+      awaitCommitted(ids.size());
+    }
+  }
+
   private static void awaitAssigned(Coordinator... coordinators) throws InterruptedException {
     await(() -> Arrays.stream(coordinators).noneMatch(c -> c.assignedPartitions().isEmpty()),
         "the group gives every instance a partition");

@@ -1,6 +1,7 @@
 package io.compactor.core.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.core.job.EventType;
@@ -51,7 +52,11 @@ class JobStateViewIT {
       try (JobStateView view = new JobStateView(common, topics.state(), "observer")) {
         view.start(WAIT);
         assertEquals("attempt-1", view.find("j1").orElseThrow().attempt());
+        assertTrue(view.leasedByAnother("j1", "observer", Duration.ofMinutes(1)), "a's run holds its lease");
+        assertFalse(view.leasedByAnother("j1", "a", Duration.ofMinutes(1)),
+            "a lease of one's own instance whose job is not running there ended with its worker");
         await(() -> silence(view).compareTo(Duration.ofSeconds(1)) >= 0, "the silence grows while the view is complete");
+        assertFalse(view.leasedByAnother("j1", "observer", Duration.ofSeconds(1)), "a lease lapses after its ttl");
 
         kafka.stop();
         Thread.sleep(JobStateView.CURRENCY_PROBE.toMillis() * 2); // a probe asked before the stop may still land
@@ -64,6 +69,9 @@ class JobStateViewIT {
         write(kafka, topics, running.with(JobEvent.of(EventType.STEP_COMPLETED, "j1", Map.of("step", "prune"))));
         await(() -> view.find("j1").orElseThrow().lastEvent().type() == EventType.STEP_COMPLETED, "the renewal is read");
         assertTrue(silence(view).compareTo(before) < 0, "a renewal starts the silence again: " + silence(view));
+        write(kafka, topics, running.released());
+        await(() -> view.find("j1").orElseThrow().instance().isEmpty(), "the release is read");
+        assertFalse(view.leasedByAnother("j1", "observer", Duration.ofMinutes(1)), "a released job has no lease");
       }
     }
   }
