@@ -14,10 +14,20 @@ import java.util.Optional;
 public final class NdTensors {
   private NdTensors() {}
 
-  /** @return a new array in {@code manager} holding a copy of {@code tensor} */
+  /**
+   * Where a new array's data starts: libtorch's own allocator aligns to 64 bytes, and MKL's kernels may round
+   * differently on data aligned otherwise, which would break "same seed, same result".
+   */
+  private static final int ALIGNMENT = 64;
+
+  /**
+   * @return a new array in {@code manager} holding a copy of {@code tensor}, its data aligned like libtorch's
+   *     (DJL hands libtorch the buffer itself, whose address the JVM aligns to 16 bytes only)
+   */
   public static NDArray toNd(NDManager manager, Tensor tensor) {
     byte[] bytes = tensor.bytes();
-    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder());
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length + 2 * ALIGNMENT).alignedSlice(ALIGNMENT)
+        .limit(bytes.length).slice().order(ByteOrder.nativeOrder());
     if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || tensor.type().bytes() == 1) {
       buffer.put(bytes);
     } else {
