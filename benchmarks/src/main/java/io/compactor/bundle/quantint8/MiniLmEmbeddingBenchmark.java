@@ -8,6 +8,7 @@ import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
 import io.compactor.onnx.runtime.Dataset;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,6 +28,9 @@ import java.util.Map;
  * MiniLmEmbeddingBenchmark size       tables only
  * MiniLmEmbeddingBenchmark fallback   float fallback only
  * MiniLmEmbeddingBenchmark bytes      exact file sizes of -q and of ours (dynamic MatMuls + INT8 tables)
+ * MiniLmEmbeddingBenchmark deploy OUT  dynamic MatMuls + INT8 tables with the step's defaults (GPTQ), the form
+ *                                      {@code compactor tune} chooses for cosine 0.99: held-out fidelity, its Mul
+ *                                      nodes, and the deploy file written to OUT
  * </pre>
  *
  * <p>{@code -Dbench.latency=true} adds interleaved latencies of FP32, {@code -q} and ours to the size part.
@@ -60,6 +64,9 @@ public final class MiniLmEmbeddingBenchmark {
     }
     if (what.equals("bytes")) {
       bytes(fp32, calibration, batches);
+    }
+    if (what.equals("deploy")) {
+      deploy(fp32, calibration, eval, reference, batches, Path.of(args[1]));
     }
     if (what.equals("fallback") || what.equals("all")) {
       fallback(fp32, calibration, eval, reference, batches);
@@ -121,6 +128,19 @@ public final class MiniLmEmbeddingBenchmark {
         Map.of("batch_num", batches, "activation_quant", "dynamic", Int8Benchmark.TABLES, true), OPTIONS, 16);
     System.out.printf(Locale.ROOT, "-q (as loaded and saved): %d bytes; ours, dynamic MatMuls + INT8 tables: %d bytes%n",
         q.toBytes().length, r.deploy().toBytes().length);
+  }
+
+  /** The tuned form with the step's defaults, written to {@code out} for latency runs and graph comparisons. */
+  private static void deploy(OnnxModel fp32, Dataset calibration, List<Dataset> eval, float[][] reference, int batches,
+      Path out) {
+    Int8Benchmark.Run r = Int8Benchmark.int8("dynamic MatMuls + INT8 tables, defaults", fp32, calibration,
+        Map.of("batch_num", batches, "activation_quant", "dynamic", Int8Benchmark.TABLES, true), QuantOptions.DEFAULTS,
+        16);
+    r.deploy().save(out);
+    double[] d = fidelity(r.deploy(), reference, eval);
+    long muls = r.deploy().graph().nodes().stream().filter(n -> n.opType().equals("Mul")).count();
+    System.out.printf(Locale.ROOT, "%s: held-out mean / worst cosine %.4f / %.4f, %d Mul nodes, %,d B, opset %d, "
+        + "step %.0f s%n", out, d[0], d[1], muls, r.deploy().toBytes().length, r.deploy().opset(), r.seconds());
   }
 
   private static void fallback(OnnxModel fp32, Dataset calibration, List<Dataset> eval, float[][] reference,

@@ -126,7 +126,7 @@ final class ActivationPhase {
     Map<String, Object[]> chosen;
     try {
       chosen = Equalization.apply(model, groups, context.calibration(), context.batchSize(),
-          n -> decisions.perChannel(n) || decisions.dynamic(g, n));
+          n -> decisions.perRow(g, n), n -> !layers.contains(n) || decisions.perRow(g, n));
     } catch (ModelException e) {
       throw new StepException(CAPABILITY, e.element().orElse(null), "calibration data could not be run through the "
           + "model: " + e.getMessage(), e);

@@ -11,9 +11,11 @@ import io.compactor.retrain.DMatrix;
 import io.compactor.retrain.Int8WeightOps;
 import io.compactor.retrain.RangeHistogram;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -24,14 +26,17 @@ import java.util.function.Predicate;
  * but chosen, per activation, among {@link #ALPHAS} and "no equalization" by the measured output error of
  * the quantized layers (activation fake-quant and nearest-rounded weights, as the step will quantize them)
  * on a sample of calibration rows. The division is absorbed into a preceding per-channel
- * {@code Mul(x, γ) → Add(β)} (a LayerNorm's affine part) when nothing else reads it, otherwise it is an
- * explicit {@code Mul} in front of the layers.
+ * {@code Mul(x, γ) → Add(β)} (a LayerNorm's affine part) when nothing else reads it, or into the columns of
+ * the layer that produces {@code X} ({@link ColumnFold}, kept when calibration data confirms it), otherwise it
+ * is an explicit {@code Mul} in front of the layers, which the deploy model runs too.
  */
 final class Equalization {
   /** The migration strengths tried besides none. */
   static final double[] ALPHAS = {0.3, 0.5, 0.7};
   /** Calibration rows kept per activation to measure the error. */
   static final int SAMPLE_ROWS = 256;
+  /** Rows of the first calibration batch kept per activation to confirm a {@link ColumnFold}. */
+  static final int CHECK_ROWS = 8;
 
   private Equalization() {}
 
@@ -47,16 +52,21 @@ final class Equalization {
   /**
    * Chooses and applies the equalization of each group, rewriting {@code model} in place.
    *
+   * @param perColumn whether a layer's weight has one scale per column
+   * @param columnsFree whether scaling a layer's weight columns leaves its quantization unchanged (it is not
+   *     quantized, or per column)
    * @return the chosen α per activation (0 = none) and the value the layers now read
    */
   static Map<String, Object[]> apply(OnnxModel model, List<Group> groups, Dataset data, int batchSize,
-      Predicate<String> perColumn) {
+      Predicate<String> perColumn, Predicate<String> columnsFree) {
     Map<String, Object[]> chosen = new LinkedHashMap<>();
     if (groups.isEmpty()) {
       return chosen;
     }
     Map<String, Sample> samples = sample(model, groups, data, batchSize);
     Graph g = model.graph();
+    Map<Group, ColumnFold> folds = new LinkedHashMap<>();
+    Map<Group, double[]> scales = new LinkedHashMap<>();
     for (Group group : groups) {
       Sample s = samples.get(group.value());
       int k = s.channels;
@@ -96,15 +106,35 @@ final class Equalization {
       }
       String reads = group.value();
       if (best != null) {
-        reads = rewrite(g, group, best);
+        scaleRows(g, group, best);
+        if (!absorb(g, group, best)) {
+          Optional<ColumnFold> fold = readOnlyByLayers(g, group)
+              ? ColumnFold.apply(g, group.value(), best, columnsFree) : Optional.empty();
+          if (fold.isPresent()) {
+            folds.put(group, fold.get());
+            scales.put(group, best);
+          } else {
+            reads = explicitMul(g, group, best);
+          }
+        }
       }
       chosen.put(group.value(), new Object[] {bestAlpha, reads});
+    }
+    if (!folds.isEmpty()) {
+      Map<String, float[]> after = firstRows(model, folds.keySet().stream().map(Group::value).toList(), data,
+          batchSize);
+      folds.forEach((group, fold) -> {
+        if (!fold.holds(samples.get(group.value()).first, after.get(group.value()))) {
+          fold.undo(g);
+          chosen.get(group.value())[1] = explicitMul(g, group, scales.get(group));
+        }
+      });
     }
     return chosen;
   }
 
-  /** Divides the activation by {@code scale} (absorbed or an explicit Mul) and scales the weight rows up. */
-  private static String rewrite(Graph g, Group group, double[] scale) {
+  /** Scales the weight rows of the group's layers up by {@code scale}. */
+  private static void scaleRows(Graph g, Group group, double[] scale) {
     for (Node n : group.layers()) {
       Tensor w = g.initializer(n.input(1)).orElseThrow();
       float[] v = w.floats();
@@ -114,9 +144,10 @@ final class Equalization {
       }
       g.setInitializer(n.input(1), Tensor.ofFloats(w.shape(), v));
     }
-    if (absorb(g, group, scale)) {
-      return group.value();
-    }
+  }
+
+  /** Divides the activation by {@code scale} in a Mul in front of the layers; @return the value they now read */
+  private static String explicitMul(Graph g, Group group, double[] scale) {
     float[] inv = new float[scale.length];
     for (int c = 0; c < inv.length; c++) {
       inv[c] = (float) (1 / scale[c]);
@@ -132,11 +163,16 @@ final class Equalization {
     return out;
   }
 
+  /** @return whether only the equalized layers read the activation (so dividing it at its source is theirs alone) */
+  private static boolean readOnlyByLayers(Graph g, Group group) {
+    return g.consumers(group.value()).size() == group.layers().size()
+        && g.outputs().stream().noneMatch(o -> o.name().equals(group.value()));
+  }
+
   /** Folds {@code 1/s} into {@code Add(Mul(x, γ), β)} when only the equalized layers read its results. */
   private static boolean absorb(Graph g, Group group, double[] scale) {
     Node add = g.producer(group.value()).filter(p -> p.opType().equals("Add")).orElse(null);
-    if (add == null || g.consumers(group.value()).size() != group.layers().size()
-        || g.outputs().stream().anyMatch(o -> o.name().equals(group.value()))) {
+    if (add == null || !readOnlyByLayers(g, group)) {
       return false;
     }
     int betaIdx = g.hasInitializer(add.input(1)) ? 1 : g.hasInitializer(add.input(0)) ? 0 : -1;
@@ -180,6 +216,8 @@ final class Equalization {
     int channels;
     double[] absMax;
     final List<float[]> rows = new ArrayList<>();
+    /** The first {@link #CHECK_ROWS} rows of the first batch, row-major. */
+    float[] first;
   }
 
   private static Map<String, Sample> sample(OnnxModel model, List<Group> groups, Dataset data, int batchSize) {
@@ -196,6 +234,9 @@ final class Equalization {
       }
       float[] v = t.toFloats();
       int rows = v.length / k;
+      if (range[0] == 0) {
+        s.first = Arrays.copyOf(v, Math.min(rows, CHECK_ROWS) * k);
+      }
       int stride = Math.max(1, rows * batches / SAMPLE_ROWS);
       for (int r = 0; r < rows; r++) {
         for (int c = 0; c < k; c++) {
@@ -209,6 +250,18 @@ final class Equalization {
       }
     }));
     return samples;
+  }
+
+  /** @return the first {@link #CHECK_ROWS} rows of each value on the first calibration batch */
+  private static Map<String, float[]> firstRows(OnnxModel model, List<String> values, Dataset data, int batchSize) {
+    Map<String, float[]> rows = new LinkedHashMap<>();
+    ActivationCapture.stream(model, values, data.limit(batchSize), batchSize, (range, batch) -> batch.forEach(
+        (name, t) -> {
+          float[] v = t.toFloats();
+          int k = (int) t.dim(t.rank() - 1);
+          rows.put(name, Arrays.copyOf(v, Math.min(v.length / k, CHECK_ROWS) * k));
+        }));
+    return rows;
   }
 
   /** The summed squared output error of the group's layers, quantized after dividing X by {@code scale}. */
