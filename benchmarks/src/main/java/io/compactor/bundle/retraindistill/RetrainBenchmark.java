@@ -45,8 +45,8 @@ import java.util.Map;
  * <pre>
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
  *   docs=/usr/share/doc sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1 held_out=0.1 train=all gptq=false
- *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, patience,
- *   train: all|compressed, sentences: N, text: docs|mixed)
+ *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
+ *   patience, train: all|compressed, sentences: N, text: docs|mixed)
  * </pre>
  */
 public final class RetrainBenchmark {
@@ -212,8 +212,8 @@ public final class RetrainBenchmark {
   /**
    * Through the trainer with settings the configuration does not expose, for exploring them: {@code variant} is
    * {@code key:value/key:value} with keys {@code lr}, {@code epochs}, {@code minutes}, {@code scale_rate},
-   * {@code hint}, {@code patience}, {@code train} ({@code all} or {@code compressed}); {@code sentences} and
-   * {@code text} choose the training set ({@link #trainingSet}).
+   * {@code hint}, {@code pooled}, {@code patience}, {@code train} ({@code all} or {@code compressed});
+   * {@code sentences} and {@code text} choose the training set ({@link #trainingSet}).
    */
   private static Retrained viaTrainer(Engine engine, TrainingForm form, OnnxModel fp32, Dataset train,
       RetrainSettings base, String variant) throws IOException {
@@ -224,7 +224,8 @@ public final class RetrainBenchmark {
         Long.hashCode(base.seed()), base.heldOutFraction(), DistillSettings.TEMPERATURE,
         Integer.parseInt(v.getOrDefault("patience", "" + DistillSettings.PATIENCE)),
         Double.parseDouble(v.getOrDefault("scale_rate", "" + DistillSettings.SCALE_RATE)),
-        Double.parseDouble(v.getOrDefault("hint", "" + DistillSettings.HINT_WEIGHT)));
+        Double.parseDouble(v.getOrDefault("hint", "" + DistillSettings.HINT_WEIGHT)),
+        Double.parseDouble(v.getOrDefault("pooled", "" + DistillSettings.POOLED_WEIGHT)));
     long t0 = System.nanoTime();
     TrainingData data = TrainingData.of(train);
     List<String> epochs = new ArrayList<>();

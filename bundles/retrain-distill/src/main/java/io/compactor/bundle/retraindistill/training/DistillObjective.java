@@ -21,6 +21,11 @@ import java.util.Optional;
  * export uses) of shape {@code [N, L]}, an output whose first two axes are {@code [N, L]} is compared on the
  * tokens the mask marks only. Padding tokens carry no meaning (pooling and attention skip them), and with
  * sentences padded to the longest of a batch they would otherwise weigh as much as the text.
+ * <p>Pooled term (weight {@code pooledWeight}, 0 = off): a masked output of rank 3, {@code [N, L, hidden]}, also
+ * takes the cosine distance of its mean over the marked tokens to the teacher's ({@link #pooledDistance}). That
+ * mean is the sentence embedding that mean-pooling models (sentence-transformers) serve: the per-token error
+ * counts every direction of error alike, while the sentence embedding only sees the part that survives averaging
+ * over the tokens, and only its direction.
  * The loss is the mean of the outputs' terms (plus the cross-entropy). Fidelity is the mean cosine similarity of
  * each sample's output (flattened) to the teacher's, averaged over outputs: 1 is identical direction.
  */
@@ -28,9 +33,11 @@ final class DistillObjective {
   /** The graph input whose 1s mark the real tokens of a sequence. */
   static final String TOKEN_MASK = "attention_mask";
   private final float temperature;
+  private final float pooledWeight;
 
-  DistillObjective(double temperature) {
+  DistillObjective(double temperature, double pooledWeight) {
     this.temperature = (float) temperature;
+    this.pooledWeight = (float) pooledWeight;
   }
 
   /** @return whether an output of this shape is treated as logits */
@@ -60,6 +67,9 @@ final class DistillObjective {
         if (w.isPresent()) {
           NDArray tt = t.stopGradient();
           term = s.sub(tt).square().mul(w.get()).sum().div(tt.square().mul(w.get()).sum().add(1e-12f));
+          if (pooledWeight > 0 && t.getShape().dimension() == 3) {
+            term = term.add(pooledDistance(s, tt, w.get()).mul(pooledWeight));
+          }
         } else {
           term = DistillationLoss.meanSquaredError(s, t).div(t.square().mean().add(1e-12f));
         }
@@ -71,6 +81,19 @@ final class DistillObjective {
       }
     }
     return total.div(teacher.size());
+  }
+
+  /**
+   * @param student token outputs {@code [N, L, hidden]}
+   * @param teacher the teacher's, same shape
+   * @param weights the token mask as {@code [N, L, 1]}
+   * @return {@code mean_n (1 − cos(pool(student_n), pool(teacher_n)))}, pool = the mean over the marked tokens
+   */
+  static NDArray pooledDistance(NDArray student, NDArray teacher, NDArray weights) {
+    NDArray count = weights.sum(new int[] {1}).add(1e-12f);
+    NDArray s = student.mul(weights).sum(new int[] {1}).div(count);
+    NDArray t = teacher.stopGradient().mul(weights).sum(new int[] {1}).div(count);
+    return DistillationLoss.cosineDistance(s, t);
   }
 
   /**

@@ -16,9 +16,13 @@ package io.compactor.bundle.retraindistill.training;
  *     {@link #MAX_SCALE_STEP}: {@link #scaleStep}), > 0
  * @param hintWeight weight of the intermediate term (the outputs of the quantized and sparse layers matched to
  *     the teacher's, {@link DistillObjective#hintLoss}) against the graph outputs' term, ≥ 0; 0 leaves it out
+ * @param pooledWeight weight of the pooled term on token outputs (the cosine distance of the mask-weighted mean
+ *     over tokens, a sentence embedding, to the teacher's, {@link DistillObjective#pooledDistance}), added to
+ *     such an output's own term, ≥ 0; 0 leaves it out
  */
 public record DistillSettings(int epochs, double learningRate, int batchSize, double maxMinutes, int seed,
-    double heldOutFraction, double temperature, int patience, double scaleRate, double hintWeight) {
+    double heldOutFraction, double temperature, int patience, double scaleRate, double hintWeight,
+    double pooledWeight) {
   /** Temperature of the KL term unless configured. */
   public static final double TEMPERATURE = 2;
   /** Patience unless configured. */
@@ -33,12 +37,14 @@ public record DistillSettings(int epochs, double learningRate, int batchSize, do
   public static final double MAX_SCALE_STEP = 1e-3;
   /** Weight of the intermediate term unless configured. */
   public static final double HINT_WEIGHT = 0;
+  /** Weight of the pooled term unless configured. */
+  public static final double POOLED_WEIGHT = 0;
 
   /** Defaults of everything but the configurable values: temperature, patience and scale rate. */
   public static DistillSettings of(int epochs, double learningRate, int batchSize, double maxMinutes, int seed,
       double heldOutFraction) {
     return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, TEMPERATURE,
-        PATIENCE, SCALE_RATE, HINT_WEIGHT);
+        PATIENCE, SCALE_RATE, HINT_WEIGHT, POOLED_WEIGHT);
   }
 
   /** @return the peak step size of the activation scales' logarithm: {@code scaleRate · learningRate}, capped */
@@ -49,13 +55,19 @@ public record DistillSettings(int epochs, double learningRate, int batchSize, do
   /** @return these settings with another relative step size of the activation scales */
   public DistillSettings withScaleRate(double rate) {
     return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, temperature,
-        patience, rate, hintWeight);
+        patience, rate, hintWeight, pooledWeight);
   }
 
   /** @return these settings with another weight of the intermediate term */
   public DistillSettings withHintWeight(double weight) {
     return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, temperature,
-        patience, scaleRate, weight);
+        patience, scaleRate, weight, pooledWeight);
+  }
+
+  /** @return these settings with another weight of the pooled term */
+  public DistillSettings withPooledWeight(double weight) {
+    return new DistillSettings(epochs, learningRate, batchSize, maxMinutes, seed, heldOutFraction, temperature,
+        patience, scaleRate, hintWeight, weight);
   }
 
   public DistillSettings {
@@ -69,6 +81,7 @@ public record DistillSettings(int epochs, double learningRate, int batchSize, do
     require(patience >= 1, "patience", patience, "at least 1");
     require(scaleRate > 0 && Double.isFinite(scaleRate), "scale_rate", scaleRate, "a positive number");
     require(hintWeight >= 0 && Double.isFinite(hintWeight), "hint_weight", hintWeight, "0 or more");
+    require(pooledWeight >= 0 && Double.isFinite(pooledWeight), "pooled_weight", pooledWeight, "0 or more");
   }
 
   private static void require(boolean ok, String field, Object value, String wanted) {

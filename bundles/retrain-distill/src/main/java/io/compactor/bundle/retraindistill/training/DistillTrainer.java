@@ -114,7 +114,7 @@ public final class DistillTrainer {
       this.settings = settings;
       this.listener = listener;
       this.lockWait = lockWait;
-      this.objective = new DistillObjective(settings.temperature());
+      this.objective = new DistillObjective(settings.temperature(), settings.pooledWeight());
       this.seed = new TrainingSeed(settings.seed());
       this.deadline = start + (long) (settings.maxMinutes() * 60e9);
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The objective's token mask and intermediate term on the real libtorch, with hand-checkable values. */
 class DistillObjectiveTest {
   private static final NDManager M = Engine.getEngine("PyTorch").newBaseManager();
-  private static final DistillObjective OBJECTIVE = new DistillObjective(2);
+  private static final DistillObjective OBJECTIVE = new DistillObjective(2, 0);
 
   @AfterAll
   static void close() {
@@ -44,6 +44,39 @@ class DistillObjectiveTest {
         "without the mask the padding token dominates");
     // an output without the mask's leading axes (a pooled embedding) is compared whole
     assertTrue(DistillObjective.tokenMask(Map.of("input_ids", M.create(new long[] {1, 2}))).isEmpty());
+  }
+
+  @Test
+  void thePooledTermComparesTheMeanOverTheMarkedTokensByDirection() {
+    NDArray teacher = hidden(7);   // sentence means (3, 4) and (1.5, -1.5)
+    NDArray mask = M.create(new long[] {1, 1, 1, 1, 1, 0}, new Shape(2, 3));
+    Optional<NDArray> tokens = DistillObjective.tokenMask(Map.of(DistillObjective.TOKEN_MASK, mask));
+    NDArray weights = tokens.orElseThrow().reshape(2, 3, 1);
+    Map<String, NDArray> t = Map.of("last_hidden_state", teacher);
+    DistillObjective pooled = new DistillObjective(2, 0.5);
+
+    // identical up to the padding token: no term at all
+    assertEquals(0f, DistillObjective.pooledDistance(hidden(-50), teacher, weights).getFloat(), 1e-7f);
+    assertEquals(0f, pooled.loss(Map.of("last_hidden_state", hidden(-50)), t, Optional.empty(), tokens)
+        .getFloat(), 1e-7f);
+
+    // token errors that cancel in the mean: the token term sees them, the pooled term does not
+    NDArray cancelling = M.create(new float[] {2, 2, 2, 4, 5, 6, 1, -1, 2, -2, 7, 7}, new Shape(2, 3, 2));
+    assertEquals(0f, DistillObjective.pooledDistance(cancelling, teacher, weights).getFloat(), 1e-6f);
+    float tokenTerm = OBJECTIVE.loss(Map.of("last_hidden_state", cancelling), t, Optional.empty(), tokens)
+        .getFloat();
+    assertTrue(tokenTerm > 0);
+    assertEquals(tokenTerm, pooled.loss(Map.of("last_hidden_state", cancelling), t, Optional.empty(), tokens)
+        .getFloat(), 1e-6f);
+
+    // the first sentence's tokens all shifted by (1, -1): its mean turns from (3, 4) to (4, 3), cos 24/25;
+    // the second agrees: mean distance (0.04 + 0) / 2
+    NDArray shifted = M.create(new float[] {2, 1, 4, 3, 6, 5, 1, -1, 2, -2, 7, 7}, new Shape(2, 3, 2));
+    assertEquals(0.02f, DistillObjective.pooledDistance(shifted, teacher, weights).getFloat(), 1e-6f);
+    Map<String, NDArray> s = Map.of("last_hidden_state", shifted);
+    float plain = OBJECTIVE.loss(s, t, Optional.empty(), tokens).getFloat();
+    assertEquals(plain + 0.5f * 0.02f, pooled.loss(s, t, Optional.empty(), tokens).getFloat(), 1e-6f,
+        "the term is added with its weight to the output's own");
   }
 
   @Test

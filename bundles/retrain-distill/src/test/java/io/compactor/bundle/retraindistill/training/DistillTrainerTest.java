@@ -6,11 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
+import io.compactor.api.TrainingData;
+import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
+import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.graph.ValueInfo;
+import io.compactor.onnx.runtime.Dataset;
+import io.compactor.onnx.tensor.ElementType;
+import io.compactor.onnx.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,6 +125,62 @@ class DistillTrainerTest {
     // the held-out loss is the graph outputs' alone, comparable with a run without the term
     TrainingOutcome plain = train(form, settings(1, 0.003, 5), TrainingListener.NONE);
     assertEquals(plain.before(), out.before());
+  }
+
+  @Test
+  void thePooledTermCountsInTheLossAndTrainsATokenModelsSentenceEmbedding() throws Exception {
+    OnnxModel teacher = tokenModel(new Random(3), 0);
+    StudentForm form = new StudentForm(tokenModel(new Random(3), 0.3f), Set.of("w"), Map.of(), Map.of(), Set.of());
+    Samples data = tokenSamples(new Random(5), 40);
+    DistillSettings s = DistillSettings.of(20, 0.03, 8, 5, 7, 0.25);
+    TrainingOutcome pooled = new DistillTrainer(ENGINE).train(form, teacher, data, s.withPooledWeight(1),
+        TrainingListener.NONE);
+    TrainingOutcome plain = new DistillTrainer(ENGINE).train(form, teacher, data,
+        DistillSettings.of(1, 0.03, 8, 5, 7, 0.25), TrainingListener.NONE);
+    // the perturbed projection turns the sentence means: the term adds to the same held-out token term
+    assertTrue(pooled.before().loss() > plain.before().loss() + 1e-3, pooled.before() + " vs " + plain.before());
+    assertEquals(plain.before().fidelity(), pooled.before().fidelity());
+    // the student can match the teacher exactly: training drives both terms down
+    assertTrue(pooled.after().loss() < pooled.before().loss() / 4, pooled.before() + " -> " + pooled.after());
+  }
+
+  /**
+   * A token model: {@code hidden [N, 4, 3] · w [3, 3]} as {@code last_hidden_state}, with an
+   * {@code attention_mask [N, 4]} input as transformer exports have. {@code noise} perturbs {@code w}.
+   */
+  private static OnnxModel tokenModel(Random random, float noise) {
+    OnnxModel m = OnnxModel.create("token-model", 13);
+    Graph g = m.graph();
+    g.addInput(ValueInfo.of("hidden", ElementType.FLOAT, -1, 4, 3));
+    g.addInput(ValueInfo.of(DistillObjective.TOKEN_MASK, ElementType.INT64, -1, 4));
+    float[] w = TestModels.gaussian(random, 1, 3, 3).floats();
+    Random perturb = new Random(11);
+    for (int i = 0; i < w.length; i++) {
+      w[i] += noise * (float) perturb.nextGaussian();
+    }
+    g.setInitializer("w", Tensor.ofFloats(new long[] {3, 3}, w));
+    TestModels.node(g, "MatMul", "project", List.of("hidden", "w"), "last_hidden_state", n -> {});
+    g.addOutput(ValueInfo.named("last_hidden_state"));
+    return m;
+  }
+
+  /** Sentences of 2 to 4 real tokens; the padding positions hold large values that must not count. */
+  private static Samples tokenSamples(Random random, int n) {
+    float[] hidden = new float[n * 4 * 3];
+    long[] mask = new long[n * 4];
+    for (int i = 0; i < n; i++) {
+      int length = 2 + random.nextInt(3);
+      for (int t = 0; t < 4; t++) {
+        mask[i * 4 + t] = t < length ? 1 : 0;
+        for (int d = 0; d < 3; d++) {
+          hidden[(i * 4 + t) * 3 + d] = t < length ? (float) random.nextGaussian() : 50;
+        }
+      }
+    }
+    Tensor h = Tensor.ofFloats(new long[] {n, 4, 3}, hidden);
+    Tensor m = Tensor.ofInt64s(new long[] {n, 4}, mask);
+    return Samples.of(TrainingData.of(new Dataset("tokens", Map.of("hidden", h, DistillObjective.TOKEN_MASK, m),
+        null)));
   }
 
   @Test
