@@ -21,13 +21,13 @@ import java.util.Optional;
  * export uses) of shape {@code [N, L]}, an output whose first two axes are {@code [N, L]} is compared on the
  * tokens the mask marks only. Padding tokens carry no meaning (pooling and attention skip them), and with
  * sentences padded to the longest of a batch they would otherwise weigh as much as the text.
+ * The loss is the mean of the outputs' terms (plus the cross-entropy). Fidelity is the mean cosine similarity of
+ * each sample's output (flattened) to the teacher's, averaged over outputs: 1 is identical direction.
  * <p>Pooled term (weight {@code pooledWeight}, 0 = off): a masked output of rank 3, {@code [N, L, hidden]}, also
  * takes the cosine distance of its mean over the marked tokens to the teacher's ({@link #pooledDistance}). That
  * mean is the sentence embedding that mean-pooling models (sentence-transformers) serve: the per-token error
  * counts every direction of error alike, while the sentence embedding only sees the part that survives averaging
  * over the tokens, and only its direction.
- * The loss is the mean of the outputs' terms (plus the cross-entropy). Fidelity is the mean cosine similarity of
- * each sample's output (flattened) to the teacher's, averaged over outputs: 1 is identical direction.
  */
 final class DistillObjective {
   /** The graph input whose 1s mark the real tokens of a sequence. */

@@ -37,7 +37,7 @@ public record DistillSettings(int epochs, double learningRate, int batchSize, do
   public static final double MAX_SCALE_STEP = 1e-3;
   /** Weight of the intermediate term unless configured. */
   public static final double HINT_WEIGHT = 0;
-  /** Weight of the pooled term unless configured. */
+  /** Weight of the pooled term unless configured: off, it did not help MiniLM 2:4 + INT8 (docs/benchmarks.md). */
   public static final double POOLED_WEIGHT = 0;
 
   /** Defaults of everything but the configurable values: temperature, patience and scale rate. */

@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The objective's token mask and intermediate term on the real libtorch, with hand-checkable values. */
+/** The objective's token mask, pooled term and intermediate term on the real libtorch, with hand-checkable values. */
 class DistillObjectiveTest {
   private static final NDManager M = Engine.getEngine("PyTorch").newBaseManager();
   private static final DistillObjective OBJECTIVE = new DistillObjective(2, 0);
