@@ -135,6 +135,11 @@ final class ColumnFold {
     return true;
   }
 
+  /** @return the equalization's scale per channel, which the fold divided the columns by */
+  double[] scale() {
+    return scale;
+  }
+
   /** Multiplies the layer's columns back: the model computes what it did before the fold, up to rounding. */
   void undo(Graph g) {
     scaleColumns(g, 1);

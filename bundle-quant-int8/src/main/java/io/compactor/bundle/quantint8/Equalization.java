@@ -66,7 +66,6 @@ final class Equalization {
     Map<String, Sample> samples = sample(model, groups, data, batchSize);
     Graph g = model.graph();
     Map<Group, ColumnFold> folds = new LinkedHashMap<>();
-    Map<Group, double[]> scales = new LinkedHashMap<>();
     for (Group group : groups) {
       Sample s = samples.get(group.value());
       int k = s.channels;
@@ -112,7 +111,6 @@ final class Equalization {
               ? ColumnFold.apply(g, group.value(), best, columnsFree) : Optional.empty();
           if (fold.isPresent()) {
             folds.put(group, fold.get());
-            scales.put(group, best);
           } else {
             reads = explicitMul(g, group, best);
           }
@@ -126,7 +124,7 @@ final class Equalization {
       folds.forEach((group, fold) -> {
         if (!fold.holds(samples.get(group.value()).first, after.get(group.value()))) {
           fold.undo(g);
-          chosen.get(group.value())[1] = explicitMul(g, group, scales.get(group));
+          chosen.get(group.value())[1] = explicitMul(g, group, fold.scale());
         }
       });
     }
