@@ -29,12 +29,13 @@ import org.slf4j.MDC;
  * Runs one admitted job on a worker thread as a fenced {@link Attempt}: leaves the job to another instance
  * that runs it under a lease, opens the attempt (fencing every earlier one of the job), gives up if an earlier
  * attempt ended meanwhile, writes {@code accepted} with the job's state record unless the job's partition
- * moved away meanwhile ({@link RunningJob#start}), renews the lease while the job runs, runs it into the attempt's own output directory or
- * prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a later attempt to resume from). A
- * completed job is then recorded as decided (fenced), its outputs moved into place, locally or in the object
- * store alike, and only then its completed event published with the state record, in one transaction; other
- * terminal events are published at once. A fenced attempt publishes nothing more and deletes its outputs; an
- * attempt that finds the job decided by one it fenced finishes that one's promotion and publishes its event.
+ * moved away meanwhile ({@link RunningJob#start}), renews the lease while the job runs, runs it into the
+ * attempt's own output directory or prefix ({@link AttemptOutputs}; its steps saved beside the outputs for a
+ * later attempt to resume from). A completed job is then recorded as decided (fenced), its outputs moved into
+ * place, locally or in the object store alike, and only then its completed event published with the state
+ * record, in one transaction; other terminal events are published at once. A fenced attempt publishes nothing
+ * more and deletes its outputs; an attempt that finds the job decided by one it fenced finishes that one's
+ * promotion and publishes its event.
  */
 final class JobWorker {
   private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
