@@ -90,7 +90,9 @@ final class Verifier {
     if (end.type() == EventType.COMPLETED) {
       Map<?, ?> s = (Map<?, ?>) end.data().get("summary");
       Optional<Double> drop = Optional.ofNullable(s.get("accuracyDelta")).map(d -> -((Number) d).doubleValue());
-      v = new Verified(index, candidate, Quality.measured(drop, number(s, "meanCosine")),
+      int samples = s.get("evalSamples") instanceof Number n ? n.intValue() : 0;
+      int changed = s.get("top1Agreement") instanceof Number a ? (int) Math.round((1 - a.doubleValue()) * samples) : 0;
+      v = new Verified(index, candidate, Quality.measured(drop, number(s, "meanCosine"), samples, changed),
           (long) number(s, "deployBytes"), latency(s, dir), seconds, Optional.of(dir),
           Optional.empty());
     } else if (end.type() == EventType.CANCELLED) {

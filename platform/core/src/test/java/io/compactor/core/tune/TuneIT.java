@@ -135,6 +135,21 @@ class TuneIT {
       assertFalse(v.has("failure"), v.toString());
     }
     assertEquals(Files.size(out.resolve("model.deploy.onnx")), report.get("result").get("deployBytes").asLong());
+    // the drop's sampling noise: all 96 eval samples counted, and at least as many changed top-1 as the drop lost
+    JsonNode result = report.get("result");
+    assertEquals(96, result.get("evalSamples").asInt(), result.toString());
+    int changed = result.get("changedTop1").asInt();
+    double drop = result.get("dropPoints").asDouble();
+    assertTrue(changed >= Math.abs(drop) * 96 / 100 - 1e-6, result.toString());
+    double mean = drop / 100;
+    assertEquals(100 * Math.sqrt((changed / 96.0 - mean * mean) / 96), result.get("dropStandardError").asDouble(),
+        1e-9);
+    assertEquals(r.margin() * 96 / 100, report.get("budget").get("marginSamples").asDouble(), 1e-9);
+    String markdown = Files.readString(out.resolve("tune-report.md"));
+    assertTrue(markdown.contains(String.format(java.util.Locale.ROOT, "over 96 samples, %d of them with another top-1",
+        changed)), markdown);
+    assertEquals(r.margin() < 2 * result.get("dropStandardError").asDouble(),
+        markdown.contains("Within the eval data's noise"), markdown);
     assertTrue(report.get("sensitivity").size() > 0);
     double previous = Double.MAX_VALUE;
     for (JsonNode e : report.get("sensitivity")) {
