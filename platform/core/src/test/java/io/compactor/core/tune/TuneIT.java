@@ -388,6 +388,39 @@ class TuneIT {
   }
 
   @Test
+  void underTheLatencyObjectiveALuckyFirstTimingDoesNotDecide() throws Exception {
+    // every model's first timing reads twice as fast as it is, later ones true: the answer's latency must be true
+    Map<Double, Integer> readings = new java.util.concurrent.ConcurrentHashMap<>();
+    Tuner lucky = new Tuner(chain, catalog, dir.resolve("work"), 16, Optional.of((m, reference) -> {
+      double ratio = cost(m) / cost(reference);
+      return readings.merge(cost(m), 1, Integer::sum) == 1 ? ratio / 2 : ratio;
+    }));
+    SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8, Capabilities.SPARSITY_FILTER), List.of(0.25,
+        0.5), EnumSet.of(Choice.Quant.STATIC));
+    Path out = dir.resolve("lucky");
+    Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
+        """);
+
+    TuneResult r = lucky.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), Optional.of(base),
+        Optional.empty(), new Budget(Budget.Kind.MAX_DROP, 5.0), Objective.LATENCY, Optional.of(space), out),
+        TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    double baseline = report.get("baseline").get("latencyMs").asDouble();
+    double trueRatio = cost(OnnxModel.load(out.resolve("model.deploy.onnx"))) / cost(OnnxModel.load(model));
+    assertEquals(trueRatio, r.result().latencyMs() / baseline, 1e-9, r.answer());
+    for (JsonNode v : report.get("verified")) {
+      if (v.has("failure") || v.get("dropPoints").asDouble() > 5.0) {
+        continue;
+      }
+      assertTrue(v.get("latencyMs").asDouble() >= r.result().latencyMs() - 1e-9, "the fastest is chosen: " + v);
+    }
+    assertTrue(report.get("notes").toString().contains("timed 3 times each"), report.get("notes").toString());
+  }
+
+  @Test
   void aTopOneBudgetWithoutLabelsIsRefusedNamingTheOption() {
     TuneInputException e = assertThrows(TuneInputException.class, () -> tuner.tune(
         request("eval", new Budget(Budget.Kind.MAX_DROP, 1), "x"), TuneListener.NONE, new Cancellation()));
