@@ -162,6 +162,9 @@ public final class JobReport {
     root.put("quality", q);
     summary.put("meanCosine", quality.fidelity().meanCosine());
     summary.put("worstCosine", quality.fidelity().worstCosine());
+    // with the sample count, how far a top-1 figure can be trusted (tune reports the drop's standard error)
+    summary.put("evalSamples", quality.samples());
+    summary.put("top1Agreement", quality.fidelity().top1Agreement());
     summary.put("latencyOriginalMs", quality.latencyOriginal().medianMillis());
     summary.put("latencyCompressedMs", quality.latencyCompressed().medianMillis());
   }

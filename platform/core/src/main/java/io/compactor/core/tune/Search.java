@@ -101,6 +101,11 @@ final class Search {
       }
       sparsity(kind, quant, quantOnly).ifPresent(v -> best.put(kind, v));
     }
+    if (objective == Objective.LATENCY) {
+      int confirmed = verifier.confirmLatencies(v -> v.meets(budget) && !v.candidate().empty(), listener);
+      notes.add("latency: the " + confirmed + " candidates that meet the budget timed " + (1
+          + Verifier.CONFIRMING_READINGS) + " times each against the original, ranked by the median of the ratios");
+    }
     Optional<Verified> chosen = verifier.verified().stream()
         .filter(v -> v.meets(budget) && !v.candidate().empty())
         .min(Comparator.comparingDouble(objective::score));

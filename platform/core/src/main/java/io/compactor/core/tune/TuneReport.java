@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code tune-report.json} and {@code tune-report.md}: the same facts, for programs and for people. */
 final class TuneReport {
@@ -24,6 +25,14 @@ final class TuneReport {
     budget.put("kind", f.request().budget().kind() == Budget.Kind.MAX_DROP ? "max-drop" : "min-fidelity");
     budget.put("value", f.request().budget().value());
     budget.put("margin", f.result().margin());
+    Quality chosen = f.result().result().quality();
+    chosen.dropStandardError().ifPresent(se -> {
+      budget.put("evalSamples", chosen.samples());
+      if (f.request().budget().kind() == Budget.Kind.MAX_DROP) {
+        budget.put("marginSamples", marginSamples(f.result()));
+      }
+      budget.put("dropStandardError", se);
+    });
     m.put("budget", budget);
     m.put("objective", f.request().objective().id());
     Map<String, Object> space = new LinkedHashMap<>();
@@ -137,6 +146,11 @@ final class TuneReport {
     m.put("choices", choices);
     m.put("floatActivations", v.candidate().floatActivations());
     v.quality().dropPoints().ifPresent(d -> m.put("dropPoints", d));
+    v.quality().dropStandardError().ifPresent(se -> {
+      m.put("evalSamples", v.quality().samples());
+      m.put("changedTop1", v.quality().changedTop1());
+      m.put("dropStandardError", se);
+    });
     m.put("meanCosine", v.quality().meanCosine());
     m.put("deployBytes", v.deployBytes());
     m.put("latencyMs", v.latencyMs());
@@ -144,6 +158,29 @@ final class TuneReport {
     m.put("seconds", v.seconds());
     v.failure().ifPresent(r -> m.put("failure", r));
     return m;
+  }
+
+  /** @return the margin of a top-1 budget in samples: how many more samples the result could lose and meet it */
+  static double marginSamples(TuneResult r) {
+    return r.margin() * r.result().quality().samples() / 100;
+  }
+
+  /**
+   * @return a warning when a met top-1 budget is met by less than two standard errors of the drop: on other data
+   *     of the same kind the drop may well exceed it
+   */
+  static Optional<String> withinNoise(Facts f) {
+    TuneResult r = f.result();
+    Quality q = r.result().quality();
+    if (!r.met() || f.request().budget().kind() != Budget.Kind.MAX_DROP || q.dropStandardError().isEmpty()
+        || r.margin() >= 2 * q.dropStandardError().get()) {
+      return Optional.empty();
+    }
+    double se = q.dropStandardError().get();
+    return Optional.of(String.format(Locale.ROOT, "%n**Within the eval data's noise:** the margin, %.2f points (%.0f "
+        + "of %d samples), is %.1f times the drop's standard error of %.2f points, so on other data of this kind the "
+        + "drop may exceed the budget. To be sure, tune on more eval data or with a smaller `--max-drop`, or check "
+        + "`tuned.cfg` on held-out data.%n", r.margin(), marginSamples(r), q.samples(), r.margin() / se, se));
   }
 
   static String markdown(Facts f) {
@@ -156,8 +193,10 @@ final class TuneReport {
         .append(") |\n|---|---|---|\n");
     s.append("| configuration | — | ").append(v.candidate().describe()).append(" |\n");
     v.quality().dropPoints().ifPresent(d -> s.append(String.format(Locale.ROOT,
-        "| top-1 drop (points) | 0 | %.2f (budget %s, margin %+.2f) |%n", d, f.request().budget().describe(),
-        r.margin())));
+        "| top-1 drop (points) | 0 | %.2f (budget %s, margin %+.2f)%s |%n", d, f.request().budget().describe(),
+        r.margin(), v.quality().dropStandardError().map(se -> String.format(Locale.ROOT,
+            "; standard error %.2f over %d samples, %d of them with another top-1 than the original's", se,
+            v.quality().samples(), v.quality().changedTop1())).orElse(""))));
     s.append(String.format(Locale.ROOT, "| mean cosine | 1 | %.5f |%n", v.quality().meanCosine()));
     s.append(String.format(Locale.ROOT, "| deploy file | %s | %s |%n", kb(f.baseline().deployBytes()),
         kb(v.deployBytes())));
@@ -168,6 +207,7 @@ final class TuneReport {
       s.append("| activations kept float | — | `").append(String.join("`, `", v.candidate().floatActivations()))
           .append("` |\n");
     }
+    withinNoise(f).ifPresent(s::append);
     s.append(String.format(Locale.ROOT, "%nObjective: %s. Tuning took %.0f s (%d candidates verified end to end).%n%n",
         f.request().objective().id(), r.seconds(), f.verified().size()));
     s.append("## Per operator\n\n| operator | type | weights | choice |\n|---|---|---|---|\n");

@@ -163,8 +163,11 @@ public final class Tuner {
   private static String answer(TuneRequest r, boolean met, Verified v, double margin) {
     String quality = Verifier.describe(v);
     if (met) {
-      return String.format(Locale.ROOT, "%s meets %s with %s (margin %.4f): %s, %s", v.candidate().describe(),
-          r.budget().describe(), quality, margin, TuneReport.kb(v.deployBytes()), r.objective().id() + " objective");
+      String noise = v.quality().dropStandardError().map(se -> String.format(Locale.ROOT,
+          "; drop's standard error %.2f over %d samples", se, v.quality().samples())).orElse("");
+      return String.format(Locale.ROOT, "%s meets %s with %s (margin %.4f%s): %s, %s", v.candidate().describe(),
+          r.budget().describe(), quality, margin, noise, TuneReport.kb(v.deployBytes()),
+          r.objective().id() + " objective");
     }
     if (v.index() == 0) {
       return "no compressed candidate meets " + r.budget().describe() + " and none could be verified; nothing written "

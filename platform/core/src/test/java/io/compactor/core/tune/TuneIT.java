@@ -135,6 +135,21 @@ class TuneIT {
       assertFalse(v.has("failure"), v.toString());
     }
     assertEquals(Files.size(out.resolve("model.deploy.onnx")), report.get("result").get("deployBytes").asLong());
+    // the drop's sampling noise: all 96 eval samples counted, and at least as many changed top-1 as the drop lost
+    JsonNode result = report.get("result");
+    assertEquals(96, result.get("evalSamples").asInt(), result.toString());
+    int changed = result.get("changedTop1").asInt();
+    double drop = result.get("dropPoints").asDouble();
+    assertTrue(changed >= Math.abs(drop) * 96 / 100 - 1e-6, result.toString());
+    double mean = drop / 100;
+    assertEquals(100 * Math.sqrt((changed / 96.0 - mean * mean) / 96), result.get("dropStandardError").asDouble(),
+        1e-9);
+    assertEquals(r.margin() * 96 / 100, report.get("budget").get("marginSamples").asDouble(), 1e-9);
+    String markdown = Files.readString(out.resolve("tune-report.md"));
+    assertTrue(markdown.contains(String.format(java.util.Locale.ROOT, "over 96 samples, %d of them with another top-1",
+        changed)), markdown);
+    assertEquals(r.margin() < 2 * result.get("dropStandardError").asDouble(),
+        markdown.contains("Within the eval data's noise"), markdown);
     assertTrue(report.get("sensitivity").size() > 0);
     double previous = Double.MAX_VALUE;
     for (JsonNode e : report.get("sensitivity")) {
@@ -370,6 +385,39 @@ class TuneIT {
     assertTrue(md.contains("## Latency per operator and group") && md.contains("time vs original"), md);
     assertTrue(report.get("notes").toString().contains("2:4: not searched for --objective latency"),
         report.get("notes").toString());
+  }
+
+  @Test
+  void underTheLatencyObjectiveALuckyFirstTimingDoesNotDecide() throws Exception {
+    // every model's first timing reads twice as fast as it is, later ones true: the answer's latency must be true
+    Map<Double, Integer> readings = new java.util.concurrent.ConcurrentHashMap<>();
+    Tuner lucky = new Tuner(chain, catalog, dir.resolve("work"), 16, Optional.of((m, reference) -> {
+      double ratio = cost(m) / cost(reference);
+      return readings.merge(cost(m), 1, Integer::sum) == 1 ? ratio / 2 : ratio;
+    }));
+    SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8, Capabilities.SPARSITY_FILTER), List.of(0.25,
+        0.5), EnumSet.of(Choice.Quant.STATIC));
+    Path out = dir.resolve("lucky");
+    Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
+        """);
+
+    TuneResult r = lucky.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), Optional.of(base),
+        Optional.empty(), new Budget(Budget.Kind.MAX_DROP, 5.0), Objective.LATENCY, Optional.of(space), out),
+        TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    double baseline = report.get("baseline").get("latencyMs").asDouble();
+    double trueRatio = cost(OnnxModel.load(out.resolve("model.deploy.onnx"))) / cost(OnnxModel.load(model));
+    assertEquals(trueRatio, r.result().latencyMs() / baseline, 1e-9, r.answer());
+    for (JsonNode v : report.get("verified")) {
+      if (v.has("failure") || v.get("dropPoints").asDouble() > 5.0) {
+        continue;
+      }
+      assertTrue(v.get("latencyMs").asDouble() >= r.result().latencyMs() - 1e-9, "the fastest is chosen: " + v);
+    }
+    assertTrue(report.get("notes").toString().contains("timed 3 times each"), report.get("notes").toString());
   }
 
   @Test
