@@ -41,11 +41,13 @@ import java.util.Map;
  * before left), retrained by {@link DistillMethod} on libtorch, and exported to the deploy model. Both the
  * fake-quant form (exact integer math in float) and the deploy QDQ model are scored on the held-out sentences,
  * which neither calibration nor training sees; the training text is English prose from the machine's package
- * documentation, or WordNet's usage examples ({@code text:wordnet}). Not a test; run it as documented in {@code docs/benchmarks.md}.
+ * documentation, or WordNet's usage examples ({@code text:wordnet}). Not a test; run it as documented in
+ * {@code docs/benchmarks.md}.
  *
  * <pre>
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
- *   docs=/usr/share/doc wordnet=/usr/share/wordnet sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1 held_out=0.1 train=all gptq=false
+ *   docs=/usr/share/doc wordnet=/usr/share/wordnet sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1
+ *   held_out=0.1 train=all gptq=false
  *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
  *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet)
  * </pre>
