@@ -12,6 +12,7 @@ import io.compactor.benchmarks.DocSentences;
 import io.compactor.benchmarks.InterleavedLatency;
 import io.compactor.benchmarks.Machine;
 import io.compactor.benchmarks.MiniLm;
+import io.compactor.benchmarks.WordNetSentences;
 import io.compactor.bundle.quantint8.Int8Forms;
 import io.compactor.bundle.retraindistill.training.DistillSettings;
 import io.compactor.bundle.retraindistill.training.DistillTrainer;
@@ -40,13 +41,15 @@ import java.util.Map;
  * before left), retrained by {@link DistillMethod} on libtorch, and exported to the deploy model. Both the
  * fake-quant form (exact integer math in float) and the deploy QDQ model are scored on the held-out sentences,
  * which neither calibration nor training sees; the training text is English prose from the machine's package
- * documentation. Not a test; run it as documented in {@code docs/benchmarks.md}.
+ * documentation, or WordNet's usage examples ({@code text:wordnet}). Not a test; run it as documented in
+ * {@code docs/benchmarks.md}.
  *
  * <pre>
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
- *   docs=/usr/share/doc sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1 held_out=0.1 train=all gptq=false
+ *   docs=/usr/share/doc wordnet=/usr/share/wordnet sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1
+ *   held_out=0.1 train=all gptq=false
  *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
- *   patience, train: all|compressed, sentences: N, text: docs|mixed)
+ *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet)
  * </pre>
  */
 public final class RetrainBenchmark {
@@ -88,6 +91,7 @@ public final class RetrainBenchmark {
     List<String> exclude = new ArrayList<>(held);
     exclude.addAll(calibrationText);
     Path docs = Path.of(opt.getOrDefault("docs", "/usr/share/doc"));
+    Path wordnet = Path.of(opt.getOrDefault("wordnet", "/usr/share/wordnet"));
     int sentences = Integer.parseInt(opt.getOrDefault("sentences", "300"));
     // the last documentation sentences are a second held-out set: the training text's own kind of prose
     List<String> allDocs = DocSentences.read(docs, Integer.MAX_VALUE, exclude);
@@ -132,7 +136,7 @@ public final class RetrainBenchmark {
       for (String variant : variants) {
         String label = name + (variant.isEmpty() ? "" : " [" + variant + "]");
         Dataset variantTrain = variant.isEmpty() ? train
-            : trainingSet(variant, docsTrain, sentences, calibrationText);
+            : trainingSet(variant, docsTrain, sentences, calibrationText, wordnet, exclude);
         long cpu0 = processCpuNanos();
         long w0 = System.nanoTime();
         Retrained r = variant.isEmpty() ? viaMethod(engine, form, fp32, calibration, train, settings)
@@ -170,20 +174,24 @@ public final class RetrainBenchmark {
 
   /**
    * The training set of a variant: its own number of documentation sentences ({@code sentences:N}), and with
-   * {@code text:mixed} the calibration sentences too (text like the evaluation's, but never the evaluation's).
+   * {@code text:mixed} the calibration sentences too (text like the evaluation's, but never the evaluation's);
+   * {@code text:wordnet} takes the N sentences from WordNet's usage examples instead of the documentation, with
+   * the calibration sentences.
    */
   private static Dataset trainingSet(String variant, List<String> docsTrain, int sentences,
-      List<String> calibrationText) {
+      List<String> calibrationText, Path wordnet, List<String> exclude) {
     Map<String, String> v = variantOptions(variant);
     int n = Integer.parseInt(v.getOrDefault("sentences", "" + sentences));
-    List<String> text = new ArrayList<>(docsTrain.subList(0, Math.min(n, docsTrain.size())));
     String kind = v.getOrDefault("text", "docs");
-    if (kind.equals("mixed")) {
+    List<String> text = new ArrayList<>(kind.equals("wordnet") ? WordNetSentences.read(wordnet, n, exclude)
+        : docsTrain.subList(0, Math.min(n, docsTrain.size())));
+    if (kind.equals("mixed") || kind.equals("wordnet")) {
       text.addAll(calibrationText);
     } else if (!kind.equals("docs")) {
-      throw new IllegalArgumentException("text must be docs or mixed, got " + kind);
+      throw new IllegalArgumentException("text must be docs, mixed or wordnet, got " + kind);
     }
-    System.out.printf(Locale.ROOT, "  [%s] %d training sentences%n", variant, text.size());
+    System.out.printf(Locale.ROOT, "  [%s] %d training sentences, e.g. \"%s\"%n", variant, text.size(),
+        text.get(0));
     return MiniLm.tokenize("training", text);
   }
 
