@@ -106,9 +106,9 @@ class ColumnFoldTest {
   /** Equalizes the context for the dynamically quantized o; @return the chosen α */
   private static double equalizeContext(OnnxModel m, Dataset data, Predicate<String> columnsFree) {
     Node o = m.graph().node("o").orElseThrow();
-    Map<String, Object[]> chosen = Equalization.apply(m, List.of(new Equalization.Group("ctx", List.of(o), true)),
-        data, 16, n -> true, columnsFree);
-    return ((Number) chosen.get("ctx")[0]).doubleValue();
+    Map<String, Equalization.Chosen> chosen = Equalization.apply(m,
+        List.of(new Equalization.Group("ctx", List.of(o), true, true)), data, 16, n -> true, columnsFree);
+    return chosen.get("ctx").alpha();
   }
 
   private static boolean explicitMul(OnnxModel m) {
