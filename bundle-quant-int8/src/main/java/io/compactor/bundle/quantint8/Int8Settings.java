@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param dynamic {@code activation_quant = dynamic} (Compactor extension): MatMul activations
  *     quantized per tensor at run time (DynamicQuantizeLinear + MatMulInteger) instead of a static range
  * @param floatActivations {@code float_activations} (Compactor extension): activations left float
- * @param equalization {@code equalization} (Compactor extension): {@code all}, {@code folded} or {@code none}
+ * @param equalization {@code equalization} (Compactor extension): {@code with_mul}, {@code folded} or {@code none}
  */
 record Int8Settings(String weightAlgo, boolean channelWise, Optional<ActivationRange> clip,
     Optional<Boolean> fixedMin, int batchNum, boolean fp16Scale, boolean dynamic, List<String> floatActivations,
@@ -38,7 +38,7 @@ record Int8Settings(String weightAlgo, boolean channelWise, Optional<ActivationR
   /**
    * @param task the layer and its settings
    * @return the settings; defaults for absent keys (arq_retrain, channel_wise true on Conv-like layers and
-   *     Gather tables, batch_num 1, static activations, no float activations, equalization all)
+   *     Gather tables, batch_num 1, static activations, no float activations, equalization with_mul)
    * @throws StepException naming the key, the value and what is accepted
    */
   static Int8Settings of(LayerTask task) {

@@ -8,14 +8,17 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}), and the
- * activations static INT8 leaves in float ({@code compactor_float_activations}).
+ * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}), the
+ * activations static INT8 leaves in float ({@code compactor_float_activations}), and whether INT8 equalizes only
+ * where the division folds ({@code compactor_equalization: FOLDED}).
  *
  * @param choices operator name to its choice, in the operators' order
  * @param sparsity share of all prunable weights (embedding tables not counted) the choices remove or zero
  * @param floatActivations activation tensors kept float (float fallback), costliest first; empty without INT8
+ * @param foldedEqualization no equalization by an explicit {@code Mul}; false without INT8
  */
-public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
+public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations,
+    boolean foldedEqualization) {
   public Candidate {
     choices = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(choices, "choices")));
     floatActivations = List.copyOf(floatActivations);
@@ -23,6 +26,11 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
       throw new IllegalArgumentException("floatActivations: float fallback needs an INT8 operator, got "
           + floatActivations + " without INT8");
     }
+  }
+
+  /** A candidate with the step's default equalization. */
+  public Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
+    this(choices, sparsity, floatActivations, false);
   }
 
   /**
@@ -51,12 +59,21 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
    * @return the same choices with those activations in float
    */
   public Candidate withFloatActivations(List<String> tensors) {
-    return new Candidate(choices, sparsity, quantized() == 0 ? List.of() : tensors);
+    return new Candidate(choices, sparsity, quantized() == 0 ? List.of() : tensors, foldedEqualization);
   }
 
-  /** @return whether both give every operator the same choice and keep the same activations float */
+  /**
+   * @param folded whether to equalize only where the division folds; ignored (false) when no operator has INT8
+   * @return the same choices with that equalization
+   */
+  public Candidate withFoldedEqualization(boolean folded) {
+    return new Candidate(choices, sparsity, floatActivations, folded && quantized() > 0);
+  }
+
+  /** @return whether both give every operator the same choice, keep the same activations float and equalize alike */
   public boolean sameAs(Candidate other) {
-    return choices.equals(other.choices) && Set.copyOf(floatActivations).equals(Set.copyOf(other.floatActivations));
+    return choices.equals(other.choices) && Set.copyOf(floatActivations).equals(Set.copyOf(other.floatActivations))
+        && foldedEqualization == other.foldedEqualization;
   }
 
   /** @return the choice of one operator */
@@ -85,7 +102,10 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
     return choices.isEmpty();
   }
 
-  /** @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static, 2 activations float} */
+  /**
+   * @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static, 2 activations float,
+   *     equalization folded only}
+   */
   public String describe() {
     if (empty()) {
       return "nothing compressed";
@@ -110,6 +130,9 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
     if (!floatActivations.isEmpty()) {
       int n = floatActivations.size();
       s.append(", ").append(n).append(n == 1 ? " activation" : " activations").append(" float");
+    }
+    if (foldedEqualization) {
+      s.append(", equalization folded only");
     }
     return s.toString();
   }

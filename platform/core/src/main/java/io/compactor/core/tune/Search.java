@@ -14,7 +14,9 @@ import java.util.function.Supplier;
  * The search under the budget. INT8 first (every allowed form on every operator, verified; when static INT8 misses
  * the budget, float fallback of its costliest activations, greedy worst first and verified; when nothing meets it,
  * bisection on how many operators keep INT8, the costliest by the cheap signal dropped first), then embedding
- * tables in INT8 on top of it (all, else bisection on how many). Then
+ * tables in INT8 on top of it (all, else bisection on how many), then, where the INT8 step divided an input by an
+ * explicit {@code Mul}, the same without those equalizations (kept when it meets the budget and the objective
+ * gains). Then
  * each sparsity kind on top of it (AMCT allows one per file): per operator the most aggressive level whose cost
  * per unit of objective is within a threshold, and bisection on the threshold, every step verified end to end,
  * so operators' interactions are in the verdict. The best verified candidate that meets the budget wins.
@@ -40,6 +42,8 @@ final class Search {
   private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
   /** The INT8 choice's float fallback, carried into every candidate with INT8. */
   private List<String> floatActivations = List.of();
+  /** Whether the INT8 choice equalizes only where the division folds, carried like the float fallback. */
+  private boolean foldedEqualization;
   private List<Sensitivity.Activation> measuredActivations = List.of();
   /** Latency per operator or group and candidate ({@code --objective latency}): INT8 islands, then group runs. */
   private final List<LatencySignal.Timing> timings;
@@ -83,7 +87,7 @@ final class Search {
   Outcome run() {
     Map<String, Choice> quant = objective == Objective.LATENCY ? fasterInt8() : tables(quantization());
     Map<Choice.Sparsity, Verified> best = new LinkedHashMap<>();
-    Verified quantOnly = verifier.verify(withInt8(quant), listener);
+    Verified quantOnly = foldedEqualization(verifier.verify(withInt8(quant), listener));
     best.put(Choice.Sparsity.NONE, quantOnly);
     for (Choice.Sparsity kind : List.of(Choice.Sparsity.FILTER, Choice.Sparsity.TWO_OF_FOUR)) {
       if (!(kind == Choice.Sparsity.FILTER ? space.filter() : space.twoOfFour())) {
@@ -246,6 +250,36 @@ final class Search {
   }
 
   /**
+   * Equalization without explicit {@code Mul}s on top of the INT8 choice: when the INT8 step divided some layer's
+   * input by an explicit {@code Mul} (an elementwise op per run that folds into nothing), the same choice with
+   * {@code compactor_equalization: FOLDED}, verified end to end. Kept, and carried into every later candidate, when
+   * it meets the budget and scores better on the objective (a smaller file, a faster run); equalization is
+   * accuracy, so whether the budget can spare it is the verified run's answer. Not tried for
+   * {@code --objective sparsity}, which it cannot change.
+   *
+   * @param int8 the verified INT8 choice
+   * @return the kept candidate: the folded one or {@code int8}
+   */
+  private Verified foldedEqualization(Verified int8) {
+    List<String> divided = ExplicitEqualization.layers(int8);
+    if (divided.isEmpty() || !int8.meets(budget) || objective == Objective.SPARSITY) {
+      return int8;
+    }
+    Verified folded = verifier.verify(int8.candidate().withFoldedEqualization(true), listener);
+    boolean meets = folded.meets(budget);
+    boolean keep = meets && objective.score(folded) < objective.score(int8);
+    listener.progress("search", 1, 1, "equalization folded only: " + (meets ? "meets" : "misses") + " the budget");
+    notes.add("equalization: " + divided.size() + " INT8 layers read an input divided by an explicit Mul; "
+        + "equalized only where the division folds (compactor_equalization: FOLDED): " + Verifier.describe(folded)
+        + (keep ? ", kept" : meets ? ", not kept: no better " + objective.id() : ", not kept: misses the budget"));
+    if (!keep) {
+      return int8;
+    }
+    foldedEqualization = true;
+    return folded;
+  }
+
+  /**
    * Bisection for the longest prefix of a ranked list whose candidate meets the budget, every step a verified run.
    *
    * @param size the longest prefix to consider
@@ -333,9 +367,10 @@ final class Search {
     return v;
   }
 
-  /** @return the INT8 choices as a candidate, with the INT8 choice's float fallback */
+  /** @return the INT8 choices as a candidate, with the INT8 choice's float fallback and equalization */
   private Candidate withInt8(Map<String, Choice> choices) {
-    return Candidate.of(operators, choices).withFloatActivations(floatActivations);
+    return Candidate.of(operators, choices).withFloatActivations(floatActivations)
+        .withFoldedEqualization(foldedEqualization);
   }
 
   /** Bisection on how many operators keep INT8, those whose weights suffer least first. */

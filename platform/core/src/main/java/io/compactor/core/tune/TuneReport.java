@@ -136,6 +136,7 @@ final class TuneReport {
     v.candidate().choices().forEach((node, c) -> choices.put(node, c.label()));
     m.put("choices", choices);
     m.put("floatActivations", v.candidate().floatActivations());
+    m.put("foldedEqualization", v.candidate().foldedEqualization());
     v.quality().dropPoints().ifPresent(d -> m.put("dropPoints", d));
     m.put("meanCosine", v.quality().meanCosine());
     m.put("deployBytes", v.deployBytes());
