@@ -66,11 +66,15 @@ final class Equalization {
   /**
    * One activation's equalization.
    *
+   * @param value the activation
    * @param alpha the migration strength, 0 for none
    * @param division where the division went
+   * @param channels the activation's channels (the width of an explicit {@code Mul}'s scale)
    */
-  record Chosen(double alpha, Division division) {
-    static final Chosen NONE = new Chosen(0, Division.NONE);
+  record Chosen(String value, double alpha, Division division, int channels) {
+    static Chosen none(String value, int channels) {
+      return new Chosen(value, 0, Division.NONE, channels);
+    }
   }
 
   /**
@@ -127,17 +131,17 @@ final class Equalization {
           best = scale;
         }
       }
-      Chosen c = Chosen.NONE;
+      Chosen c = Chosen.none(group.value(), k);
       if (best != null) {
         scaleRows(g, group, best);
         if (absorb(g, group, best)) {
-          c = new Chosen(bestAlpha, Division.AFFINE);
+          c = new Chosen(group.value(), bestAlpha, Division.AFFINE, k);
         } else {
           Optional<ColumnFold> fold = readOnlyByLayers(g, group)
               ? ColumnFold.apply(g, group.value(), best, columnsFree) : Optional.empty();
           if (fold.isPresent()) {
             folds.put(group, fold.get());
-            c = new Chosen(bestAlpha, Division.COLUMNS);
+            c = new Chosen(group.value(), bestAlpha, Division.COLUMNS, k);
           } else {
             c = divideExplicitly(g, group, best, bestAlpha);
           }
@@ -165,14 +169,14 @@ final class Equalization {
   private static Chosen divideExplicitly(Graph g, Group group, double[] scale, double alpha) {
     if (group.explicitMul()) {
       explicitMul(g, group, scale);
-      return new Chosen(alpha, Division.MUL);
+      return new Chosen(group.value(), alpha, Division.MUL, scale.length);
     }
     double[] back = new double[scale.length];
     for (int c = 0; c < back.length; c++) {
       back[c] = 1 / scale[c];
     }
     scaleRows(g, group, back);
-    return Chosen.NONE;
+    return Chosen.none(group.value(), scale.length);
   }
 
   /** Scales the weight rows of the group's layers up by {@code scale}. */

@@ -78,6 +78,8 @@ final class QuantInt8Step {
       Optional.ofNullable(calibration.equalization().get(n)).ifPresent(e -> {
         m.put("equalization_alpha", e.alpha());
         m.put("equalization_division", e.division().name().toLowerCase(Locale.ROOT));
+        m.put("equalization_input", e.value());
+        m.put("equalization_channels", e.channels());
       });
       Optional.ofNullable(activations.get(n)).ifPresent(a -> m.putAll(a.metrics()));
       m.putAll(weights.get(n).metrics());

@@ -149,6 +149,24 @@ class ColumnFoldTest {
   }
 
   @Test
+  void aFoldThatDoesNotHoldLeavesTheContextUnequalizedWhenNoExplicitMulIsAllowed() {
+    Dataset data = data(3, 32);
+    OnnxModel m = attention(4, true);
+    float[] before = run(m, data);
+    Tensor v = m.graph().initializer("v.w").orElseThrow();
+    Tensor o = m.graph().initializer("o.w").orElseThrow();
+    Node layer = m.graph().node("o").orElseThrow();
+    Equalization.Chosen chosen = Equalization.apply(m, List.of(new Equalization.Group("ctx", List.of(layer), true,
+        false)), data, 16, n -> true, n -> true).get("ctx");
+    assertEquals(Equalization.Division.NONE, chosen.division());
+    assertEquals(0.0, chosen.alpha());
+    assertFalse(explicitMul(m), "equalization: folded");
+    assertArrayEquals(v.floats(), m.graph().initializer("v.w").orElseThrow().floats(), 1e-6f, "v restored");
+    assertArrayEquals(o.floats(), m.graph().initializer("o.w").orElseThrow().floats(), 1e-5f, "o's rows back");
+    assertSameOutputs(before, run(m, data));
+  }
+
+  @Test
   void aProducerWhoseColumnsShareOneQuantizationScaleIsNotFolded() {
     Dataset data = data(5, 32);
     OnnxModel m = attention(6, false);

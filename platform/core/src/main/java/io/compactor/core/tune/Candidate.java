@@ -10,18 +10,20 @@ import java.util.Set;
 /**
  * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}), the
  * activations static INT8 leaves in float ({@code compactor_float_activations}), and whether INT8 equalizes only
- * where the division folds ({@code compactor_equalization: FOLDED}).
+ * where the division folds ({@code compactor_equalization: FOLDED}) on some layers' inputs.
  *
  * @param choices operator name to its choice, in the operators' order
  * @param sparsity share of all prunable weights (embedding tables not counted) the choices remove or zero
  * @param floatActivations activation tensors kept float (float fallback), costliest first; empty without INT8
- * @param foldedEqualization no equalization by an explicit {@code Mul}; false without INT8
+ * @param foldedEqualization INT8 layers whose input takes no equalization by an explicit {@code Mul}; empty
+ *     without INT8
  */
 public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations,
-    boolean foldedEqualization) {
+    List<String> foldedEqualization) {
   public Candidate {
     choices = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(choices, "choices")));
     floatActivations = List.copyOf(floatActivations);
+    foldedEqualization = List.copyOf(foldedEqualization);
     if (!floatActivations.isEmpty() && choices.values().stream().noneMatch(c -> c.quant() != Choice.Quant.NONE)) {
       throw new IllegalArgumentException("floatActivations: float fallback needs an INT8 operator, got "
           + floatActivations + " without INT8");
@@ -30,7 +32,7 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
 
   /** A candidate with the step's default equalization. */
   public Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
-    this(choices, sparsity, floatActivations, false);
+    this(choices, sparsity, floatActivations, List.of());
   }
 
   /**
@@ -63,17 +65,18 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
   }
 
   /**
-   * @param folded whether to equalize only where the division folds; ignored (false) when no operator has INT8
+   * @param layers INT8 layers whose input is equalized only where the division folds; ignored (none) when no
+   *     operator has INT8
    * @return the same choices with that equalization
    */
-  public Candidate withFoldedEqualization(boolean folded) {
-    return new Candidate(choices, sparsity, floatActivations, folded && quantized() > 0);
+  public Candidate withFoldedEqualization(List<String> layers) {
+    return new Candidate(choices, sparsity, floatActivations, quantized() == 0 ? List.of() : layers);
   }
 
   /** @return whether both give every operator the same choice, keep the same activations float and equalize alike */
   public boolean sameAs(Candidate other) {
     return choices.equals(other.choices) && Set.copyOf(floatActivations).equals(Set.copyOf(other.floatActivations))
-        && foldedEqualization == other.foldedEqualization;
+        && Set.copyOf(foldedEqualization).equals(Set.copyOf(other.foldedEqualization));
   }
 
   /** @return the choice of one operator */
@@ -104,7 +107,7 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
 
   /**
    * @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static, 2 activations float,
-   *     equalization folded only}
+   *     5 layers equalized folded only}
    */
   public String describe() {
     if (empty()) {
@@ -131,8 +134,9 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
       int n = floatActivations.size();
       s.append(", ").append(n).append(n == 1 ? " activation" : " activations").append(" float");
     }
-    if (foldedEqualization) {
-      s.append(", equalization folded only");
+    if (!foldedEqualization.isEmpty()) {
+      int n = foldedEqualization.size();
+      s.append(", ").append(n).append(n == 1 ? " layer" : " layers").append(" equalized folded only");
     }
     return s.toString();
   }

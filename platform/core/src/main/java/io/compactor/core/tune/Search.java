@@ -14,9 +14,9 @@ import java.util.function.Supplier;
  * The search under the budget. INT8 first (every allowed form on every operator, verified; when static INT8 misses
  * the budget, float fallback of its costliest activations, greedy worst first and verified; when nothing meets it,
  * bisection on how many operators keep INT8, the costliest by the cheap signal dropped first), then embedding
- * tables in INT8 on top of it (all, else bisection on how many), then, where the INT8 step divided an input by an
- * explicit {@code Mul}, the same without those equalizations (kept when it meets the budget and the objective
- * gains). Then
+ * tables in INT8 on top of it (all, else bisection on how many), then, where the INT8 step divided inputs by an
+ * explicit {@code Mul}, the same without those equalizations (all, else bisection on how many, widest first; kept
+ * when the objective gains). Then
  * each sparsity kind on top of it (AMCT allows one per file): per operator the most aggressive level whose cost
  * per unit of objective is within a threshold, and bisection on the threshold, every step verified end to end,
  * so operators' interactions are in the verdict. The best verified candidate that meets the budget wins.
@@ -42,8 +42,8 @@ final class Search {
   private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
   /** The INT8 choice's float fallback, carried into every candidate with INT8. */
   private List<String> floatActivations = List.of();
-  /** Whether the INT8 choice equalizes only where the division folds, carried like the float fallback. */
-  private boolean foldedEqualization;
+  /** The INT8 layers whose input is equalized only where the division folds, carried like the float fallback. */
+  private List<String> foldedEqualization = List.of();
   private List<Sensitivity.Activation> measuredActivations = List.of();
   /** Latency per operator or group and candidate ({@code --objective latency}): INT8 islands, then group runs. */
   private final List<LatencySignal.Timing> timings;
@@ -250,32 +250,40 @@ final class Search {
   }
 
   /**
-   * Equalization without explicit {@code Mul}s on top of the INT8 choice: when the INT8 step divided some layer's
-   * input by an explicit {@code Mul} (an elementwise op per run that folds into nothing), the same choice with
-   * {@code compactor_equalization: FOLDED}, verified end to end. Kept, and carried into every later candidate, when
-   * it meets the budget and scores better on the objective (a smaller file, a faster run); equalization is
-   * accuracy, so whether the budget can spare it is the verified run's answer. Not tried for
-   * {@code --objective sparsity}, which it cannot change.
+   * Equalization without explicit {@code Mul}s on top of the INT8 choice: when the INT8 step divided activations
+   * by an explicit {@code Mul} (an elementwise op per run that folds into nothing), their readers take
+   * {@code compactor_equalization: FOLDED}, the widest activations (the costliest {@code Mul}s) first: all of them
+   * verified end to end, and when that misses the budget a bisection on how many of the widest; equalization is
+   * accuracy, so the verified runs decide what the budget can spare. The set found is kept, and carried into every
+   * later candidate, when the objective gains (a smaller file: the scale vectors go; a faster measured run). Not
+   * tried for {@code --objective sparsity}, which it cannot change.
    *
    * @param int8 the verified INT8 choice
-   * @return the kept candidate: the folded one or {@code int8}
+   * @return the kept candidate: the one with folded-only equalization, or {@code int8}
    */
   private Verified foldedEqualization(Verified int8) {
-    List<String> divided = ExplicitEqualization.layers(int8);
-    if (divided.isEmpty() || !int8.meets(budget) || objective == Objective.SPARSITY) {
+    List<ExplicitEqualization.Activation> ranked = ExplicitEqualization.ranked(int8);
+    if (ranked.isEmpty() || !int8.meets(budget) || objective == Objective.SPARSITY) {
       return int8;
     }
-    Verified folded = verifier.verify(int8.candidate().withFoldedEqualization(true), listener);
-    boolean meets = folded.meets(budget);
-    boolean keep = meets && objective.score(folded) < objective.score(int8);
-    listener.progress("search", 1, 1, "equalization folded only: " + (meets ? "meets" : "misses") + " the budget");
-    notes.add("equalization: " + divided.size() + " INT8 layers read an input divided by an explicit Mul; "
-        + "equalized only where the division folds (compactor_equalization: FOLDED): " + Verifier.describe(folded)
-        + (keep ? ", kept" : meets ? ", not kept: no better " + objective.id() : ", not kept: misses the budget"));
+    IntFunction<List<String>> firstOf = n -> ranked.subList(0, n).stream()
+        .flatMap(a -> a.layers().stream()).toList();
+    int n = longestPrefix(ranked.size(), true, k -> int8.candidate().withFoldedEqualization(firstOf.apply(k)),
+        k -> "equalization folded only on the " + k + " widest of " + ranked.size() + " activations divided by a Mul");
+    String which = "equalization: " + ranked.size() + " activations divided by an explicit Mul before INT8 layers";
+    if (n == 0) {
+      notes.add(which + "; without even the widest one's the candidate misses the budget, all kept");
+      return int8;
+    }
+    Verified folded = verifier.verify(int8.candidate().withFoldedEqualization(firstOf.apply(n)), listener);
+    boolean keep = objective.score(folded) < objective.score(int8);
+    notes.add(which + "; equalized only where it folds (compactor_equalization: FOLDED) on the " + n + " widest, "
+        + ranked.subList(0, n).stream().map(ExplicitEqualization.Activation::tensor).toList() + ": "
+        + Verifier.describe(folded) + (keep ? ", kept" : ", not kept: no better " + objective.id()));
     if (!keep) {
       return int8;
     }
-    foldedEqualization = true;
+    foldedEqualization = folded.candidate().foldedEqualization();
     return folded;
   }
 

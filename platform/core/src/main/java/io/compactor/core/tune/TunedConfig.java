@@ -26,8 +26,8 @@ import java.util.Objects;
  * quantization settings, {@code compactor_retrain}) kept, global blocks for what most operators get, and
  * {@code override_layer_configs} and skip lists for the rest, embedding tables in INT8 as an
  * {@code override_layer_types} entry for {@code Gather} (tables left float in {@code quant_skip_layers}), the
- * candidate's float fallback as {@code compactor_float_activations}, and its equalization without explicit
- * {@code Mul}s as {@code compactor_equalization: FOLDED} in the activation blocks (a base's {@code NONE} stays).
+ * candidate's float fallback as {@code compactor_float_activations}, and its layers equalized without an explicit
+ * {@code Mul} as {@code compactor_equalization: FOLDED} in their overrides (a base's {@code NONE} stays).
  * One sparsity kind per file, as AMCT requires.
  */
 final class TunedConfig {
@@ -135,10 +135,8 @@ final class TunedConfig {
       return;
     }
     ActULQquantize.Builder ulq = globalQuant(b);
-    if (a.foldedEqualization() && ulq.getCompactorEqualization() != CompactorEqualization.NONE) {
-      ulq.setCompactorEqualization(CompactorEqualization.FOLDED);
-      b.setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder().setUlqQuantize(ulq.clone()));
-    }
+    // a base's NONE is stricter than FOLDED and stays
+    boolean folding = ulq.getCompactorEqualization() != CompactorEqualization.NONE;
     // the base's own list stays (start() keeps it); the search's fallback is added to it
     a.floatActivations().stream().filter(t -> !base.getCompactorFloatActivationsList().contains(t))
         .forEach(b::addCompactorFloatActivations);
@@ -152,9 +150,19 @@ final class TunedConfig {
       boolean selected = !op.table() || tables || baseOptsInTables();
       if (c.quant() == Choice.Quant.NONE && op.int8() && selected) {
         b.addQuantSkipLayers(op.node());
-      } else if (c.quant() == Choice.Quant.DYNAMIC) {
-        override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder()
-            .setUlqQuantize(ulq.clone().setCompactorDynamic(true)));
+      } else if (c.quant() != Choice.Quant.NONE) {
+        boolean dynamic = c.quant() == Choice.Quant.DYNAMIC;
+        boolean folded = folding && a.foldedEqualization().contains(op.node());
+        if (dynamic || folded) {
+          ActULQquantize.Builder own = ulq.clone();
+          if (dynamic) {
+            own.setCompactorDynamic(true);
+          }
+          if (folded) {
+            own.setCompactorEqualization(CompactorEqualization.FOLDED);
+          }
+          override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder().setUlqQuantize(own));
+        }
       }
     }
   }

@@ -141,10 +141,10 @@ class TunedConfigTest {
   }
 
   @Test
-  void foldedEqualizationIsWrittenIntoEveryActivationBlock() throws Exception {
+  void foldedEqualizationIsWrittenIntoTheOverridesOfItsLayers() throws Exception {
     List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
     Candidate c = Candidate.of(ops, Map.of("conv2", Choice.NONE.withQuant(Choice.Quant.STATIC),
-        "fc", Choice.NONE.withQuant(Choice.Quant.DYNAMIC))).withFoldedEqualization(true);
+        "fc", Choice.NONE.withQuant(Choice.Quant.DYNAMIC))).withFoldedEqualization(List.of("conv2", "fc"));
     AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
     String text = ConfigWriter.text(config, List.of());
     String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
@@ -157,15 +157,22 @@ class TunedConfigTest {
             .string(Int8Keys.EQUALIZATION.name()), n + " in " + file.source() + ":\n" + text);
       }
     }
-    assertTrue(c.describe().endsWith("equalization folded only"), c.describe());
-    assertFalse(Candidate.of(ops, Map.of("conv1", Choice.filter(0.5))).withFoldedEqualization(true)
-        .foldedEqualization(), "no INT8, no equalization");
-    assertFalse(c.sameAs(c.withFoldedEqualization(false)));
+    assertTrue(text.contains("compactor_dynamic: true"), text);
+    Candidate one = c.withFoldedEqualization(List.of("fc"));
+    Plan plan = new Planner(TestMethods.all()).plan(model, ConfigFile.parse(ConfigWriter.text(
+        new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(one), List.of()), ConfigFormat.TEXT, "t"));
+    assertEquals(Optional.empty(), plan.operator("conv2").orElseThrow().quantization().settings()
+        .string(Int8Keys.EQUALIZATION.name()), "conv2 keeps the default");
+    assertTrue(c.describe().endsWith("2 layers equalized folded only"), c.describe());
+    assertEquals(List.of(), Candidate.of(ops, Map.of("conv1", Choice.filter(0.5))).withFoldedEqualization(
+        List.of("conv1")).foldedEqualization(), "no INT8, no equalization");
+    assertFalse(c.sameAs(one));
     Path base = dir.resolve("none.cfg");
     Files.writeString(base, "retrain_data_quant_config { ulq_quantize { compactor_equalization: NONE } }\n");
     AMCTRetrainConfig none = new TunedConfig(ConfigWriter.message(base), ops).build(c);
-    assertEquals("NONE", none.getRetrainDataQuantConfig().getUlqQuantize().getCompactorEqualization().name(),
-        "the base's NONE is stricter and stays");
+    assertEquals("NONE", none.getRetrainDataQuantConfig().getUlqQuantize().getCompactorEqualization().name());
+    assertTrue(none.getOverrideLayerConfigsList().stream().allMatch(o -> o.getRetrainDataQuantConfig()
+        .getUlqQuantize().getCompactorEqualization().name().equals("NONE")), "the base's NONE is stricter and stays");
   }
 
   private static double ratio(OperatorPlan op) {
