@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * The settings of capability {@value Capabilities#QUANT_INT8}, from AMCT's compiled quantization keys plus
- * three Compactor extensions ({@link #ACTIVATION_QUANT}, {@link #FLOAT_ACTIVATIONS}, {@link #EQUALIZATION}). Since 1.4.0 the
- * capability also takes {@code Gather} operators on a constant table (embedding tables, opt-in in the
- * configuration): their table is the weight, and they have no activation to quantize.
+ * three Compactor extensions ({@link #ACTIVATION_QUANT}, {@link #FLOAT_ACTIVATIONS}, {@link #EQUALIZATION}).
+ * Since 1.4.0 the capability also takes {@code Gather} operators on a constant table (embedding tables, opt-in in
+ * the configuration): their table is the weight, and they have no activation to quantize.
  *
  * @since 1.2.0
  */
