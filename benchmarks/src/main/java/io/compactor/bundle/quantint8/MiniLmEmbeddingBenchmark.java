@@ -28,9 +28,10 @@ import java.util.Map;
  * MiniLmEmbeddingBenchmark size       tables only
  * MiniLmEmbeddingBenchmark fallback   float fallback only
  * MiniLmEmbeddingBenchmark bytes      exact file sizes of -q and of ours (dynamic MatMuls + INT8 tables)
- * MiniLmEmbeddingBenchmark deploy OUT  dynamic MatMuls + INT8 tables with the step's defaults (GPTQ), the form
- *                                      {@code compactor tune} chooses for cosine 0.99: held-out fidelity, its Mul
- *                                      nodes, and the deploy file written to OUT
+ * MiniLmEmbeddingBenchmark deploy OUT [KEY=VALUE ...]  dynamic MatMuls + INT8 tables with the step's defaults
+ *                                      (GPTQ), the form {@code compactor tune} chooses for cosine 0.99: held-out
+ *                                      fidelity, its Mul nodes, and the deploy file written to OUT; KEY=VALUE adds
+ *                                      a setting to every layer (channel_wise=false: one scale per table)
  * </pre>
  *
  * <p>{@code -Dbench.latency=true} adds interleaved latencies of FP32, {@code -q} and ours to the size part.
@@ -66,7 +67,8 @@ public final class MiniLmEmbeddingBenchmark {
       bytes(fp32, calibration, batches);
     }
     if (what.equals("deploy")) {
-      deploy(fp32, calibration, eval, reference, batches, Path.of(args[1]));
+      deploy(fp32, calibration, eval, reference, batches, Path.of(args[1]),
+          Arrays.asList(args).subList(2, args.length));
     }
     if (what.equals("fallback") || what.equals("all")) {
       fallback(fp32, calibration, eval, reference, batches);
@@ -132,10 +134,15 @@ public final class MiniLmEmbeddingBenchmark {
 
   /** The tuned form with the step's defaults, written to {@code out} for latency runs and graph comparisons. */
   private static void deploy(OnnxModel fp32, Dataset calibration, List<Dataset> eval, float[][] reference, int batches,
-      Path out) {
-    Int8Benchmark.Run r = Int8Benchmark.int8("dynamic MatMuls + INT8 tables, defaults", fp32, calibration,
-        Map.of("batch_num", batches, "activation_quant", "dynamic", Int8Benchmark.TABLES, true), QuantOptions.DEFAULTS,
-        16);
+      Path out, List<String> extra) {
+    Map<String, Object> settings = new HashMap<>(Map.of("batch_num", batches, "activation_quant", "dynamic",
+        Int8Benchmark.TABLES, true));
+    for (String kv : extra) { // KEY=VALUE settings of every layer, e.g. channel_wise=false (tables per tensor)
+      String[] p = kv.split("=", 2);
+      settings.put(p[0], p[1].equals("true") || p[1].equals("false") ? Boolean.valueOf(p[1]) : p[1]);
+    }
+    Int8Benchmark.Run r = Int8Benchmark.int8("dynamic MatMuls + INT8 tables, defaults " + extra, fp32, calibration,
+        settings, QuantOptions.DEFAULTS, 16);
     r.deploy().save(out);
     double[] d = fidelity(r.deploy(), reference, eval);
     long muls = r.deploy().graph().nodes().stream().filter(n -> n.opType().equals("Mul")).count();

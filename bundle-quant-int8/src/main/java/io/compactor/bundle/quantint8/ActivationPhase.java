@@ -31,7 +31,7 @@ final class ActivationPhase {
   private final QuantOptions options;
   private final Int8Layers decisions;
   private final Map<String, ActivationResult> results = new LinkedHashMap<>();
-  private final Map<String, Double> equalizationAlpha = new LinkedHashMap<>();
+  private final Map<String, Equalization.Chosen> equalization = new LinkedHashMap<>();
 
   ActivationPhase(StepContext context, QuantOptions options, Int8Layers decisions) {
     this.context = context;
@@ -39,9 +39,9 @@ final class ActivationPhase {
     this.decisions = decisions;
   }
 
-  /** @return per layer, the SmoothQuant alpha equalization chose, for layers it equalized */
-  Map<String, Double> equalizationAlpha() {
-    return equalizationAlpha;
+  /** @return per layer whose input equalization considered, the α it chose and where the division went */
+  Map<String, Equalization.Chosen> equalization() {
+    return equalization;
   }
 
   /**
@@ -104,7 +104,10 @@ final class ActivationPhase {
     return results;
   }
 
-  /** SmoothQuant-style equalization of every activation read only by quantized MatMuls (see {@link Equalization}). */
+  /**
+   * SmoothQuant-style equalization of every activation read only by quantized MatMuls (see {@link Equalization}),
+   * within what the layers' {@code equalization} settings allow: the strictest of an activation's readers.
+   */
   private void equalize(OnnxModel model, List<String> layers) {
     Graph g = model.graph();
     Map<String, List<Node>> byValue = new LinkedHashMap<>();
@@ -119,11 +122,13 @@ final class ActivationPhase {
     byValue.forEach((value, nodes) -> {
       boolean dense = nodes.stream().allMatch(n -> n.opType().equals("MatMul"));
       boolean sameMode = nodes.stream().map(n -> decisions.dynamic(g, n.name())).distinct().count() == 1;
-      if (dense && sameMode && !g.hasInitializer(value)) {
-        groups.add(new Equalization.Group(value, nodes, decisions.dynamic(g, nodes.get(0).name())));
+      List<String> allowed = nodes.stream().map(n -> decisions.get(n.name()).equalization()).toList();
+      if (dense && sameMode && !g.hasInitializer(value) && !allowed.contains(Int8Settings.EQUALIZE_NONE)) {
+        groups.add(new Equalization.Group(value, nodes, decisions.dynamic(g, nodes.get(0).name()),
+            !allowed.contains(Int8Settings.EQUALIZE_FOLDED)));
       }
     });
-    Map<String, Object[]> chosen;
+    Map<String, Equalization.Chosen> chosen;
     try {
       chosen = Equalization.apply(model, groups, context.calibration(), context.batchSize(),
           n -> decisions.perRow(g, n), n -> !layers.contains(n) || decisions.perRow(g, n));
@@ -132,10 +137,7 @@ final class ActivationPhase {
           + "model: " + e.getMessage(), e);
     }
     for (Equalization.Group group : groups) {
-      Object[] c = chosen.get(group.value());
-      for (Node n : group.layers()) {
-        equalizationAlpha.put(n.name(), ((Number) c[0]).doubleValue());
-      }
+      group.layers().forEach(n -> equalization.put(n.name(), chosen.get(group.value())));
     }
   }
 

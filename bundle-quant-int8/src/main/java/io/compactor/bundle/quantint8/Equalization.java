@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  * on a sample of calibration rows. The division is absorbed into a preceding per-channel
  * {@code Mul(x, γ) → Add(β)} (a LayerNorm's affine part) when nothing else reads it, or into the columns of
  * the layer that produces {@code X} ({@link ColumnFold}, kept when calibration data confirms it), otherwise it
- * is an explicit {@code Mul} in front of the layers, which the deploy model runs too.
+ * is an explicit {@code Mul} in front of the layers, which the deploy model runs too; a group that may not
+ * take an explicit {@code Mul} (setting {@code equalization: folded}) is then left unequalized.
  */
 final class Equalization {
   /** The migration strengths tried besides none. */
@@ -46,8 +47,35 @@ final class Equalization {
    * @param value the activation
    * @param layers its quantized MatMul consumers (constant weight {@code [K, N]})
    * @param dynamic whether the activation will be quantized at run time
+   * @param explicitMul whether the division may be an explicit {@code Mul} when it folds into nothing
    */
-  record Group(String value, List<Node> layers, boolean dynamic) {}
+  record Group(String value, List<Node> layers, boolean dynamic, boolean explicitMul) {}
+
+  /** Where an equalization's division went. */
+  enum Division {
+    /** not equalized: no α lowered the error, or only an explicit {@code Mul} could divide and it is not allowed */
+    NONE,
+    /** into a preceding per-channel {@code Mul(x, γ) → Add(β)} */
+    AFFINE,
+    /** into the columns of the layer that produces the activation ({@link ColumnFold}) */
+    COLUMNS,
+    /** an explicit {@code Mul} in front of the layers */
+    MUL
+  }
+
+  /**
+   * One activation's equalization.
+   *
+   * @param value the activation
+   * @param alpha the migration strength, 0 for none
+   * @param division where the division went
+   * @param channels the activation's channels (the width of an explicit {@code Mul}'s scale)
+   */
+  record Chosen(String value, double alpha, Division division, int channels) {
+    static Chosen none(String value, int channels) {
+      return new Chosen(value, 0, Division.NONE, channels);
+    }
+  }
 
   /**
    * Chooses and applies the equalization of each group, rewriting {@code model} in place.
@@ -55,11 +83,11 @@ final class Equalization {
    * @param perColumn whether a layer's weight has one scale per column
    * @param columnsFree whether scaling a layer's weight columns leaves its quantization unchanged (it is not
    *     quantized, or per column)
-   * @return the chosen α per activation (0 = none) and the value the layers now read
+   * @return per activation, the chosen α and where its division went
    */
-  static Map<String, Object[]> apply(OnnxModel model, List<Group> groups, Dataset data, int batchSize,
+  static Map<String, Chosen> apply(OnnxModel model, List<Group> groups, Dataset data, int batchSize,
       Predicate<String> perColumn, Predicate<String> columnsFree) {
-    Map<String, Object[]> chosen = new LinkedHashMap<>();
+    Map<String, Chosen> chosen = new LinkedHashMap<>();
     if (groups.isEmpty()) {
       return chosen;
     }
@@ -103,20 +131,23 @@ final class Equalization {
           best = scale;
         }
       }
-      String reads = group.value();
+      Chosen c = Chosen.none(group.value(), k);
       if (best != null) {
         scaleRows(g, group, best);
-        if (!absorb(g, group, best)) {
+        if (absorb(g, group, best)) {
+          c = new Chosen(group.value(), bestAlpha, Division.AFFINE, k);
+        } else {
           Optional<ColumnFold> fold = readOnlyByLayers(g, group)
               ? ColumnFold.apply(g, group.value(), best, columnsFree) : Optional.empty();
           if (fold.isPresent()) {
             folds.put(group, fold.get());
+            c = new Chosen(group.value(), bestAlpha, Division.COLUMNS, k);
           } else {
-            reads = explicitMul(g, group, best);
+            c = divideExplicitly(g, group, best, bestAlpha);
           }
         }
       }
-      chosen.put(group.value(), new Object[] {bestAlpha, reads});
+      chosen.put(group.value(), c);
     }
     if (!folds.isEmpty()) {
       Map<String, float[]> after = firstRows(model, folds.keySet().stream().map(Group::value).toList(), data,
@@ -124,11 +155,28 @@ final class Equalization {
       folds.forEach((group, fold) -> {
         if (!fold.holds(samples.get(group.value()).first, after.get(group.value()))) {
           fold.undo(g);
-          chosen.get(group.value())[1] = explicitMul(g, group, fold.scale());
+          chosen.put(group.value(), divideExplicitly(g, group, fold.scale(), chosen.get(group.value()).alpha()));
         }
       });
     }
     return chosen;
+  }
+
+  /**
+   * The division by an explicit {@code Mul} when the group allows one; otherwise the layers' rows are scaled back
+   * and the group stays unequalized (a float rounding of the rows, far below their INT8 step).
+   */
+  private static Chosen divideExplicitly(Graph g, Group group, double[] scale, double alpha) {
+    if (group.explicitMul()) {
+      explicitMul(g, group, scale);
+      return new Chosen(group.value(), alpha, Division.MUL, scale.length);
+    }
+    double[] back = new double[scale.length];
+    for (int c = 0; c < back.length; c++) {
+      back[c] = 1 / scale[c];
+    }
+    scaleRows(g, group, back);
+    return Chosen.none(group.value(), scale.length);
   }
 
   /** Scales the weight rows of the group's layers up by {@code scale}. */

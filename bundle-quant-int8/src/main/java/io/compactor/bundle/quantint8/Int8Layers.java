@@ -52,6 +52,6 @@ final class Int8Layers {
   void perTensor(String node) {
     Int8Settings s = settings.get(node);
     settings.put(node, new Int8Settings(s.weightAlgo(), false, s.clip(), s.fixedMin(), s.batchNum(), s.fp16Scale(),
-        s.dynamic(), s.floatActivations()));
+        s.dynamic(), s.floatActivations(), s.equalization()));
   }
 }

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The resolved INT8 settings of one layer, read with the api's {@link Int8Keys} (AMCT's compiled keys plus
- * one Compactor extension).
+ * Compactor's extensions).
  *
  * @param weightAlgo {@code weight_algo}: {@code arq_retrain} or {@code ulq_retrain} (both retrained the same
  *     way here: error-minimizing scale, GPTQ rounding)
@@ -23,16 +23,22 @@ import java.util.Optional;
  * @param dynamic {@code activation_quant = dynamic} (Compactor extension): MatMul activations
  *     quantized per tensor at run time (DynamicQuantizeLinear + MatMulInteger) instead of a static range
  * @param floatActivations {@code float_activations} (Compactor extension): activations left float
+ * @param equalization {@code equalization} (Compactor extension): {@code with_mul}, {@code folded} or {@code none}
  */
 record Int8Settings(String weightAlgo, boolean channelWise, Optional<ActivationRange> clip,
-    Optional<Boolean> fixedMin, int batchNum, boolean fp16Scale, boolean dynamic, List<String> floatActivations) {
+    Optional<Boolean> fixedMin, int batchNum, boolean fp16Scale, boolean dynamic, List<String> floatActivations,
+    String equalization) {
+  /** {@code equalization}: only where the division folds into the graph, no explicit {@code Mul}. */
+  static final String EQUALIZE_FOLDED = "folded";
+  /** {@code equalization}: never. */
+  static final String EQUALIZE_NONE = "none";
   /** A configured clip is the starting point; the search may move each bound within these factors. */
   static final double[] CLIP_BAND = {0.5, 1.5};
 
   /**
    * @param task the layer and its settings
    * @return the settings; defaults for absent keys (arq_retrain, channel_wise true on Conv-like layers and
-   *     Gather tables, batch_num 1, static activations, no float activations)
+   *     Gather tables, batch_num 1, static activations, no float activations, equalization with_mul)
    * @throws StepException naming the key, the value and what is accepted
    */
   static Int8Settings of(LayerTask task) {
@@ -49,7 +55,7 @@ record Int8Settings(String weightAlgo, boolean channelWise, Optional<ActivationR
     Optional<ActivationRange> clip = max.map(hi -> new ActivationRange(min.orElseThrow(), hi));
     return new Int8Settings(algo, channelWise, clip, Int8Keys.FIXED_MIN.find(task), Int8Keys.BATCH_NUM.get(task),
         Int8Keys.FAKEQUANT_PRECISION_MODE.find(task).isPresent(),
-        Int8Keys.ACTIVATION_QUANT.get(task).equals("dynamic"), floatActivations(task));
+        Int8Keys.ACTIVATION_QUANT.get(task).equals("dynamic"), floatActivations(task), Int8Keys.EQUALIZATION.get(task));
   }
 
   private static List<String> floatActivations(LayerTask task) {

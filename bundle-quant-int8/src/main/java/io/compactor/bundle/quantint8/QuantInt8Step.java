@@ -15,6 +15,7 @@ import io.compactor.onnx.graph.OnnxModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -74,7 +75,12 @@ final class QuantInt8Step {
     for (String n : all) {
       Map<String, Object> m = progress.metrics(n);
       m.put("status", "quantized");
-      Optional.ofNullable(calibration.equalizationAlpha().get(n)).ifPresent(a -> m.put("equalization_alpha", a));
+      Optional.ofNullable(calibration.equalization().get(n)).ifPresent(e -> {
+        m.put("equalization_alpha", e.alpha());
+        m.put("equalization_division", e.division().name().toLowerCase(Locale.ROOT));
+        m.put("equalization_input", e.value());
+        m.put("equalization_channels", e.channels());
+      });
       Optional.ofNullable(activations.get(n)).ifPresent(a -> m.putAll(a.metrics()));
       m.putAll(weights.get(n).metrics());
     }

@@ -106,9 +106,9 @@ class ColumnFoldTest {
   /** Equalizes the context for the dynamically quantized o; @return the chosen α */
   private static double equalizeContext(OnnxModel m, Dataset data, Predicate<String> columnsFree) {
     Node o = m.graph().node("o").orElseThrow();
-    Map<String, Object[]> chosen = Equalization.apply(m, List.of(new Equalization.Group("ctx", List.of(o), true)),
-        data, 16, n -> true, columnsFree);
-    return ((Number) chosen.get("ctx")[0]).doubleValue();
+    Map<String, Equalization.Chosen> chosen = Equalization.apply(m,
+        List.of(new Equalization.Group("ctx", List.of(o), true, true)), data, 16, n -> true, columnsFree);
+    return chosen.get("ctx").alpha();
   }
 
   private static boolean explicitMul(OnnxModel m) {
@@ -145,6 +145,24 @@ class ColumnFoldTest {
     assertTrue(equalizeContext(m, data, n -> true) > 0);
     assertTrue(explicitMul(m), "calibration data shows context channel c is not value column c");
     assertArrayEquals(w.floats(), m.graph().initializer("v.w").orElseThrow().floats(), 1e-6f, "v restored");
+    assertSameOutputs(before, run(m, data));
+  }
+
+  @Test
+  void aFoldThatDoesNotHoldLeavesTheContextUnequalizedWhenNoExplicitMulIsAllowed() {
+    Dataset data = data(3, 32);
+    OnnxModel m = attention(4, true);
+    float[] before = run(m, data);
+    Tensor v = m.graph().initializer("v.w").orElseThrow();
+    Tensor o = m.graph().initializer("o.w").orElseThrow();
+    Node layer = m.graph().node("o").orElseThrow();
+    Equalization.Chosen chosen = Equalization.apply(m, List.of(new Equalization.Group("ctx", List.of(layer), true,
+        false)), data, 16, n -> true, n -> true).get("ctx");
+    assertEquals(Equalization.Division.NONE, chosen.division());
+    assertEquals(0.0, chosen.alpha());
+    assertFalse(explicitMul(m), "equalization: folded");
+    assertArrayEquals(v.floats(), m.graph().initializer("v.w").orElseThrow().floats(), 1e-6f, "v restored");
+    assertArrayEquals(o.floats(), m.graph().initializer("o.w").orElseThrow().floats(), 1e-5f, "o's rows back");
     assertSameOutputs(before, run(m, data));
   }
 

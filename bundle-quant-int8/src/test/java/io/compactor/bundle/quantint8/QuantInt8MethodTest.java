@@ -1,6 +1,7 @@
 package io.compactor.bundle.quantint8;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -301,6 +302,59 @@ class QuantInt8MethodTest extends CompressionMethodContract {
       }
     }
     assertTrue(cosine[1] > cosine[0], "equalized " + cosine[1] + " vs plain " + cosine[0]);
+  }
+
+  /** The block of the test above, whose input x has an outlier channel: its division can only be an explicit Mul. */
+  private StepResult outlierBlock(OnnxModel model, Map<String, String> qSettings, Map<String, String> others) {
+    return outlierBlock(model, qSettings, others, QuantOptions.DEFAULTS.withRetrain(false));
+  }
+
+  private StepResult outlierBlock(OnnxModel model, Map<String, String> qSettings, Map<String, String> others,
+      QuantOptions options) {
+    Dataset plain = Int8Models.blockData(27, 48);
+    float[] x = plain.batch(0, plain.size()).get("x").floats().clone();
+    for (int i = 3; i < x.length; i += 16) {
+      x[i] *= 40;
+    }
+    Dataset data = io.compactor.retrain.fixtures.LayerModels.data(Tensor.ofFloats(new long[] {48, 6, 16}, x));
+    List<io.compactor.api.LayerTask> tasks = new java.util.ArrayList<>();
+    for (String n : List.of("q", "gate", "ffn", "out")) {
+      tasks.addAll(Int8Models.tasks(model, List.of(n), n.equals("q") ? qSettings : others));
+    }
+    return new QuantInt8Method(options).apply(new SimpleStepContext(model, tasks, data, work, 16));
+  }
+
+  private static boolean explicitMul(OnnxModel m) {
+    return m.graph().nodes().stream().anyMatch(n -> n.opType().equals("Mul") && n.name().endsWith("_smooth"));
+  }
+
+  @Test
+  void equalizationFoldedLeavesOutTheExplicitMulThatAllWouldInsert() {
+    OnnxModel all = Int8Models.block(28);
+    StepResult withMul = outlierBlock(all, Map.of(), Map.of());
+    assertEquals("mul", metrics(withMul, "q").get("equalization_division"));
+    assertTrue((double) metrics(withMul, "q").get("equalization_alpha") > 0);
+    assertTrue(explicitMul(Int8Models.deploy(withMul)));
+
+    OnnxModel folded = Int8Models.block(28);
+    StepResult r = outlierBlock(folded, Map.of("equalization", "folded"), Map.of("equalization", "folded"));
+    assertEquals("none", metrics(r, "q").get("equalization_division"));
+    assertEquals(0.0, metrics(r, "q").get("equalization_alpha"));
+    assertFalse(explicitMul(Int8Models.deploy(r)), "no Mul in front of q and gate");
+    StepResult plain = outlierBlock(Int8Models.block(28), Map.of(), Map.of(),
+        QuantOptions.DEFAULTS.withRetrain(false).withEqualize(false));
+    Dataset data = io.compactor.retrain.fixtures.LayerModels.data(Int8Models.blockData(5, 16).batch(0, 16).get("x"));
+    assertTrue(Evaluation.fidelity(run(Int8Models.deploy(plain), data), run(Int8Models.deploy(r), data)).meanCosine()
+        > 0.99999, "q's and gate's rows scaled back: the model of no equalization");
+  }
+
+  @Test
+  void anActivationTakesTheStrictestEqualizationOfItsReaders() {
+    StepResult r = outlierBlock(Int8Models.block(28), Map.of("equalization", "none"), Map.of());
+    assertFalse(metrics(r, "q").containsKey("equalization_alpha"), "q says none");
+    assertFalse(metrics(r, "gate").containsKey("equalization_alpha"), "gate reads the same x as q");
+    assertTrue(Int8Models.deploy(r).graph().consumers("x").stream().noneMatch(n -> n.opType().equals("Mul")),
+        "no Mul divides x");
   }
 
   @Test

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * The settings of capability {@value Capabilities#QUANT_INT8}, from AMCT's compiled quantization keys plus
- * two Compactor extensions ({@link #ACTIVATION_QUANT}, {@link #FLOAT_ACTIVATIONS}). Since 1.4.0 the
- * capability also takes {@code Gather} operators on a constant table (embedding tables, opt-in in the
- * configuration): their table is the weight, and they have no activation to quantize.
+ * three Compactor extensions ({@link #ACTIVATION_QUANT}, {@link #FLOAT_ACTIVATIONS}, {@link #EQUALIZATION}).
+ * Since 1.4.0 the capability also takes {@code Gather} operators on a constant table (embedding tables, opt-in in
+ * the configuration): their table is the weight, and they have no activation to quantize.
  *
  * @since 1.2.0
  */
@@ -77,9 +77,23 @@ public final class Int8Keys {
               + "one name per line; absent: none")
           .allowed(v -> !v.isBlank() && Arrays.stream(v.split(SEPARATOR, -1)).noneMatch(String::isEmpty),
               "tensor names, one per line, none empty").build();
+  /**
+   * Compactor extension ({@code compactor_equalization}): where SmoothQuant-style equalization may divide the
+   * layer's input. {@code with_mul}: wherever it lowers the error, as an explicit {@code Mul} in front of the
+   * layer when the division folds into nothing before it; {@code folded}: only where it folds (the deploy model
+   * runs no extra node); {@code none}: never. An activation read by several layers takes the strictest of theirs.
+   *
+   * @since 1.6.0
+   */
+  public static final SettingKey<String> EQUALIZATION =
+      SettingKey.builder(Capabilities.QUANT_INT8, "equalization", String.class)
+          .meaning("where equalization may divide the layer's input (from the Compactor extension "
+              + "`compactor_equalization`): `with_mul` (an explicit `Mul` where the division folds into nothing), "
+              + "`folded` (only where it folds) or `none`; absent: with_mul")
+          .oneOf("with_mul", "folded", "none").defaultValue("with_mul").build();
   /** Every key, in the order of {@code docs/config.md}. */
   public static final List<SettingKey<?>> ALL = List.of(WEIGHT_ALGO, CHANNEL_WISE, DST_TYPE, BATCH_NUM, CLIP_MAX,
-      CLIP_MIN, FIXED_MIN, FAKEQUANT_PRECISION_MODE, ACTIVATION_QUANT, FLOAT_ACTIVATIONS);
+      CLIP_MIN, FIXED_MIN, FAKEQUANT_PRECISION_MODE, ACTIVATION_QUANT, FLOAT_ACTIVATIONS, EQUALIZATION);
 
   /**
    * @param names tensor names, none empty or holding a line break

@@ -8,10 +8,11 @@
  * {@link io.compactor.api.CompressionMethod#export}, {@link io.compactor.api.Stage#RETRAINING} and the shared
  * step skeleton {@link io.compactor.api.LayerProgress}; 1.4.0 INT8 embedding tables and float activations:
  * {@link io.compactor.api.Int8Keys#FLOAT_ACTIVATIONS}, {@link io.compactor.api.ActivationQuant#none}; 1.5.0
- * {@link io.compactor.api.RetrainingMethod}, the retraining provider's defaults.
+ * {@link io.compactor.api.RetrainingMethod}, the retraining provider's defaults; 1.6.0
+ * {@link io.compactor.api.Int8Keys#EQUALIZATION}.
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package io.compactor.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -99,7 +99,7 @@ class SettingKeyTest {
       }
       all.addAll(keys);
     }
-    assertEquals(14, all.size());
+    assertEquals(15, all.size());
     assertEquals(Optional.of(Stage.QUANTIZATION), Capabilities.stage(Capabilities.QUANT_INT8));
     assertEquals(Optional.of(Stage.SPARSITY), Capabilities.stage(Capabilities.SPARSITY_2OF4));
     assertEquals(Optional.empty(), Capabilities.stage("sparsity.magnitude"));

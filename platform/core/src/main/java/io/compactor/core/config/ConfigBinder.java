@@ -224,9 +224,11 @@ final class ConfigBinder {
         u.hasClipMaxMin() ? clip(ulqPath + ".clip_max_min", u.getClipMaxMin()) : Optional.empty();
     Optional<Boolean> fixedMin = u.hasFixedMin() ? Optional.of(u.getFixedMin()) : Optional.empty();
     Optional<Boolean> dynamic = u.hasCompactorDynamic() ? Optional.of(u.getCompactorDynamic()) : Optional.empty();
+    Optional<CompactorEqualization> equalization = u.hasCompactorEqualization()
+        ? Optional.of(CompactorEqualization.valueOf(u.getCompactorEqualization().name())) : Optional.empty();
     DataType dst = dstType(ulqPath, u.hasDstType(), u.getDstType());
     return d.problemCount() > before ? Optional.empty()
-        : Optional.of(new DataQuantConfig(clip, fixedMin, dst, dynamic));
+        : Optional.of(new DataQuantConfig(clip, fixedMin, dst, dynamic, equalization));
   }
 
   private Optional<ClipMaxMin> clip(String path, AmctRetrainConfigProto.ClipMaxMin c) {

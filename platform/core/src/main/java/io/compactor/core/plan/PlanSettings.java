@@ -12,6 +12,7 @@ import io.compactor.core.config.NOutOfMPruner;
 import io.compactor.core.config.PruneConfig;
 import io.compactor.core.config.WeightQuantConfig;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -63,6 +64,9 @@ final class PlanSettings {
     }
     if (data.compactorDynamic().isPresent()) {
       s = s.with(Int8Keys.ACTIVATION_QUANT, data.compactorDynamic().get() ? "dynamic" : "static");
+    }
+    if (data.compactorEqualization().isPresent()) {
+      s = s.with(Int8Keys.EQUALIZATION, data.compactorEqualization().get().name().toLowerCase(Locale.ROOT));
     }
     if (precision.isPresent()) {
       s = s.with(Int8Keys.FAKEQUANT_PRECISION_MODE, precision.get().name());

@@ -8,21 +8,31 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}), and the
- * activations static INT8 leaves in float ({@code compactor_float_activations}).
+ * One candidate configuration: a choice per operator (operators not named get {@link Choice#NONE}), the
+ * activations static INT8 leaves in float ({@code compactor_float_activations}), and whether INT8 equalizes only
+ * where the division folds ({@code compactor_equalization: FOLDED}) on some layers' inputs.
  *
  * @param choices operator name to its choice, in the operators' order
  * @param sparsity share of all prunable weights (embedding tables not counted) the choices remove or zero
  * @param floatActivations activation tensors kept float (float fallback), costliest first; empty without INT8
+ * @param foldedEqualization INT8 layers whose input takes no equalization by an explicit {@code Mul}; empty
+ *     without INT8
  */
-public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
+public record Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations,
+    List<String> foldedEqualization) {
   public Candidate {
     choices = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(choices, "choices")));
     floatActivations = List.copyOf(floatActivations);
+    foldedEqualization = List.copyOf(foldedEqualization);
     if (!floatActivations.isEmpty() && choices.values().stream().noneMatch(c -> c.quant() != Choice.Quant.NONE)) {
       throw new IllegalArgumentException("floatActivations: float fallback needs an INT8 operator, got "
           + floatActivations + " without INT8");
     }
+  }
+
+  /** A candidate with the step's default equalization. */
+  public Candidate(Map<String, Choice> choices, double sparsity, List<String> floatActivations) {
+    this(choices, sparsity, floatActivations, List.of());
   }
 
   /**
@@ -51,12 +61,22 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
    * @return the same choices with those activations in float
    */
   public Candidate withFloatActivations(List<String> tensors) {
-    return new Candidate(choices, sparsity, quantized() == 0 ? List.of() : tensors);
+    return new Candidate(choices, sparsity, quantized() == 0 ? List.of() : tensors, foldedEqualization);
   }
 
-  /** @return whether both give every operator the same choice and keep the same activations float */
+  /**
+   * @param layers INT8 layers whose input is equalized only where the division folds; ignored (none) when no
+   *     operator has INT8
+   * @return the same choices with that equalization
+   */
+  public Candidate withFoldedEqualization(List<String> layers) {
+    return new Candidate(choices, sparsity, floatActivations, quantized() == 0 ? List.of() : layers);
+  }
+
+  /** @return whether both give every operator the same choice, keep the same activations float and equalize alike */
   public boolean sameAs(Candidate other) {
-    return choices.equals(other.choices) && Set.copyOf(floatActivations).equals(Set.copyOf(other.floatActivations));
+    return choices.equals(other.choices) && Set.copyOf(floatActivations).equals(Set.copyOf(other.floatActivations))
+        && Set.copyOf(foldedEqualization).equals(Set.copyOf(other.foldedEqualization));
   }
 
   /** @return the choice of one operator */
@@ -85,7 +105,10 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
     return choices.isEmpty();
   }
 
-  /** @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static, 2 activations float} */
+  /**
+   * @return a short description, e.g. {@code 6 × filter (up to 0.50), 11 × int8 static, 2 activations float,
+   *     5 layers equalized folded only}
+   */
   public String describe() {
     if (empty()) {
       return "nothing compressed";
@@ -110,6 +133,10 @@ public record Candidate(Map<String, Choice> choices, double sparsity, List<Strin
     if (!floatActivations.isEmpty()) {
       int n = floatActivations.size();
       s.append(", ").append(n).append(n == 1 ? " activation" : " activations").append(" float");
+    }
+    if (!foldedEqualization.isEmpty()) {
+      int n = foldedEqualization.size();
+      s.append(", ").append(n).append(n == 1 ? " layer" : " layers").append(" equalized folded only");
     }
     return s.toString();
   }

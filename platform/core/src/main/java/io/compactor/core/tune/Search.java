@@ -14,7 +14,9 @@ import java.util.function.Supplier;
  * The search under the budget. INT8 first (every allowed form on every operator, verified; when static INT8 misses
  * the budget, float fallback of its costliest activations, greedy worst first and verified; when nothing meets it,
  * bisection on how many operators keep INT8, the costliest by the cheap signal dropped first), then embedding
- * tables in INT8 on top of it (all, else bisection on how many). Then
+ * tables in INT8 on top of it (all, else bisection on how many), then, where the INT8 step divided inputs by an
+ * explicit {@code Mul}, the same without those equalizations (all, else bisection on how many, widest first; kept
+ * when the objective gains). Then
  * each sparsity kind on top of it (AMCT allows one per file): per operator the most aggressive level whose cost
  * per unit of objective is within a threshold, and bisection on the threshold, every step verified end to end,
  * so operators' interactions are in the verdict. The best verified candidate that meets the budget wins.
@@ -40,6 +42,8 @@ final class Search {
   private final List<LayerwiseProbe.Result> probes = new ArrayList<>();
   /** The INT8 choice's float fallback, carried into every candidate with INT8. */
   private List<String> floatActivations = List.of();
+  /** The INT8 layers whose input is equalized only where the division folds, carried like the float fallback. */
+  private List<String> foldedEqualization = List.of();
   private List<Sensitivity.Activation> measuredActivations = List.of();
   /** Latency per operator or group and candidate ({@code --objective latency}): INT8 islands, then group runs. */
   private final List<LatencySignal.Timing> timings;
@@ -83,7 +87,7 @@ final class Search {
   Outcome run() {
     Map<String, Choice> quant = objective == Objective.LATENCY ? fasterInt8() : tables(quantization());
     Map<Choice.Sparsity, Verified> best = new LinkedHashMap<>();
-    Verified quantOnly = verifier.verify(withInt8(quant), listener);
+    Verified quantOnly = foldedEqualization(verifier.verify(withInt8(quant), listener));
     best.put(Choice.Sparsity.NONE, quantOnly);
     for (Choice.Sparsity kind : List.of(Choice.Sparsity.FILTER, Choice.Sparsity.TWO_OF_FOUR)) {
       if (!(kind == Choice.Sparsity.FILTER ? space.filter() : space.twoOfFour())) {
@@ -251,6 +255,44 @@ final class Search {
   }
 
   /**
+   * Equalization without explicit {@code Mul}s on top of the INT8 choice: when the INT8 step divided activations
+   * by an explicit {@code Mul} (an elementwise op per run that folds into nothing), their readers take
+   * {@code compactor_equalization: FOLDED}, the widest activations (the costliest {@code Mul}s) first: all of them
+   * verified end to end, and when that misses the budget a bisection on how many of the widest; equalization is
+   * accuracy, so the verified runs decide what the budget can spare. The set found is kept, and carried into every
+   * later candidate, when the objective gains (a smaller file: the scale vectors go; a faster measured run). Not
+   * tried for {@code --objective sparsity}, which it cannot change.
+   *
+   * @param int8 the verified INT8 choice
+   * @return the kept candidate: the one with folded-only equalization, or {@code int8}
+   */
+  private Verified foldedEqualization(Verified int8) {
+    List<ExplicitEqualization.Activation> ranked = ExplicitEqualization.ranked(int8);
+    if (ranked.isEmpty() || !int8.meets(budget) || objective == Objective.SPARSITY) {
+      return int8;
+    }
+    IntFunction<List<String>> firstOf = n -> ranked.subList(0, n).stream()
+        .flatMap(a -> a.layers().stream()).toList();
+    int n = longestPrefix(ranked.size(), true, k -> int8.candidate().withFoldedEqualization(firstOf.apply(k)),
+        k -> "equalization folded only on the " + k + " widest of " + ranked.size() + " activations divided by a Mul");
+    String which = "equalization: " + ranked.size() + " activations divided by an explicit Mul before INT8 layers";
+    if (n == 0) {
+      notes.add(which + "; without even the widest one's the candidate misses the budget, all kept");
+      return int8;
+    }
+    Verified folded = verifier.verify(int8.candidate().withFoldedEqualization(firstOf.apply(n)), listener);
+    boolean keep = objective.score(folded) < objective.score(int8);
+    notes.add(which + "; equalized only where it folds (compactor_equalization: FOLDED) on the " + n + " widest, "
+        + ranked.subList(0, n).stream().map(ExplicitEqualization.Activation::tensor).toList() + ": "
+        + Verifier.describe(folded) + (keep ? ", kept" : ", not kept: no better " + objective.id()));
+    if (!keep) {
+      return int8;
+    }
+    foldedEqualization = folded.candidate().foldedEqualization();
+    return folded;
+  }
+
+  /**
    * Bisection for the longest prefix of a ranked list whose candidate meets the budget, every step a verified run.
    *
    * @param size the longest prefix to consider
@@ -338,9 +380,10 @@ final class Search {
     return v;
   }
 
-  /** @return the INT8 choices as a candidate, with the INT8 choice's float fallback */
+  /** @return the INT8 choices as a candidate, with the INT8 choice's float fallback and equalization */
   private Candidate withInt8(Map<String, Choice> choices) {
-    return Candidate.of(operators, choices).withFloatActivations(floatActivations);
+    return Candidate.of(operators, choices).withFloatActivations(floatActivations)
+        .withFoldedEqualization(foldedEqualization);
   }
 
   /** Bisection on how many operators keep INT8, those whose weights suffer least first. */

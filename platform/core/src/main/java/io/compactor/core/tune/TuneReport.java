@@ -145,6 +145,7 @@ final class TuneReport {
     v.candidate().choices().forEach((node, c) -> choices.put(node, c.label()));
     m.put("choices", choices);
     m.put("floatActivations", v.candidate().floatActivations());
+    m.put("foldedEqualization", v.candidate().foldedEqualization());
     v.quality().dropPoints().ifPresent(d -> m.put("dropPoints", d));
     v.quality().dropStandardError().ifPresent(se -> {
       m.put("evalSamples", v.quality().samples());

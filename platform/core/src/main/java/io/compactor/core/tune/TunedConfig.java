@@ -4,6 +4,7 @@ import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.ARQRetrain;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.ActULQquantize;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.BalancedL2NormFilterPruner;
+import io.compactor.core.config.proto.AmctRetrainConfigProto.CompactorEqualization;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.DataType;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.FilterPruner;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.L1SelectivePruner;
@@ -24,8 +25,10 @@ import java.util.Objects;
  * Turns a {@link Candidate} into an AMCT configuration: the base file's fixed parts (batch size, skip lists,
  * quantization settings, {@code compactor_retrain}) kept, global blocks for what most operators get, and
  * {@code override_layer_configs} and skip lists for the rest, embedding tables in INT8 as an
- * {@code override_layer_types} entry for {@code Gather} (tables left float in {@code quant_skip_layers}), and the
- * candidate's float fallback as {@code compactor_float_activations}. One sparsity kind per file, as AMCT requires.
+ * {@code override_layer_types} entry for {@code Gather} (tables left float in {@code quant_skip_layers}), the
+ * candidate's float fallback as {@code compactor_float_activations}, and its layers equalized without an explicit
+ * {@code Mul} as {@code compactor_equalization: FOLDED} in their overrides (a base's {@code NONE} stays).
+ * One sparsity kind per file, as AMCT requires.
  */
 final class TunedConfig {
   /** {@code batch_num} when there is no base configuration: the examples' value. */
@@ -132,6 +135,8 @@ final class TunedConfig {
       return;
     }
     ActULQquantize.Builder ulq = globalQuant(b);
+    // a base's NONE is stricter than FOLDED and stays
+    boolean folding = ulq.getCompactorEqualization() != CompactorEqualization.NONE;
     // the base's own list stays (start() keeps it); the search's fallback is added to it
     a.floatActivations().stream().filter(t -> !base.getCompactorFloatActivationsList().contains(t))
         .forEach(b::addCompactorFloatActivations);
@@ -145,9 +150,19 @@ final class TunedConfig {
       boolean selected = !op.table() || tables || baseOptsInTables();
       if (c.quant() == Choice.Quant.NONE && op.int8() && selected) {
         b.addQuantSkipLayers(op.node());
-      } else if (c.quant() == Choice.Quant.DYNAMIC) {
-        override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder()
-            .setUlqQuantize(ulq.clone().setCompactorDynamic(true)));
+      } else if (c.quant() != Choice.Quant.NONE) {
+        boolean dynamic = c.quant() == Choice.Quant.DYNAMIC;
+        boolean folded = folding && a.foldedEqualization().contains(op.node());
+        if (dynamic || folded) {
+          ActULQquantize.Builder own = ulq.clone();
+          if (dynamic) {
+            own.setCompactorDynamic(true);
+          }
+          if (folded) {
+            own.setCompactorEqualization(CompactorEqualization.FOLDED);
+          }
+          override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder().setUlqQuantize(own));
+        }
       }
     }
   }

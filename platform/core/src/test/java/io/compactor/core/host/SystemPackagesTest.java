@@ -23,7 +23,7 @@ class SystemPackagesTest {
     Map<String, String> versions = SystemPackages.fromClasspath(getClass().getClassLoader()).stream()
         .collect(Collectors.toMap(Export::name, Export::version));
 
-    assertEquals("1.5.0", versions.get("io.compactor.api"));
+    assertEquals("1.6.0", versions.get("io.compactor.api"));
     assertEquals("1.1.0", versions.get("io.compactor.onnx.graph"));
     assertEquals("2.1.0", versions.get("io.compactor.retrain"));
     String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();

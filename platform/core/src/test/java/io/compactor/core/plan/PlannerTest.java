@@ -103,6 +103,24 @@ class PlannerTest {
   }
 
   @Test
+  void theCompactorEqualizationExtensionBecomesTheEqualizationSetting() {
+    Plan p = plan("""
+        retrain_data_quant_config { ulq_quantize { compactor_equalization: FOLDED } }
+        override_layer_configs { layer_name: "proj"
+          retrain_data_quant_config { ulq_quantize { compactor_equalization: NONE } } }
+        """);
+    assertEquals(Optional.of("folded"), op(p, "stem").quantization().settings().string(Int8Keys.EQUALIZATION.name()));
+    assertEquals(Optional.of("none"), op(p, "proj").quantization().settings().string(Int8Keys.EQUALIZATION.name()));
+    Plan json = new Planner(TestMethods.all()).plan(PlanModels.zoo(false), ConfigFile.parse("""
+        {"retrain_data_quant_config": {"ulq_quantize": {"compactor_equalization": "WITH_MUL"}}}
+        """, ConfigFormat.JSON, "t.json"));
+    assertEquals(Optional.of("with_mul"),
+        op(json, "stem").quantization().settings().string(Int8Keys.EQUALIZATION.name()));
+    assertEquals(Optional.empty(), op(plan("retrain_data_quant_config { ulq_quantize { } }"), "stem").quantization()
+        .settings().get(Int8Keys.EQUALIZATION.name()), "absent unless configured");
+  }
+
+  @Test
   void settingsCarryTheContractKeys() {
     Plan p = plan(FILTER + """
         batch_num: 3

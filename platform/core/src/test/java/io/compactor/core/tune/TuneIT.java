@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.compactor.api.Capabilities;
+import io.compactor.api.Int8Keys;
 import io.compactor.core.chain.ChainExecutor;
 import io.compactor.core.chain.ChainSettings;
 import io.compactor.core.chain.JobProviders;
@@ -308,6 +309,48 @@ class TuneIT {
       compressed = s.run(Map.of("ids", eval)).get("y");
     }
     assertTrue(Evaluation.fidelity(reference, compressed).meanCosine() >= budget.value());
+  }
+
+  @Test
+  void equalizationByAnExplicitMulIsDroppedWhenTheBudgetHoldsAndTheFileGetsSmaller() throws Exception {
+    OnnxModel original = TableModel.build(5, 40);
+    Path m = dir.resolve("outlier-embedder.onnx");
+    original.save(m);
+    Path calib = data("o-calib", "ids", TableModel.ids(13, 256));
+    Path evalDir = data("o-eval", "ids", TableModel.ids(14, 96));
+    SearchSpace int8 = SearchSpace.of(Set.of(Capabilities.QUANT_INT8), List.of(), EnumSet.of(Choice.Quant.STATIC));
+    Budget budget = new Budget(Budget.Kind.MIN_FIDELITY, 0.95);
+    Path out = dir.resolve("folded");
+
+    TuneResult r = tuner.tune(new TuneRequest(m, calib, evalDir, Optional.empty(), Optional.empty(), budget,
+        Objective.SIZE, Optional.of(int8), out), TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    JsonNode report = JSON.readTree(out.resolve("tune-report.json").toFile());
+    JsonNode withMul = null;
+    JsonNode folded = null;
+    for (JsonNode v : report.get("verified")) {
+      if (v.get("choices").has(TableModel.TABLE) && !v.has("failure")) {
+        if (!v.get("foldedEqualization").isEmpty()) {
+          folded = v;
+        } else {
+          withMul = v;
+        }
+      }
+    }
+    assertTrue(withMul != null && folded != null, "both equalizations verified: " + report.get("verified"));
+    assertTrue(folded.get("deployBytes").asLong() < withMul.get("deployBytes").asLong(), report.get("verified")
+        .toString());
+    assertEquals(List.of(TableModel.PROJECTION), r.result().candidate().foldedEqualization(),
+        "within 0.95 the smaller file wins: " + r.answer());
+    assertTrue(OnnxModel.load(out.resolve("model.deploy.onnx")).graph().consumers("emb").stream()
+        .noneMatch(n -> n.opType().equals("Mul")), "no Mul divides the table's rows");
+
+    Path cfg = out.resolve("tuned.cfg");
+    assertTrue(Files.readString(cfg).contains("compactor_equalization: FOLDED"), Files.readString(cfg));
+    Plan plan = new Planner(catalog).plan(OnnxModel.load(m), ConfigFile.read(cfg));
+    assertEquals(Optional.of("folded"), plan.operator(TableModel.PROJECTION).orElseThrow().quantization().settings()
+        .string(Int8Keys.EQUALIZATION.name()));
   }
 
   /**

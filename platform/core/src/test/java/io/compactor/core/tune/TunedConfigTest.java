@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.compactor.api.Capabilities;
 import io.compactor.api.FilterPruneKeys;
+import io.compactor.api.Int8Keys;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.config.ConfigWriter;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +138,41 @@ class TunedConfigTest {
     assertEquals(List.of(), Candidate.of(ops, Map.of("conv1", Choice.filter(0.5)))
         .withFloatActivations(List.of("image")).floatActivations(), "no INT8, no fallback");
     assertTrue(c.describe().endsWith("3 × int8 static, 2 activations float"), c.describe());
+  }
+
+  @Test
+  void foldedEqualizationIsWrittenIntoTheOverridesOfItsLayers() throws Exception {
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
+    Candidate c = Candidate.of(ops, Map.of("conv2", Choice.NONE.withQuant(Choice.Quant.STATIC),
+        "fc", Choice.NONE.withQuant(Choice.Quant.DYNAMIC))).withFoldedEqualization(List.of("conv2", "fc"));
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
+    String text = ConfigWriter.text(config, List.of());
+    String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
+    for (ConfigFile file : List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
+        ConfigFile.parse(json, ConfigFormat.JSON, "tuned.json"))) {
+      assertEquals(List.of(), file.problems(), file.source() + ":\n" + text);
+      Plan plan = new Planner(TestMethods.all()).plan(model, file);
+      for (String n : List.of("conv2", "fc")) {
+        assertEquals(Optional.of("folded"), plan.operator(n).orElseThrow().quantization().settings()
+            .string(Int8Keys.EQUALIZATION.name()), n + " in " + file.source() + ":\n" + text);
+      }
+    }
+    assertTrue(text.contains("compactor_dynamic: true"), text);
+    Candidate one = c.withFoldedEqualization(List.of("fc"));
+    Plan plan = new Planner(TestMethods.all()).plan(model, ConfigFile.parse(ConfigWriter.text(
+        new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(one), List.of()), ConfigFormat.TEXT, "t"));
+    assertEquals(Optional.empty(), plan.operator("conv2").orElseThrow().quantization().settings()
+        .string(Int8Keys.EQUALIZATION.name()), "conv2 keeps the default");
+    assertTrue(c.describe().endsWith("2 layers equalized folded only"), c.describe());
+    assertEquals(List.of(), Candidate.of(ops, Map.of("conv1", Choice.filter(0.5))).withFoldedEqualization(
+        List.of("conv1")).foldedEqualization(), "no INT8, no equalization");
+    assertFalse(c.sameAs(one));
+    Path base = dir.resolve("none.cfg");
+    Files.writeString(base, "retrain_data_quant_config { ulq_quantize { compactor_equalization: NONE } }\n");
+    AMCTRetrainConfig none = new TunedConfig(ConfigWriter.message(base), ops).build(c);
+    assertEquals("NONE", none.getRetrainDataQuantConfig().getUlqQuantize().getCompactorEqualization().name());
+    assertTrue(none.getOverrideLayerConfigsList().stream().allMatch(o -> o.getRetrainDataQuantConfig()
+        .getUlqQuantize().getCompactorEqualization().name().equals("NONE")), "the base's NONE is stricter and stays");
   }
 
   private static double ratio(OperatorPlan op) {
