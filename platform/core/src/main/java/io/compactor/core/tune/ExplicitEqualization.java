@@ -1,10 +1,8 @@
 package io.compactor.core.tune;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.compactor.api.Capabilities;
-import io.compactor.core.output.OutputFiles;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,8 +15,6 @@ import java.util.Map;
  * elementwise op per run, which {@code compactor_equalization: FOLDED} on their readers leaves out.
  */
 final class ExplicitEqualization {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /**
    * One activation divided by an explicit {@code Mul}.
    *
@@ -36,25 +32,13 @@ final class ExplicitEqualization {
    */
   static List<Activation> ranked(Verified run) {
     Map<String, Activation> found = new LinkedHashMap<>();
-    if (run.outputs().isEmpty()) {
-      return List.of();
-    }
-    JsonNode report;
-    try {
-      report = JSON.readTree(run.outputs().get().resolve(OutputFiles.REPORT).toFile());
-    } catch (IOException e) {
-      return List.of();
-    }
-    for (JsonNode step : report.path("steps")) {
-      if (!step.path("capability").asText().equals(Capabilities.QUANT_INT8)) {
-        continue;
-      }
-      for (JsonNode layer : step.path("layers")) {
-        if (layer.path("equalization_division").asText().equals("mul")) {
-          String tensor = layer.path("equalization_input").asText();
-          found.computeIfAbsent(tensor, t -> new Activation(t, layer.path("equalization_channels").asInt(),
-              new ArrayList<>())).layers().add(layer.path("node").asText());
-        }
+    JsonNode layers = run.stepReport(Capabilities.QUANT_INT8).map(s -> s.path("layers"))
+        .orElse(MissingNode.getInstance());
+    for (JsonNode layer : layers) {
+      if (layer.path("equalization_division").asText().equals("mul")) {
+        String tensor = layer.path("equalization_input").asText();
+        found.computeIfAbsent(tensor, t -> new Activation(t, layer.path("equalization_channels").asInt(),
+            new ArrayList<>())).layers().add(layer.path("node").asText());
       }
     }
     List<Activation> out = new ArrayList<>(found.values());

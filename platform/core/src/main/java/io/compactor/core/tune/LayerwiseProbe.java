@@ -1,10 +1,8 @@
 package io.compactor.core.tune;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.compactor.api.Capabilities;
-import io.compactor.core.output.OutputFiles;
-import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +16,6 @@ import java.util.Optional;
  * treat them.
  */
 final class LayerwiseProbe {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * One group at one ratio, as the bundle did it.
@@ -39,39 +36,28 @@ final class LayerwiseProbe {
    * @return what its report says per group; empty when the run failed or its report lacks the figures
    */
   static List<Result> read(Verified run, double ratio) {
-    if (run.outputs().isEmpty()) {
+    Optional<JsonNode> step = run.stepReport(Capabilities.SPARSITY_FILTER);
+    if (step.isEmpty()) {
       return List.of();
     }
-    JsonNode report;
-    try {
-      report = JSON.readTree(run.outputs().get().resolve(OutputFiles.REPORT).toFile());
-    } catch (IOException e) {
-      return List.of();
+    Map<String, Double> errors = new HashMap<>();
+    for (JsonNode layer : step.get().path("layers")) {
+      if (layer.has("error_after_refit")) {
+        errors.put(layer.path("node").asText(), layer.path("error_after_refit").asDouble());
+      }
     }
-    for (JsonNode step : report.path("steps")) {
-      if (!step.path("capability").asText().equals(Capabilities.SPARSITY_FILTER)) {
+    List<Result> out = new ArrayList<>();
+    for (JsonNode g : step.get().path("summary").path("group_report")) {
+      if (!g.path("status").asText().equals("pruned")) {
         continue;
       }
-      Map<String, Double> errors = new HashMap<>();
-      for (JsonNode layer : step.path("layers")) {
-        if (layer.has("error_after_refit")) {
-          errors.put(layer.path("node").asText(), layer.path("error_after_refit").asDouble());
-        }
-      }
-      List<Result> out = new java.util.ArrayList<>();
-      for (JsonNode g : step.path("summary").path("group_report")) {
-        if (!g.path("status").asText().equals("pruned")) {
-          continue;
-        }
-        List<String> producers = strings(g.path("producers"));
-        double error = strings(g.path("consumers")).stream().mapToDouble(c -> errors.getOrDefault(c, 0.0)).max()
-            .orElse(0);
-        out.add(new Result(producers, ratio, error, g.path("params_removed").asLong(),
-            g.path("macs_removed").asLong()));
-      }
-      return out;
+      List<String> producers = strings(g.path("producers"));
+      double error = strings(g.path("consumers")).stream().mapToDouble(c -> errors.getOrDefault(c, 0.0)).max()
+          .orElse(0);
+      out.add(new Result(producers, ratio, error, g.path("params_removed").asLong(),
+          g.path("macs_removed").asLong()));
     }
-    return List.of();
+    return out;
   }
 
   /** @return the result whose producers include the entry's first operator at the entry's ratio */

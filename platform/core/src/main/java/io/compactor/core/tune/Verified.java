@@ -1,5 +1,9 @@
 package io.compactor.core.tune;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.compactor.core.output.OutputFiles;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +23,8 @@ import java.util.Optional;
  */
 public record Verified(int index, Candidate candidate, Quality quality, long deployBytes, double latencyMs,
     double seconds, Optional<Path> outputs, Optional<String> failure) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public Verified {
     Objects.requireNonNull(candidate, "candidate");
     Objects.requireNonNull(quality, "quality");
@@ -29,5 +35,29 @@ public record Verified(int index, Candidate candidate, Quality quality, long dep
   /** @return whether the run finished and meets the budget */
   public boolean meets(Budget budget) {
     return failure.isEmpty() && budget.met(quality);
+  }
+
+  /**
+   * Some search phases read back what a step found in the run (a group's refit error, which inputs equalization
+   * divided by a {@code Mul}).
+   *
+   * @param capability a step's capability
+   * @return that step's entry in the run's {@code report.json}; empty when the run wrote no readable report or the
+   *     report has no such step
+   */
+  Optional<JsonNode> stepReport(String capability) {
+    if (outputs.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      for (JsonNode step : JSON.readTree(outputs.get().resolve(OutputFiles.REPORT).toFile()).path("steps")) {
+        if (step.path("capability").asText().equals(capability)) {
+          return Optional.of(step);
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 }
