@@ -42,11 +42,14 @@ public final class Int8Forms {
    * @param batch samples per ONNX Runtime run
    * @param gptq GPTQ rounding (the step's default) or nearest rounding; searched static ranges and equalization
    *     either way
+   * @param extra settings added to every layer's, e.g. {@code equalization=folded}
    * @return the INT8 step's result, its form the training form
    */
-  public static StepResult staticInt8(TrainingForm form, Dataset calibration, int batch, boolean gptq) {
+  public static StepResult staticInt8(TrainingForm form, Dataset calibration, int batch, boolean gptq,
+      Map<String, Object> extra) {
     Map<String, Object> s = new HashMap<>(Map.of("weight_algo", "arq_retrain", "dst_type", "INT8", "channel_wise",
         false, "batch_num", calibration.batchRanges(batch).size()));
+    s.putAll(extra);
     return apply(new QuantInt8Method(QuantOptions.DEFAULTS.withRetrain(gptq)), form, calibration, s, batch);
   }
 

@@ -47,7 +47,8 @@ import java.util.Map;
  * <pre>
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
  *   docs=/usr/share/doc wordnet=/usr/share/wordnet sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1
- *   held_out=0.1 train=all gptq=false
+ *   held_out=0.1 train=all gptq=false int8=key:value/... (settings added to every INT8 layer's)
+ *   save=DIR (writes each retrained deploy model there, e.g. int8-2.onnx)
  *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
  *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet)
  * </pre>
@@ -83,6 +84,10 @@ public final class RetrainBenchmark {
         Double.parseDouble(opt.getOrDefault("held_out", "0.1")),
         RetrainSettings.Train.valueOf(opt.getOrDefault("train", "all").toUpperCase(Locale.ROOT)));
     boolean gptq = Boolean.parseBoolean(opt.getOrDefault("gptq", "false"));
+    // int8=equalization:folded/... adds settings to every INT8 layer's; save=DIR writes the retrained deploy files
+    Map<String, Object> int8Extra = new LinkedHashMap<>(opt.containsKey("int8") ? variantOptions(opt.get("int8"))
+        : Map.of());
+    Path save = opt.containsKey("save") ? Path.of(opt.get("save")) : null;
 
     OnnxModel fp32 = MiniLm.load(MiniLm.FP32);
     OnnxModel q = MiniLm.load(MiniLm.DYNAMIC_INT8);
@@ -124,7 +129,7 @@ public final class RetrainBenchmark {
       if (config.equals("2of4")) {
         form = Int8Forms.twoOfFour(form, calibration, BATCH).form().orElseThrow();
       }
-      form = Int8Forms.staticInt8(form, calibration, BATCH, gptq).form().orElseThrow();
+      form = Int8Forms.staticInt8(form, calibration, BATCH, gptq, int8Extra).form().orElseThrow();
       double stepSeconds = (System.nanoTime() - t0) / 1e9;
       rows.add(row(name + ", fake-quant form (exact math), before", onGrid(form), evalSets));
       rows.add(row(name + ", deploy model, before", Int8Forms.export(form, calibration, BATCH), evalSets));
@@ -144,6 +149,10 @@ public final class RetrainBenchmark {
         double wall = (System.nanoTime() - w0) / 1e9;
         double cpu = (processCpuNanos() - cpu0) / 1e9;
         OnnxModel deploy = Int8Forms.export(r.form(), calibration, BATCH);
+        if (save != null) {
+          Files.createDirectories(save);
+          deploy.save(save.resolve(config + "-" + (latencyModels.size() - 1) + ".onnx"));
+        }
         rows.add(row(label + ", fake-quant form (exact math), retrained", onGrid(r.form()), evalSets));
         rows.add(row(label + ", deploy model, retrained", deploy, evalSets));
         latencyModels.add(deploy);
