@@ -65,6 +65,22 @@ public final class RangeHistogram {
   }
 
   /**
+   * @param radius distance from 0
+   * @return the mass of the bins whose centre lies within {@code radius} of 0: the values a grid with step
+   *     {@code 2 · radius} rounds to 0
+   * @since 2.2.0
+   */
+  public double massNearZero(double radius) {
+    double near = 0;
+    for (int b = 0; b < BINS; b++) {
+      if (Math.abs(min + (b + 0.5) * width) < radius) {
+        near += mass[b];
+      }
+    }
+    return near;
+  }
+
+  /**
    * Searches the range by coordinate descent on the two bounds.
    *
    * @param fixedMin pin the lower bound at 0

@@ -18,7 +18,7 @@
  * exported). 2.0.0: {@code CholeskyOps}, {@code GramOps} and {@code LayerCapture} left the exported API.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.compactor.retrain;
 
 import org.osgi.annotation.bundle.Export;

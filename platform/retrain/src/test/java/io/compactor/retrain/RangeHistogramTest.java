@@ -57,6 +57,18 @@ class RangeHistogramTest {
   }
 
   @Test
+  void theMassNearZeroCountsTheValuesAStepRoundsToZero() {
+    RangeHistogram h = new RangeHistogram(-10, 10);
+    for (double v : new double[] {-0.004, 0, 0.003, 0.2, -3, 9}) {
+      h.add(v, 1);
+    }
+    assertEquals(3, h.massNearZero(0.05), 1e-9, "the three values within 0.05 of 0 (bins are 0.0098 wide)");
+    assertEquals(4, h.massNearZero(0.5), 1e-9);
+    assertEquals(6, h.massNearZero(100), 1e-9);
+    assertEquals(0, h.massNearZero(0), 1e-9);
+  }
+
+  @Test
   void fakeQuantizationMatchesTheOnnxFormulaAndKeepsZeroExact() {
     ActivationRange r = new ActivationRange(-1.3, 4.1);
     assertEquals(0.0, r.fake(0.0));

@@ -25,7 +25,7 @@ class SystemPackagesTest {
 
     assertEquals("1.6.0", versions.get("io.compactor.api"));
     assertEquals("1.1.0", versions.get("io.compactor.onnx.graph"));
-    assertEquals("2.1.0", versions.get("io.compactor.retrain"));
+    assertEquals("2.2.0", versions.get("io.compactor.retrain"));
     String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
     assertEquals(ort, versions.get("ai.onnxruntime"));
     assertEquals(ort, versions.get("ai.onnxruntime.providers"));
