@@ -34,7 +34,7 @@ final class Operators {
    */
   static List<Operator> discover(OnnxModel model, MethodCatalog catalog, AMCTRetrainConfig base, SearchSpace space) {
     Map<String, Operator> found = new LinkedHashMap<>();
-    TunedConfig probe = new TunedConfig(base, List.of());
+    TunedConfig probe = new TunedConfig(base, model.graph(), List.of());
     // one probe per sparsity kind (a file holds one), INT8 in the first
     Plan twoOfFour = plan(model, catalog, probe, space.twoOfFour() ? Choice.Sparsity.TWO_OF_FOUR : Choice.Sparsity.NONE,
         !space.int8().isEmpty());
