@@ -130,7 +130,7 @@ final class TunedConfig {
       if (!int8) {
         kept.clearRetrainDataQuantConfig().clearRetrainWeightQuantConfig();
       }
-      if (!sameKind(t.hasPruneConfig() ? Optional.of(t.getPruneConfig()) : Optional.empty(), kind)) {
+      if (!sameKind(t.getPruneConfig(), kind)) {
         kept.clearPruneConfig();
       }
       if (kept.hasRetrainDataQuantConfig() || kept.hasRetrainWeightQuantConfig() || kept.hasPruneConfig()) {
@@ -142,7 +142,7 @@ final class TunedConfig {
       if (!int8) {
         clearQuantization(kept);
       }
-      if (!sameKind(o.hasPruneConfig() ? Optional.of(o.getPruneConfig()) : Optional.empty(), kind)) {
+      if (!sameKind(o.getPruneConfig(), kind)) {
         kept.clearPruneConfig();
       }
       if (setsSomething(kept)) {
@@ -210,27 +210,21 @@ final class TunedConfig {
         }
         continue;
       }
-      ActULQquantize own = activations(op.node(), c.quant() == Choice.Quant.DYNAMIC,
-          a.foldedEqualization().contains(op.node()), global);
-      Optional<RetrainDataQuantConfig> typed = baseType(op.node()).filter(t -> t.hasRetrainDataQuantConfig())
-          .map(RetrainOverrideLayerType::getRetrainDataQuantConfig);
-      ActULQquantize inherited = typed.map(t -> ulq(t).build()).orElse(global);
-      if ((named != null && named.hasRetrainDataQuantConfig()) || !own.equals(inherited)) {
+      // the layer's base settings as the planner resolves them: its entry's block, its type entry's, the global one
+      Optional<ActULQquantize> typed = baseType(op.node()).filter(RetrainOverrideLayerType::hasRetrainDataQuantConfig)
+          .map(t -> ulq(t.getRetrainDataQuantConfig()).build());
+      boolean ownBlock = named != null && named.hasRetrainDataQuantConfig();
+      ActULQquantize inherited = typed.orElse(global);
+      ActULQquantize own = withChoice(ownBlock ? ulq(named.getRetrainDataQuantConfig()) : inherited.toBuilder(),
+          c.quant() == Choice.Quant.DYNAMIC, a.foldedEqualization().contains(op.node()));
+      if (ownBlock || !own.equals(inherited)) {
         override(o, op.node()).setRetrainDataQuantConfig(RetrainDataQuantConfig.newBuilder().setUlqQuantize(own));
       }
     }
   }
 
-  /**
-   * @return the layer's activation settings: the base's as the planner resolves them for the layer (its name
-   *     entry, its type entry, the global block), with the choice's form and equalization written in
-   */
-  private ActULQquantize activations(String node, boolean dynamic, boolean folded, ActULQquantize global) {
-    Optional<RetrainDataQuantConfig> layer = baseLayer(node).filter(RetrainOverrideLayer::hasRetrainDataQuantConfig)
-        .map(RetrainOverrideLayer::getRetrainDataQuantConfig)
-        .or(() -> baseType(node).filter(RetrainOverrideLayerType::hasRetrainDataQuantConfig)
-            .map(RetrainOverrideLayerType::getRetrainDataQuantConfig));
-    ActULQquantize.Builder own = layer.map(TunedConfig::ulq).orElseGet(global::toBuilder);
+  /** @return a layer's activation settings with the choice's form and equalization written in */
+  private static ActULQquantize withChoice(ActULQquantize.Builder own, boolean dynamic, boolean folded) {
     if (dynamic) {
       own.setCompactorDynamic(true);
     } else if (own.getCompactorDynamic()) {
@@ -261,13 +255,14 @@ final class TunedConfig {
         }
         continue;
       }
-      // start() left only blocks of this kind, so a base block found here is the layer's own settings
-      Optional<PruneConfig> typed = baseType(op.node()).filter(t -> t.hasPruneConfig() && sameKind(
-          Optional.of(t.getPruneConfig()), kind)).map(RetrainOverrideLayerType::getPruneConfig);
-      Optional<PruneConfig> layer = Optional.ofNullable(named).filter(RetrainOverrideLayer.Builder::hasPruneConfig)
-          .map(RetrainOverrideLayer.Builder::getPruneConfig).or(() -> typed);
-      PruneConfig own = layer.map(p -> withRatio(p, c.ratio())).orElseGet(() -> prune(kind, c.ratio()));
-      if ((named != null && named.hasPruneConfig()) || !own.equals(typed.orElse(global))) {
+      // the layer's base settings of this kind (start() dropped the other kind's): its entry's block, its type
+      // entry's, else the global one's at its ratio
+      Optional<PruneConfig> typed = baseType(op.node()).map(RetrainOverrideLayerType::getPruneConfig)
+          .filter(p -> sameKind(p, kind));
+      boolean ownBlock = named != null && named.hasPruneConfig();
+      PruneConfig own = (ownBlock ? Optional.of(named.getPruneConfig()) : typed).map(p -> withRatio(p, c.ratio()))
+          .orElseGet(() -> prune(kind, c.ratio()));
+      if (ownBlock || !own.equals(typed.orElse(global))) {
         override(o, op.node()).setPruneConfig(own);
       }
     }
@@ -312,11 +307,6 @@ final class TunedConfig {
     return o.computeIfAbsent(node, n -> RetrainOverrideLayer.newBuilder().setLayerName(n));
   }
 
-  /** @return the base's entry naming the node */
-  private Optional<RetrainOverrideLayer> baseLayer(String node) {
-    return base.getOverrideLayerConfigsList().stream().filter(o -> o.getLayerName().equals(node)).findFirst();
-  }
-
   /** @return the base's first type entry selecting the node, as the planner picks it (overlapping ones are refused) */
   private Optional<RetrainOverrideLayerType> baseType(String node) {
     Optional<Node> n = graph.node(node);
@@ -324,12 +314,12 @@ final class TunedConfig {
         .filter(t -> LayerType.of(t.getLayerType()).matches(graph, n.get())).findFirst();
   }
 
-  /** @return whether a block prunes the way {@code kind} does */
-  private static boolean sameKind(Optional<PruneConfig> p, Choice.Sparsity kind) {
-    return p.isPresent() && switch (kind) {
+  /** @return whether a block prunes the way {@code kind} does (an absent block, the default instance, does not) */
+  private static boolean sameKind(PruneConfig p, Choice.Sparsity kind) {
+    return switch (kind) {
       case NONE -> false;
-      case FILTER -> p.get().hasFilterPruner();
-      case TWO_OF_FOUR -> p.get().hasNOutOfMPruner();
+      case FILTER -> p.hasFilterPruner();
+      case TWO_OF_FOUR -> p.hasNOutOfMPruner();
     };
   }
 
