@@ -164,6 +164,13 @@ class TunedConfigTest {
       assertEquals(Optional.of(false), int8(plan, "conv2").bool(Int8Keys.CHANNEL_WISE.name()));
       assertEquals("skipped", plan.operator("conv1").orElseThrow().quantization().decision().id());
     }
+    // conv1 left unpruned under the Conv entry that prunes it: a name skip, which a type entry does not contradict
+    Candidate one = Candidate.of(ops, Map.of("conv2", Choice.filter(0.5)));
+    for (ConfigFile file : writtenForms(new TunedConfig(b, model.graph(), ops).build(one))) {
+      Plan plan = plan(model, file);
+      assertEquals("skipped", plan.operator("conv1").orElseThrow().sparsity().decision().id(), file.source());
+      assertEquals(0.5, ratio(plan.operator("conv2").orElseThrow()), 1e-6, file.source());
+    }
     // 2:4 without INT8: the filter blocks (another kind) and conv2's weight block (INT8 is off) go, no warning
     Candidate twoOfFour = Candidate.of(ops, Map.of("conv2", Choice.twoOfFour()));
     AMCTRetrainConfig config = new TunedConfig(b, model.graph(), ops).build(twoOfFour);
