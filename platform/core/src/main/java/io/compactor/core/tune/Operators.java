@@ -60,7 +60,9 @@ final class Operators {
         int8 ? Choice.Quant.STATIC : Choice.Quant.NONE);
     boolean tables = model.graph().nodes().stream().anyMatch(n -> Compressible.table(model.graph(), n));
     AMCTRetrainConfig config = probe.buildGlobal(all, tables);
-    ConfigFile file = ConfigFile.parse(ConfigWriter.text(config, List.of()), ConfigFormat.TEXT, "probe");
+    // the base's overrides are in the probe: a problem with them is reported as the base's
+    ConfigFile file = ConfigFile.parse(ConfigWriter.text(config, List.of()), ConfigFormat.TEXT,
+        "--config (the base, every allowed method on)");
     return new Planner(catalog).plan(model, file);
   }
 

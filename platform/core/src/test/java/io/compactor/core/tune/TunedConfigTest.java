@@ -2,6 +2,7 @@ package io.compactor.core.tune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import io.compactor.api.Settings;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.config.ConfigWriter;
+import io.compactor.core.config.InvalidConfigException;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
 import io.compactor.core.plan.OperatorPlan;
 import io.compactor.core.plan.Plan;
@@ -178,6 +180,17 @@ class TunedConfigTest {
     for (ConfigFile file : writtenForms(config)) {
       assertTrue(plan(model, file).operator("conv2").orElseThrow().sparsity().applied(), file.source());
     }
+  }
+
+  @Test
+  void aBaseEntryTheModelCannotTakeIsRefusedAsTheBases() throws Exception {
+    Path base = Files.writeString(dir.resolve("typo.cfg"), """
+        override_layer_configs { layer_name: "conv3" retrain_weight_quant_config { arq_retrain { channel_wise: false } } }
+        """);
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Operators.discover(model, TestMethods.all(), ConfigWriter.message(base), ALL));
+    assertTrue(e.getMessage().startsWith("--config (the base") && e.getMessage().contains("\"conv3\""),
+        e.getMessage());
   }
 
   /** @return the configuration as {@code tuned.cfg} and {@code tuned.json} read it back, both free of problems */
