@@ -18,9 +18,9 @@ import java.util.Map;
 
 /**
  * Finds the operators the search may change, by asking the planner (and through it the installed providers'
- * eligibility checks) what every allowed method would do with the base configuration's skip lists in place. The
- * INT8 probe opts embedding tables in ({@code override_layer_types} Gather), so a table is a candidate wherever the
- * installed INT8 provider serves it.
+ * eligibility checks) what every allowed method would do with the base configuration's skip lists and overrides in
+ * place. The INT8 probe opts embedding tables in ({@code override_layer_types} Gather), so a table is a candidate
+ * wherever the installed INT8 provider serves it.
  */
 final class Operators {
   private Operators() {}
