@@ -56,8 +56,8 @@ final class TuneCommand implements Callable<Integer> {
   Path eval;
 
   @Option(names = "--config", paramLabel = "BASE.cfg|BASE.json", description = "Base configuration: its batch_num, "
-      + "skip lists, quantization settings and compactor_retrain block are kept (retraining runs in every "
-      + "verification).")
+      + "skip lists, settings (global, per type, per layer), overrides and compactor_retrain block are kept, the "
+      + "search's choice written into each layer's settings (retraining runs in every verification).")
   Path config;
 
   @Option(names = "--train", paramLabel = "DIR", description = "Training data for compactor_retrain (default: the "

@@ -18,9 +18,9 @@ import java.util.Map;
 
 /**
  * Finds the operators the search may change, by asking the planner (and through it the installed providers'
- * eligibility checks) what every allowed method would do with the base configuration's skip lists in place. The
- * INT8 probe opts embedding tables in ({@code override_layer_types} Gather), so a table is a candidate wherever the
- * installed INT8 provider serves it.
+ * eligibility checks) what every allowed method would do with the base configuration's skip lists and overrides in
+ * place. The INT8 probe opts embedding tables in ({@code override_layer_types} Gather), so a table is a candidate
+ * wherever the installed INT8 provider serves it.
  */
 final class Operators {
   private Operators() {}
@@ -34,7 +34,7 @@ final class Operators {
    */
   static List<Operator> discover(OnnxModel model, MethodCatalog catalog, AMCTRetrainConfig base, SearchSpace space) {
     Map<String, Operator> found = new LinkedHashMap<>();
-    TunedConfig probe = new TunedConfig(base, List.of());
+    TunedConfig probe = new TunedConfig(base, model.graph(), List.of());
     // one probe per sparsity kind (a file holds one), INT8 in the first
     Plan twoOfFour = plan(model, catalog, probe, space.twoOfFour() ? Choice.Sparsity.TWO_OF_FOUR : Choice.Sparsity.NONE,
         !space.int8().isEmpty());
@@ -60,7 +60,9 @@ final class Operators {
         int8 ? Choice.Quant.STATIC : Choice.Quant.NONE);
     boolean tables = model.graph().nodes().stream().anyMatch(n -> Compressible.table(model.graph(), n));
     AMCTRetrainConfig config = probe.buildGlobal(all, tables);
-    ConfigFile file = ConfigFile.parse(ConfigWriter.text(config, List.of()), ConfigFormat.TEXT, "probe");
+    // the base's overrides are in the probe: a problem with them is reported as the base's
+    ConfigFile file = ConfigFile.parse(ConfigWriter.text(config, List.of()), ConfigFormat.TEXT,
+        "--config (the base, every allowed method on)");
     return new Planner(catalog).plan(model, file);
   }
 

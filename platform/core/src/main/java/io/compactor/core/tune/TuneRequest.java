@@ -17,8 +17,9 @@ import java.util.Set;
  * @param model the ONNX model
  * @param calibration calibration data ({@code <input>.npy} per model input)
  * @param eval eval data the budget is judged on ({@code labels.npy} for top-1)
- * @param baseConfig the base configuration: its batch size, skip lists, quantization settings and
- *     {@code compactor_retrain} block are kept
+ * @param baseConfig the base configuration: its batch size, skip lists, settings (global, per type, per layer),
+ *     overrides and {@code compactor_retrain} block are kept, the search's choice written into each layer's
+ *     settings
  * @param training training data for retraining, when the base configuration retrains
  * @param budget what the tuned model may lose
  * @param objective what the search maximizes

@@ -115,7 +115,7 @@ public final class Tuner {
     double latencySeconds = (System.nanoTime() - latencyStart) / 1e9;
     Path work = workDirectory();
     try {
-      TunedConfig configs = new TunedConfig(base, operators, batchNum(base, calibration, space),
+      TunedConfig configs = new TunedConfig(base, model.graph(), operators, batchNum(base, calibration, space),
           request.objective() == Objective.LATENCY);
       Verifier verifier = new Verifier(chain, request, configs, work, baseline, cancellation, latency, model);
       List<StaticActivations.Target> targets = space.int8().contains(Choice.Quant.STATIC)

@@ -19,6 +19,7 @@ import io.compactor.core.host.OsgiHost;
 import io.compactor.core.job.Cancellation;
 import io.compactor.core.metrics.StepMetrics;
 import io.compactor.core.plan.Plan;
+import io.compactor.core.plan.PlanJson;
 import io.compactor.core.plan.Planner;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.OnnxModel;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -373,6 +375,16 @@ class TuneIT {
     return total;
   }
 
+  /**
+   * @return a base for the latency objective: the model's 8 channels kept aligned to 16 (the latency default) would
+   *     leave nothing to prune, so the base keeps pruned counts as the ratio gives them
+   */
+  private Optional<Path> unalignedBase() throws IOException {
+    return Optional.of(Files.writeString(dir.resolve("unaligned.cfg"), """
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
+        """));
+  }
+
   @Test
   void underTheLatencyObjectiveInt8GoesOnlyWhereItsIslandIsFasterAnd2of4IsNotSearched() throws Exception {
     Tuner timed = new Tuner(chain, catalog, dir.resolve("work"), 16,
@@ -380,12 +392,8 @@ class TuneIT {
     SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8, Capabilities.SPARSITY_FILTER,
         Capabilities.SPARSITY_2OF4), List.of(0.25, 0.5), EnumSet.of(Choice.Quant.STATIC));
     Path out = dir.resolve("latency");
-    // 8 channels: kept counts aligned to 16 (the latency default) would leave nothing to prune; the base decides
-    Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
-        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
-        """);
 
-    TuneResult r = timed.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), Optional.of(base),
+    TuneResult r = timed.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), unalignedBase(),
         Optional.empty(), new Budget(Budget.Kind.MAX_DROP, 5.0), Objective.LATENCY, Optional.of(space), out),
         TuneListener.NONE, new Cancellation());
 
@@ -441,11 +449,8 @@ class TuneIT {
     SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8, Capabilities.SPARSITY_FILTER), List.of(0.25,
         0.5), EnumSet.of(Choice.Quant.STATIC));
     Path out = dir.resolve("lucky");
-    Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
-        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.25 ascend_optimized: false } } }
-        """);
 
-    TuneResult r = lucky.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), Optional.of(base),
+    TuneResult r = lucky.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), unalignedBase(),
         Optional.empty(), new Budget(Budget.Kind.MAX_DROP, 5.0), Objective.LATENCY, Optional.of(space), out),
         TuneListener.NONE, new Cancellation());
 
@@ -461,6 +466,47 @@ class TuneIT {
       assertTrue(v.get("latencyMs").asDouble() >= r.result().latencyMs() - 1e-9, "the fastest is chosen: " + v);
     }
     assertTrue(report.get("notes").toString().contains("timed 3 times each"), report.get("notes").toString());
+  }
+
+  @Test
+  void theBasesPerLayerAndPerTypeSettingsAreWhatTheVerifiedRunAndTheWrittenFileGiveEachLayer() throws Exception {
+    Path base = Files.writeString(dir.resolve("per-layer.cfg"), """
+        retrain_data_quant_config { ulq_quantize { } }
+        override_layer_types { layer_type: "Gemm" retrain_data_quant_config { ulq_quantize { fixed_min: true } } }
+        override_layer_configs { layer_name: "conv2"
+          retrain_data_quant_config { ulq_quantize { compactor_equalization: NONE } }
+          retrain_weight_quant_config { arq_retrain { channel_wise: false } } }
+        """);
+    SearchSpace space = SearchSpace.of(Set.of(Capabilities.QUANT_INT8), List.of(0.5), EnumSet.of(Choice.Quant.STATIC));
+    Path out = dir.resolve("per-layer");
+
+    TuneResult r = tuner.tune(new TuneRequest(model, dir.resolve("calib"), dir.resolve("labelled"), Optional.of(base),
+        Optional.empty(), new Budget(Budget.Kind.MAX_DROP, 5.0), Objective.SIZE, Optional.of(space), out),
+        TuneListener.NONE, new Cancellation());
+
+    assertTrue(r.met(), r.answer());
+    Candidate chosen = r.result().candidate();
+    assertEquals(Choice.Quant.STATIC, chosen.choice("conv2").quant(), r.answer());
+    assertEquals(Choice.Quant.STATIC, chosen.choice("fc").quant(), r.answer());
+    // the written file, read as 'plan' reads it, and the verified run's own plan give each layer the base's settings
+    List<JsonNode> plans = new ArrayList<>();
+    for (String f : List.of("tuned.cfg", "tuned.json")) {
+      ConfigFile file = ConfigFile.read(out.resolve(f));
+      assertEquals(List.of(), file.problems(), f);
+      plans.add(JSON.valueToTree(PlanJson.tree(new Planner(catalog).plan(OnnxModel.load(model), file))));
+    }
+    plans.add(JSON.readTree(out.resolve("report.json").toFile()).get("plan"));
+    for (JsonNode plan : plans) {
+      Map<String, JsonNode> int8 = new HashMap<>();
+      plan.get("operators").forEach(o -> int8.put(o.get("node").asText(), o.get("quantization")));
+      JsonNode conv2 = int8.get("conv2").get("settings");
+      assertFalse(conv2.get(Int8Keys.CHANNEL_WISE.name()).asBoolean(), "conv2's own weights: " + plan);
+      assertEquals("none", conv2.get(Int8Keys.EQUALIZATION.name()).asText(), plan.toString());
+      assertTrue(int8.get("fc").get("settings").get(Int8Keys.FIXED_MIN.name()).asBoolean(), "the Gemm type: " + plan);
+      if (chosen.choice("conv1").quant() != Choice.Quant.NONE) {
+        assertTrue(int8.get("conv1").get("settings").get(Int8Keys.CHANNEL_WISE.name()).asBoolean(), "the default");
+      }
+    }
   }
 
   @Test

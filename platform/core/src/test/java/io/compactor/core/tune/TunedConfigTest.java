@@ -2,15 +2,18 @@ package io.compactor.core.tune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.compactor.api.Capabilities;
 import io.compactor.api.FilterPruneKeys;
 import io.compactor.api.Int8Keys;
+import io.compactor.api.Settings;
 import io.compactor.core.config.ConfigFile;
 import io.compactor.core.config.ConfigFormat;
 import io.compactor.core.config.ConfigWriter;
+import io.compactor.core.config.InvalidConfigException;
 import io.compactor.core.config.proto.AmctRetrainConfigProto.AMCTRetrainConfig;
 import io.compactor.core.plan.OperatorPlan;
 import io.compactor.core.plan.Plan;
@@ -50,12 +53,13 @@ class TunedConfigTest {
     List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
     Candidate c = Candidate.of(ops, Map.of("conv1", Choice.filter(0.25), "conv2", Choice.filter(0.25)));
     AMCTRetrainConfig none = AMCTRetrainConfig.getDefaultInstance();
-    assertTrue(ascend(new TunedConfig(none, ops, 4, true).build(c)), "latency: aligned");
-    assertFalse(ascend(new TunedConfig(none, ops, 4, false).build(c)), "size: the ratio as asked");
+    assertTrue(ascend(new TunedConfig(none, model.graph(), ops, 4, true).build(c)), "latency: aligned");
+    assertFalse(ascend(new TunedConfig(none, model.graph(), ops, 4, false).build(c)), "size: the ratio as asked");
     Path base = Files.writeString(dir.resolve("unaligned.cfg"), """
         prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.3 ascend_optimized: false } } }
         """);
-    assertFalse(ascend(new TunedConfig(ConfigWriter.message(base), ops, 4, true).build(c)), "the base decides");
+    assertFalse(ascend(new TunedConfig(ConfigWriter.message(base), model.graph(), ops, 4, true).build(c)),
+        "the base decides");
   }
 
   private static boolean ascend(AMCTRetrainConfig c) {
@@ -75,11 +79,143 @@ class TunedConfigTest {
     List<Operator> ops = Operators.discover(model, TestMethods.all(), b, ALL);
     Operator conv2 = ops.stream().filter(o -> o.node().equals("conv2")).findFirst().orElseThrow();
     assertFalse(conv2.filter() || conv2.twoOfFour(), conv2.toString());
-    AMCTRetrainConfig tuned = new TunedConfig(b, ops).build(Candidate.of(ops, Map.of("conv1",
+    AMCTRetrainConfig tuned = new TunedConfig(b, model.graph(), ops).build(Candidate.of(ops, Map.of("conv1",
         Choice.filter(0.5).withQuant(Choice.Quant.STATIC))));
     assertEquals(2, tuned.getBatchNum());
     assertEquals(2, tuned.getCompactorRetrain().getEpochs(), "the retraining block is kept");
     assertTrue(tuned.getRegularPruneSkipLayersList().contains("conv2"), "the base's skip stays");
+  }
+
+  @Test
+  void everyLayerKeepsWhatTheBaseSaysOfItPlusTheChoice() throws Exception {
+    // per type: Convs pin their lower clip; per layer: conv2 its own clip range, no equalization, per-tensor
+    // weights and a ratio; fc an activation setting of its own
+    Path base = Files.writeString(dir.resolve("per-layer.cfg"), """
+        batch_num: 2
+        retrain_data_quant_config { ulq_quantize { dst_type: INT8 } }
+        retrain_weight_quant_config { arq_retrain { dst_type: INT8 } }
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.3 ascend_optimized: false } } }
+        override_layer_types { layer_type: "Conv" retrain_data_quant_config { ulq_quantize { fixed_min: true } } }
+        override_layer_configs { layer_name: "conv2"
+          retrain_data_quant_config { ulq_quantize { clip_max_min { clip_max: 6 clip_min: -6 }
+                                                     compactor_equalization: NONE } }
+          retrain_weight_quant_config { arq_retrain { channel_wise: false } }
+          prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.5 } } } }
+        override_layer_configs { layer_name: "fc" retrain_data_quant_config { ulq_quantize { fixed_min: false } } }
+        """);
+    AMCTRetrainConfig b = ConfigWriter.message(base);
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), b, ALL);
+    // conv2: INT8 but no pruning, against the base's 0.5; every INT8 layer equalized folded only
+    Candidate c = Candidate.of(ops, Map.of(
+        "conv1", Choice.filter(0.25).withQuant(Choice.Quant.STATIC),
+        "conv2", Choice.NONE.withQuant(Choice.Quant.STATIC),
+        "fc", Choice.filter(0.25).withQuant(Choice.Quant.DYNAMIC))).withFoldedEqualization(List.of("conv1", "conv2",
+        "fc"));
+    AMCTRetrainConfig config = new TunedConfig(b, model.graph(), ops).build(c);
+    assertEquals(List.of("Conv"), config.getOverrideLayerTypesList().stream().map(t -> t.getLayerType()).toList(),
+        "the base's type entry stays");
+
+    Plan before = plan(model, ConfigFile.read(base));
+    for (ConfigFile file : writtenForms(config)) {
+      Plan after = plan(model, file);
+      assertEquals(before.operator("conv1").orElseThrow().quantization().settings()
+          .with(Int8Keys.EQUALIZATION, "folded"), int8(after, "conv1"), file.source());
+      assertEquals(before.operator("conv1").orElseThrow().sparsity().settings()
+          .with(FilterPruneKeys.PRUNE_RATIO, 0.25), after.operator("conv1").orElseThrow().sparsity().settings());
+      assertEquals(before.operator("conv2").orElseThrow().quantization().settings(), int8(after, "conv2"),
+          "conv2's own settings; its NONE is stricter than FOLDED: " + file.source());
+      assertEquals("skipped", after.operator("conv2").orElseThrow().sparsity().decision().id(), "the choice wins");
+      assertEquals(before.operator("fc").orElseThrow().quantization().settings()
+          .with(Int8Keys.ACTIVATION_QUANT, "dynamic").with(Int8Keys.EQUALIZATION, "folded"), int8(after, "fc"));
+      assertEquals(before.operator("fc").orElseThrow().sparsity().settings()
+          .with(FilterPruneKeys.PRUNE_RATIO, 0.25), after.operator("fc").orElseThrow().sparsity().settings());
+    }
+    // what those settings are, spelled out
+    Plan after = plan(model, writtenForms(config).get(0));
+    assertEquals(Optional.of(true), int8(after, "conv1").bool(Int8Keys.FIXED_MIN.name()), "from the Conv entry");
+    assertEquals(Optional.of(6.0), int8(after, "conv2").number(Int8Keys.CLIP_MAX.name()));
+    assertEquals(Optional.of(false), int8(after, "conv2").bool(Int8Keys.CHANNEL_WISE.name()));
+    assertEquals(Optional.of("none"), int8(after, "conv2").string(Int8Keys.EQUALIZATION.name()));
+    assertEquals(Optional.of(false), int8(after, "fc").bool(Int8Keys.FIXED_MIN.name()));
+    assertEquals(Optional.of(false), after.operator("conv1").orElseThrow().sparsity().settings()
+        .bool(FilterPruneKeys.ASCEND_OPTIMIZED.name()));
+  }
+
+  @Test
+  void theChoiceWinsWhereTheBaseContradictsItAndTheRestOfTheBaseStays() throws Exception {
+    // Convs pruned at 0.5 by type; conv2 at 0.75 by name, with per-tensor weights
+    Path base = Files.writeString(dir.resolve("contradicting.cfg"), """
+        retrain_data_quant_config { ulq_quantize { } }
+        prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.3 } } }
+        override_layer_types { layer_type: "Conv"
+          prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.5 ascend_optimized: false } } } }
+        override_layer_configs { layer_name: "conv2" retrain_weight_quant_config { arq_retrain { channel_wise: false } }
+          prune_config { filter_pruner { balanced_l2_norm_filter_prune { prune_ratio: 0.75 } } } }
+        """);
+    AMCTRetrainConfig b = ConfigWriter.message(base);
+    List<Operator> ops = Operators.discover(model, TestMethods.all(), b, ALL);
+    Candidate filter = Candidate.of(ops, Map.of("conv1", Choice.filter(0.25),
+        "conv2", Choice.filter(0.5).withQuant(Choice.Quant.STATIC), "fc", Choice.filter(0.25)));
+    for (ConfigFile file : writtenForms(new TunedConfig(b, model.graph(), ops).build(filter))) {
+      Plan plan = plan(model, file);
+      // conv1 against its type entry's 0.5, the type entry's other settings kept; fc at the global ratio
+      assertEquals(Map.of(FilterPruneKeys.PRUNE_RATIO.name(), 0.25, FilterPruneKeys.ASCEND_OPTIMIZED.name(), false),
+          plan.operator("conv1").orElseThrow().sparsity().settings().asMap(), file.source());
+      assertEquals(0.5, ratio(plan.operator("conv2").orElseThrow()), 1e-6, "against its own 0.75");
+      assertEquals(0.25, ratio(plan.operator("fc").orElseThrow()), 1e-6);
+      assertEquals(Optional.of(false), int8(plan, "conv2").bool(Int8Keys.CHANNEL_WISE.name()));
+      assertEquals("skipped", plan.operator("conv1").orElseThrow().quantization().decision().id());
+    }
+    // conv1 left unpruned under the Conv entry that prunes it: a name skip, which a type entry does not contradict
+    Candidate one = Candidate.of(ops, Map.of("conv2", Choice.filter(0.5)));
+    for (ConfigFile file : writtenForms(new TunedConfig(b, model.graph(), ops).build(one))) {
+      Plan plan = plan(model, file);
+      assertEquals("skipped", plan.operator("conv1").orElseThrow().sparsity().decision().id(), file.source());
+      assertEquals(0.5, ratio(plan.operator("conv2").orElseThrow()), 1e-6, file.source());
+    }
+    // 2:4 without INT8: the filter blocks (another kind) and conv2's weight block (INT8 is off) go, no warning
+    Candidate twoOfFour = Candidate.of(ops, Map.of("conv2", Choice.twoOfFour()));
+    AMCTRetrainConfig config = new TunedConfig(b, model.graph(), ops).build(twoOfFour);
+    assertEquals(0, config.getOverrideLayerTypesCount() + config.getOverrideLayerConfigsCount(), config.toString());
+    for (ConfigFile file : writtenForms(config)) {
+      assertTrue(plan(model, file).operator("conv2").orElseThrow().sparsity().applied(), file.source());
+    }
+  }
+
+  @Test
+  void aBaseEntryTheModelCannotTakeIsRefusedAsTheBases() throws Exception {
+    Path base = Files.writeString(dir.resolve("typo.cfg"), """
+        override_layer_configs { layer_name: "conv3" retrain_weight_quant_config { arq_retrain { channel_wise: false } } }
+        """);
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Operators.discover(model, TestMethods.all(), ConfigWriter.message(base), ALL));
+    assertTrue(e.getMessage().startsWith("--config (the base") && e.getMessage().contains("\"conv3\""),
+        e.getMessage());
+  }
+
+  /** @return the configuration as {@code tuned.cfg} and {@code tuned.json} read it back, both free of problems */
+  private static List<ConfigFile> writtenForms(AMCTRetrainConfig config) throws Exception {
+    String text = ConfigWriter.text(config, List.of());
+    List<ConfigFile> files = List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
+        ConfigFile.parse(new ObjectMapper().writeValueAsString(ConfigWriter.json(config)), ConfigFormat.JSON,
+            "tuned.json"));
+    for (ConfigFile file : files) {
+      assertEquals(List.of(), file.problems(), file.source() + ":\n" + text);
+      assertEquals(List.of(), file.warnings(), file.source() + ":\n" + text);
+    }
+    return files;
+  }
+
+  private static Plan plan(OnnxModel m, ConfigFile file) {
+    Plan plan = new Planner(TestMethods.all()).plan(m, file);
+    assertEquals(List.of(), plan.warnings(), file.source());
+    return plan;
+  }
+
+  private static Settings int8(Plan plan, String node) {
+    OperatorPlan op = plan.operator(node).orElseThrow();
+    assertTrue(op.quantization().applied(), op.toString());
+    return op.quantization().settings();
   }
 
   @Test
@@ -89,7 +225,7 @@ class TunedConfigTest {
         "conv1", Choice.filter(0.25),
         "conv2", Choice.filter(0.5).withQuant(Choice.Quant.STATIC),
         "fc", Choice.NONE.withQuant(Choice.Quant.DYNAMIC)));
-    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), model.graph(), ops).build(c);
     String text = ConfigWriter.text(config, List.of("a comment"));
     String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
     for (ConfigFile file : List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
@@ -123,7 +259,7 @@ class TunedConfigTest {
     Map<String, Choice> allStatic = Map.of("conv1", Choice.NONE.withQuant(Choice.Quant.STATIC),
         "conv2", Choice.NONE.withQuant(Choice.Quant.STATIC), "fc", Choice.NONE.withQuant(Choice.Quant.STATIC));
     Candidate c = Candidate.of(ops, allStatic).withFloatActivations(List.of("conv2.out", "image"));
-    AMCTRetrainConfig config = new TunedConfig(b, ops).build(c);
+    AMCTRetrainConfig config = new TunedConfig(b, model.graph(), ops).build(c);
 
     assertEquals(List.of("image", "conv2.out"), config.getCompactorFloatActivationsList(), "no name twice");
     String text = ConfigWriter.text(config, List.of());
@@ -145,7 +281,7 @@ class TunedConfigTest {
     List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
     Candidate c = Candidate.of(ops, Map.of("conv2", Choice.NONE.withQuant(Choice.Quant.STATIC),
         "fc", Choice.NONE.withQuant(Choice.Quant.DYNAMIC))).withFoldedEqualization(List.of("conv2", "fc"));
-    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), model.graph(), ops).build(c);
     String text = ConfigWriter.text(config, List.of());
     String json = new ObjectMapper().writeValueAsString(ConfigWriter.json(config));
     for (ConfigFile file : List.of(ConfigFile.parse(text, ConfigFormat.TEXT, "tuned.cfg"),
@@ -160,7 +296,8 @@ class TunedConfigTest {
     assertTrue(text.contains("compactor_dynamic: true"), text);
     Candidate one = c.withFoldedEqualization(List.of("fc"));
     Plan plan = new Planner(TestMethods.all()).plan(model, ConfigFile.parse(ConfigWriter.text(
-        new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(one), List.of()), ConfigFormat.TEXT, "t"));
+        new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), model.graph(), ops).build(one), List.of()),
+        ConfigFormat.TEXT, "t"));
     assertEquals(Optional.empty(), plan.operator("conv2").orElseThrow().quantization().settings()
         .string(Int8Keys.EQUALIZATION.name()), "conv2 keeps the default");
     assertTrue(c.describe().endsWith("2 layers equalized folded only"), c.describe());
@@ -169,7 +306,7 @@ class TunedConfigTest {
     assertFalse(c.sameAs(one));
     Path base = dir.resolve("none.cfg");
     Files.writeString(base, "retrain_data_quant_config { ulq_quantize { compactor_equalization: NONE } }\n");
-    AMCTRetrainConfig none = new TunedConfig(ConfigWriter.message(base), ops).build(c);
+    AMCTRetrainConfig none = new TunedConfig(ConfigWriter.message(base), model.graph(), ops).build(c);
     assertEquals("NONE", none.getRetrainDataQuantConfig().getUlqQuantize().getCompactorEqualization().name());
     assertTrue(none.getOverrideLayerConfigsList().stream().allMatch(o -> o.getRetrainDataQuantConfig()
         .getUlqQuantize().getCompactorEqualization().name().equals("NONE")), "the base's NONE is stricter and stays");
@@ -183,7 +320,7 @@ class TunedConfigTest {
   void twoOfFourIsWrittenAsTheOneSparsityKindOfTheFile() {
     List<Operator> ops = Operators.discover(model, TestMethods.all(), AMCTRetrainConfig.getDefaultInstance(), ALL);
     Candidate c = Candidate.of(ops, Map.of("conv2", Choice.twoOfFour()));
-    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(c);
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), model.graph(), ops).build(c);
     assertTrue(config.getPruneConfig().hasNOutOfMPruner());
     assertEquals(List.of("fc"), config.getRegularPruneSkipLayersList(), "conv1 cannot take 2:4; fc can but is left");
     assertFalse(config.hasRetrainDataQuantConfig());
@@ -202,7 +339,8 @@ class TunedConfigTest {
     Candidate both = Candidate.of(ops, Map.of(TableModel.TABLE, Choice.NONE.withQuant(Choice.Quant.STATIC),
         TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.DYNAMIC)));
     assertEquals(0, both.sparsity(), "a table counts for no sparsity");
-    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(both);
+    AMCTRetrainConfig config = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), embedder.graph(), ops)
+        .build(both);
     String text = ConfigWriter.text(config, List.of());
     assertTrue(text.contains("layer_type: \"Gather\""), text);
     assertEquals(List.of(), config.getQuantSkipLayersList(), text);
@@ -216,8 +354,8 @@ class TunedConfigTest {
     }
 
     // without the table: no opt-in, so no skip entry either; the table stays float
-    AMCTRetrainConfig without = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), ops).build(Candidate.of(ops,
-        Map.of(TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.STATIC))));
+    AMCTRetrainConfig without = new TunedConfig(AMCTRetrainConfig.getDefaultInstance(), embedder.graph(), ops)
+        .build(Candidate.of(ops, Map.of(TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.STATIC))));
     assertEquals(0, without.getOverrideLayerTypesCount());
     assertEquals(List.of(), without.getQuantSkipLayersList());
     Plan plan = new Planner(TestMethods.all()).plan(embedder,
@@ -235,7 +373,7 @@ class TunedConfigTest {
         """);
     AMCTRetrainConfig b = ConfigWriter.message(base);
     List<Operator> ops = Operators.discover(embedder, TestMethods.all(), b, ALL);
-    AMCTRetrainConfig config = new TunedConfig(b, ops).build(Candidate.of(ops,
+    AMCTRetrainConfig config = new TunedConfig(b, embedder.graph(), ops).build(Candidate.of(ops,
         Map.of(TableModel.PROJECTION, Choice.NONE.withQuant(Choice.Quant.STATIC))));
     assertEquals(1, config.getOverrideLayerTypesCount(), "the base's entry, not a second one");
     assertFalse(config.getOverrideLayerTypes(0).getRetrainWeightQuantConfig().getArqRetrain().getChannelWise());
