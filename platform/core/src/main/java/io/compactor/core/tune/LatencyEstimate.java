@@ -70,7 +70,7 @@ public record LatencyEstimate(double median, double low, double high, int rounds
 
   /** @return e.g. {@code ×0.967 (95 % interval ×0.951–0.982, 24 rounds)} */
   String describe() {
-    return String.format(Locale.ROOT, "×%.3f (%.0f %% interval ×%.3f–%.3f, %d rounds)", median, 100 * CONFIDENCE, low,
-        high, rounds);
+    return String.format(Locale.ROOT, "×%.3f (%.0f %% interval ×%.3f–%.3f, %d rounds)", median, 100 * CONFIDENCE,
+        low, high, rounds);
   }
 }

@@ -131,9 +131,9 @@ final class Search {
 
   private static String raceNote(LatencyRace.Result r) {
     return String.format(Locale.ROOT, "latency: %d contender%s (meeting the budget, first reading at most %.2f "
-        + "above the best ratio) timed in %d rounds in turns with the original and each other (%.0f s), stopped by %s; leader "
-        + "candidate %d %s%s", r.entries().size(), r.entries().size() == 1 ? "" : "s", Verifier.REACH, r.rounds(),
-        r.seconds(), r.stop().describe(), r.leader().index(), r.leader().estimate().describe(),
+        + "above the best ratio) timed in %d rounds in turns with the original and each other (%.0f s), stopped by "
+        + "%s; leader candidate %d %s%s", r.entries().size(), r.entries().size() == 1 ? "" : "s", Verifier.REACH,
+        r.rounds(), r.seconds(), r.stop().describe(), r.leader().index(), r.leader().estimate().describe(),
         r.entries().size() == 1 ? "" : r.separated() ? ", every other contender resolved slower"
             : ", not separated from candidate " + r.entries().get(1).index() + " "
                 + r.entries().get(1).estimate().describe());

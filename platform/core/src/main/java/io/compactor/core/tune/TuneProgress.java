@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * A tune's progress as {@code tune.progress} events: the phase ({@code sensitivity}, {@code search},
  * {@code verify}, {@code confirm}), its counts, what was just measured and the best candidate verified so far (the
  * best that meets the budget, else the closest to it; under {@code --objective latency}, once the contenders are
- * timed in rounds, the leader by its confirmed latency). Sensitivity events, one per operator and candidate, are throttled to 4 a
- * second (the last always goes); every search step and verified candidate is an event.
+ * timed in rounds, the leader by its confirmed latency). Sensitivity events, one per operator and candidate, are
+ * throttled to 4 a second (the last always goes); every search step and verified candidate is an event.
  */
 final class TuneProgress implements TuneListener {
   private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);

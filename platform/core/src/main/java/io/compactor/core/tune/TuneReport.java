@@ -342,7 +342,8 @@ final class TuneReport {
     for (LatencyRace.Entry e : r.entries()) {
       LatencyEstimate x = e.estimate();
       s.append(String.format(Locale.ROOT, "| %s | ×%.3f | ×%.3f | ×%.3f–%.3f | %d%s | %s |%n",
-          e.index() == r.leader().index() ? "**" + e.index() + "** (leader)" : String.valueOf(e.index()), e.firstRatio(), x.median(), x.low(), x.high(),
+          e.index() == r.leader().index() ? "**" + e.index() + "** (leader)" : String.valueOf(e.index()),
+          e.firstRatio(), x.median(), x.low(), x.high(),
           x.rounds(), e.out() ? " (out: slower than the leader)" : "",
           x.faster() ? "yes" : x.slower() ? "no (slower)" : "not resolved"));
     }
