@@ -498,11 +498,13 @@ class TuneIT {
 
   @Test
   void underTheLatencyObjectiveReadingsThatPickTheWrongCandidateAreOutvotedByFurtherRounds() throws Exception {
-    // a burst of load while the answer is confirmed: the second and third reading of every model invert its gain
-    // (×0.8 reads ×1.2), so the median of three readings, what the tune decided by before, ranks the candidates
-    // the wrong way round; the rounds after the burst are true
+    // gains of a few percent, as on a real CNN: a model reads ×(0.9 + 0.1 × its cost ratio), so every candidate
+    // is within reach of the best; then a burst of load while the answer is confirmed: the second and third reading
+    // of every model invert its gain (×0.95 reads ×1.05), so the median of three readings, what the tune decided
+    // by before, ranks the candidates the wrong way round; the rounds after the burst are true
     List<JobEvent> events = new ArrayList<>();
-    TuneResult r = latencyTune("burst", (ratio, n) -> n == 2 || n == 3 ? 2 - ratio : ratio, events);
+    TuneResult r = latencyTune("burst", (ratio, n) -> n == 2 || n == 3 ? 2 - (0.9 + 0.1 * ratio) : 0.9 + 0.1 * ratio,
+        events);
 
     assertTrue(r.met(), r.answer());
     JsonNode report = JSON.readTree(dir.resolve("burst").resolve("tune-report.json").toFile());
@@ -512,13 +514,13 @@ class TuneIT {
       trueRatios.add(c.get("firstRatio").asDouble()); // first readings are true here
       assertEquals(c.get("firstRatio").asDouble(), c.get("ratio").asDouble(), 1e-9, "confirmed = true: " + c);
     }
+    // contenders that differ: the burst's median of three would have chosen the slowest of them
     assertTrue(trueRatios.stream().distinct().count() >= 2, "a choice to make: " + race);
     double trueRatio = cost(OnnxModel.load(dir.resolve("burst").resolve("model.deploy.onnx"))) / cost(OnnxModel.load(
         model));
-    assertEquals(Collections.min(trueRatios), trueRatio, 1e-9, "the truly fastest contender is chosen: " + race);
+    assertEquals(Collections.min(trueRatios), 0.9 + 0.1 * trueRatio, 1e-9, "the truly fastest contender is chosen: "
+        + race);
     assertEquals(race.get("leader").asInt(), r.result().index());
-    // the burst's readings alone would have chosen the truly slowest contender: the test could fail
-    assertTrue(Collections.max(trueRatios) > trueRatio, race.toString());
     assertEquals("faster", race.get("stop").asText(), race.toString());
     assertTrue(race.get("separated").asBoolean(), race.toString());
     assertEquals("resolved", report.get("result").get("confirmedLatency").get("fasterThanOriginal").asText());
