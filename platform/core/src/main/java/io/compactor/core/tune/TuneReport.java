@@ -183,6 +183,8 @@ final class TuneReport {
   /** The contenders timed in rounds: how the race ended and each one's confirmed ratio. */
   private static Map<String, Object> race(LatencyRace.Result r, Verified result) {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("reach", Verifier.REACH);
+    m.put("maxContenders", Verifier.MAX_CONTENDERS);
     m.put("rounds", r.rounds());
     m.put("maxRounds", LatencyRace.MAX_ROUNDS);
     m.put("stop", r.stop().id());
@@ -331,12 +333,15 @@ final class TuneReport {
       return;
     }
     LatencyRace.Result r = f.outcome().race().get();
-    s.append(String.format(Locale.ROOT, "%n## Latency confirmed in rounds%n%nThe candidates that meet the budget and "
-        + "whose first reading was at most %.2f above the best were timed again in rounds, each round all of them "
+    long meeting = f.verified().stream().filter(v -> v.meets(f.request().budget()) && !v.candidate().empty()).count();
+    s.append(String.format(Locale.ROOT, "%n## Latency confirmed in rounds%n%n%d of the %d candidates that meet the "
+        + "budget (those whose first reading was at most %.2f above the best, at most %d, the fastest first readings "
+        + "first) were timed again in rounds, each round all of them "
         + "in turns with the original (%d warm-up and %d timed runs each, medians compared); a contender whose %.0f %% "
         + "interval of the median ratio lay wholly above the leader's left the race. %d rounds in %.0f s, stopped "
         + "by %s. The first reading is not counted.%n%n| candidate | first reading | confirmed ratio | %.0f %% "
-        + "interval | rounds | faster than the original |%n|---|---|---|---|---|---|%n", Verifier.REACH,
+        + "interval | rounds | faster than the original |%n|---|---|---|---|---|---|%n", r.entries().size(), meeting,
+        Verifier.REACH, Verifier.MAX_CONTENDERS,
         LatencyMeter.WARMUP, LatencyMeter.RUNS, 100 * LatencyEstimate.CONFIDENCE, r.rounds(), r.seconds(),
         r.stop().describe(), 100 * LatencyEstimate.CONFIDENCE));
     for (LatencyRace.Entry e : r.entries()) {
