@@ -50,8 +50,9 @@ interface LatencyMeter {
 
   /**
    * @param batch one batch of the eval data, the batch the baseline's latency is timed on
-   * @return a meter that opens both models in ONNX Runtime on {@link #THREADS} thread and times them run by run,
-   *     in turns ({@link Evaluation#latencies}), so a change of load falls on both alike; the medians are compared
+   * @return a meter that opens the reference and the models in ONNX Runtime on {@link #THREADS} thread and times
+   *     them run by run, in turns ({@link Evaluation#latencies}), so a change of load falls on all alike; the medians
+   *     are compared
    */
   static LatencyMeter inTurns(Map<String, Tensor> batch) {
     return new LatencyMeter() {
