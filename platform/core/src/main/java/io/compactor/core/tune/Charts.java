@@ -104,7 +104,9 @@ final class Charts {
     double budgetX = points ? budget.value() : 1 - budget.value();
     double xMax = Math.max(budgetX, max(xs)) * 1.15 + 1e-9;
     double xMin = Math.min(0, min(xs));
-    double yMax = max(ys) * 1.1 + 1e-9;
+    double highest = all.stream().flatMap(v -> v.confirmedLatency().map(e -> v.latencyMs() / e.median() * e.high())
+        .stream()).mapToDouble(Double::doubleValue).max().orElse(0);
+    double yMax = Math.max(max(ys), latency ? highest : 0) * 1.1 + 1e-9;
     int w = 640;
     int h = 400;
     int left = 70;
@@ -134,16 +136,25 @@ final class Charts {
       int cx = px(xs[i], xMin, xMax, left, right);
       int cy = py(ys[i], yMax, top, bottom);
       String fill = v.index() == 0 ? "#7f8c8d" : budget.met(v.quality()) ? "#2e86c1" : "#e67e22";
+      if (latency && v.confirmedLatency().isPresent()) {
+        // the confirmed interval on the original's scale: where the candidate's time lies, not one reading
+        LatencyEstimate e = v.confirmedLatency().get();
+        double scale = v.latencyMs() / e.median();
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+            + "stroke-width=\"2\"/>%n", cx, py(scale * e.low(), yMax, top, bottom), cx,
+            py(scale * e.high(), yMax, top, bottom), fill));
+      }
       s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"><title>%s</title>"
           + "</circle>%n", cx, cy, fill, escape(v.index() == 0 ? "original" : "candidate " + v.index() + ": "
-          + v.candidate().describe())));
+          + v.candidate().describe() + v.confirmedLatency().map(e -> ", confirmed " + e.describe()).orElse(""))));
       text(s, cx + 7, cy - 6, v.index() == 0 ? "original" : "#" + v.index(), "");
       if (chosen.isPresent() && chosen.get().index() == v.index()) {
         s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"10\" fill=\"none\" stroke=\"black\" "
             + "stroke-width=\"2\"/>%n", cx, cy));
       }
     }
-    text(s, left, 392, "blue: meets the budget · orange: misses it · grey: original", "");
+    text(s, left, 392, "blue: meets the budget · orange: misses it · grey: original" + (latency
+        ? " · bar: confirmed " + Math.round(100 * LatencyEstimate.CONFIDENCE) + " % interval" : ""), "");
     return s.append("</svg>\n").toString();
   }
 

@@ -5,6 +5,7 @@ import io.compactor.onnx.runtime.Evaluation;
 import io.compactor.onnx.runtime.Latency;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,15 +36,45 @@ interface LatencyMeter {
   double ratio(OnnxModel model, OnnxModel reference);
 
   /**
+   * One round of the contenders' timing ({@link LatencyRace}): each model against the reference. By default one
+   * {@link #ratio} after another; {@link #inTurns} times them all in one rotation, so a change of load falls on the
+   * reference and every model alike.
+   *
+   * @param models the models timed
+   * @param reference the model they are compared with
+   * @return per model, in order, its time per batch over the reference's
+   */
+  default double[] ratios(List<OnnxModel> models, OnnxModel reference) {
+    return models.stream().mapToDouble(m -> ratio(m, reference)).toArray();
+  }
+
+  /**
    * @param batch one batch of the eval data, the batch the baseline's latency is timed on
-   * @return a meter that opens both models in ONNX Runtime on {@link #THREADS} thread and times them run by run,
-   *     in turns ({@link Evaluation#latencies}), so a change of load falls on both alike; the medians are compared
+   * @return a meter that opens the reference and the models in ONNX Runtime on {@link #THREADS} thread and times
+   *     them run by run, in turns ({@link Evaluation#latencies}), so a change of load falls on all alike; the medians
+   *     are compared
    */
   static LatencyMeter inTurns(Map<String, Tensor> batch) {
-    return (model, reference) -> {
-      try (ModelSession r = ModelSession.open(reference, THREADS); ModelSession m = ModelSession.open(model, THREADS)) {
-        List<Latency> l = Evaluation.latencies(List.of(r, m), batch, WARMUP, RUNS);
-        return l.get(1).medianMillis() / l.get(0).medianMillis();
+    return new LatencyMeter() {
+      @Override
+      public double ratio(OnnxModel model, OnnxModel reference) {
+        return ratios(List.of(model), reference)[0];
+      }
+
+      @Override
+      public double[] ratios(List<OnnxModel> models, OnnxModel reference) {
+        List<ModelSession> sessions = new ArrayList<>();
+        try {
+          sessions.add(ModelSession.open(reference, THREADS));
+          for (OnnxModel m : models) {
+            sessions.add(ModelSession.open(m, THREADS));
+          }
+          List<Latency> l = Evaluation.latencies(sessions, batch, WARMUP, RUNS);
+          return l.subList(1, l.size()).stream().mapToDouble(x -> x.medianMillis() / l.get(0).medianMillis())
+              .toArray();
+        } finally {
+          sessions.forEach(ModelSession::close);
+        }
       }
     };
   }

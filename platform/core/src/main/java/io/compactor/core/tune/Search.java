@@ -79,10 +79,11 @@ final class Search {
    * @param activations the float-fallback candidates, costliest first, when the search measured them
    * @param timings for {@code --objective latency}: the time each operator's INT8 island and each timed group's
    *     pruning saves or costs against the original
+   * @param race for {@code --objective latency}: the contenders for the answer timed in rounds
    */
   record Outcome(Optional<Verified> chosen, Optional<Verified> closest, Map<Choice.Sparsity, Verified> bestPerKind,
       List<String> notes, List<LayerwiseProbe.Result> probes, List<Sensitivity.Activation> activations,
-      List<LatencySignal.Timing> timings) {}
+      List<LatencySignal.Timing> timings, Optional<LatencyRace.Result> race) {}
 
   Outcome run() {
     Map<String, Choice> quant = objective == Objective.LATENCY ? fasterInt8() : tables(quantization());
@@ -105,27 +106,37 @@ final class Search {
       }
       sparsity(kind, quant, quantOnly).ifPresent(v -> best.put(kind, v));
     }
-    if (objective == Objective.LATENCY) {
-      int confirmed = verifier.confirmLatencies(v -> v.meets(budget) && !v.candidate().empty(), listener);
-      notes.add("latency: the " + confirmed + " candidates that meet the budget timed " + (1
-          + Verifier.CONFIRMING_READINGS) + " times each against the original, ranked by the median of the ratios");
-    }
-    Optional<Verified> chosen = verifier.verified().stream()
-        .filter(v -> v.meets(budget) && !v.candidate().empty())
-        .min(Comparator.comparingDouble(objective::score));
+    Optional<LatencyRace.Result> race = objective == Objective.LATENCY
+        ? verifier.confirmLatencies(v -> v.meets(budget) && !v.candidate().empty(), listener) : Optional.empty();
+    race.ifPresent(r -> notes.add(raceNote(r)));
+    List<Verified> meeting = verifier.verified().stream().filter(v -> v.meets(budget) && !v.candidate().empty())
+        .toList();
+    // under --objective latency the answer is the race's leader: chosen by its confirmed figure, not a first reading
+    Optional<Verified> chosen = race.isPresent()
+        ? meeting.stream().filter(v -> v.index() == race.get().leader().index()).findFirst()
+        : meeting.stream().min(Comparator.comparingDouble(objective::score));
     Optional<Verified> closest = chosen.isPresent() ? Optional.empty()
         : verifier.verified().stream().filter(v -> v.failure().isEmpty())
             .max(Comparator.comparingDouble(v -> budget.margin(v.quality())));
     chosen.ifPresent(c -> notes.add("chosen: candidate " + c.index() + " (" + c.candidate().describe() + "), the best "
-        + objective.id() + " of " + verifier.verified().stream().filter(v -> v.meets(budget)).count()
+        + objective.id() + (race.isPresent() ? " confirmed in rounds" : "") + " of " + meeting.size()
         + " verified candidates that meet the budget"));
-    if (objective == Objective.LATENCY) {
-      Verified original = verifier.verify(Candidate.of(operators, Map.of()), listener);
-      chosen.filter(c -> c.latencyMs() >= original.latencyMs()).ifPresent(c -> notes.add(String.format(
-          Locale.ROOT, "latency: the chosen candidate is no faster than the original (%.2f ms against "
-              + "%.2f ms): nothing the budget allows buys time on this machine", c.latencyMs(), original.latencyMs())));
-    }
-    return new Outcome(chosen, closest, best, notes, probes, measuredActivations, List.copyOf(timings));
+    chosen.flatMap(Verified::confirmedLatency).filter(e -> !e.faster()).ifPresent(e -> notes.add(e.slower()
+        ? "latency: the chosen candidate is slower than the original (" + e.describe() + "): nothing the budget "
+            + "allows buys time on this machine"
+        : "latency: the chosen candidate is not resolved faster than the original: " + e.describe() + "; the "
+            + "interval reaches 1, so its gain, if any, is within the machine's noise"));
+    return new Outcome(chosen, closest, best, notes, probes, measuredActivations, List.copyOf(timings), race);
+  }
+
+  private static String raceNote(LatencyRace.Result r) {
+    return String.format(Locale.ROOT, "latency: %d contender%s (meeting the budget, first reading at most %.2f "
+        + "above the best ratio) timed in %d rounds in turns with the original and each other (%.0f s), stopped by "
+        + "%s; leader candidate %d %s%s", r.entries().size(), r.entries().size() == 1 ? "" : "s", Verifier.REACH,
+        r.rounds(), r.seconds(), r.stop().describe(), r.leader().index(), r.leader().estimate().describe(),
+        r.entries().size() == 1 ? "" : r.separated() ? ", every other contender resolved slower"
+            : ", not separated from candidate " + r.entries().get(1).index() + " "
+                + r.entries().get(1).estimate().describe());
   }
 
   /**

@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A tune's progress as {@code tune.progress} events: the phase ({@code sensitivity}, {@code search},
- * {@code verify}), its counts, what was just measured and the best candidate verified so far (the best that meets
- * the budget, else the closest to it). Sensitivity events, one per operator and candidate, are throttled to 4 a
- * second (the last always goes); every search step and verified candidate is an event.
+ * {@code verify}, {@code confirm}), its counts, what was just measured and the best candidate verified so far (the
+ * best that meets the budget, else the closest to it; under {@code --objective latency}, once the contenders are
+ * timed in rounds, the leader by its confirmed latency). Sensitivity events, one per operator and candidate, are
+ * throttled to 4 a second (the last always goes); every search step and verified candidate is an event.
  */
 final class TuneProgress implements TuneListener {
   private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -51,6 +52,14 @@ final class TuneProgress implements TuneListener {
     }
     publish("verify", verified, verified, "candidate " + v.index() + " (" + v.candidate().describe() + "): "
         + Verifier.describe(v));
+  }
+
+  /** The contenders were timed in rounds: from now on the best is the leader, by its confirmed latency. */
+  @Override
+  public synchronized void confirmed(Verified leader) {
+    best = leader;
+    publish("confirm", verified, verified, "candidate " + leader.index() + " (" + leader.candidate().describe()
+        + ") leads by its confirmed latency: " + leader.confirmedLatency().map(LatencyEstimate::describe).orElse(""));
   }
 
   /** @return how many candidates were verified so far */
@@ -96,6 +105,7 @@ final class TuneProgress implements TuneListener {
     v.quality().dropPoints().ifPresent(d -> finite(m, "dropPoints", d));
     m.put("deployBytes", v.deployBytes());
     finite(m, "latencyMs", v.latencyMs());
+    v.confirmedLatency().ifPresent(e -> m.put("confirmedLatency", TuneReport.estimate(e)));
     finite(m, "objectiveValue", objectiveValue(v, objective));
     return m;
   }

@@ -98,6 +98,7 @@ final class TuneReport {
       timings.add(o);
     }
     m.put("latency", timings);
+    f.outcome().race().ifPresent(r -> m.put("latencyConfirmation", race(r, f.result().result())));
     m.put("verified", f.verified().stream().map(TuneReport::verified).toList());
     m.put("notes", f.outcome().notes());
     Map<String, Object> t = new LinkedHashMap<>();
@@ -155,9 +156,52 @@ final class TuneReport {
     m.put("meanCosine", v.quality().meanCosine());
     m.put("deployBytes", v.deployBytes());
     m.put("latencyMs", v.latencyMs());
+    v.confirmedLatency().ifPresent(e -> m.put("confirmedLatency", estimate(e)));
     m.put("sparsity", v.candidate().sparsity());
     m.put("seconds", v.seconds());
     v.failure().ifPresent(r -> m.put("failure", r));
+    return m;
+  }
+
+  /** @return a confirmed ratio to the original as the report and the events show it */
+  static Map<String, Object> estimate(LatencyEstimate e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ratio", e.median());
+    m.put("low", e.low());
+    m.put("high", e.high());
+    m.put("confidence", LatencyEstimate.CONFIDENCE);
+    m.put("rounds", e.rounds());
+    m.put("fasterThanOriginal", fasterThanOriginal(e));
+    return m;
+  }
+
+  /** @return {@code resolved} (interval below 1), {@code not-resolved} (it holds 1) or {@code slower} (above 1) */
+  static String fasterThanOriginal(LatencyEstimate e) {
+    return e.faster() ? "resolved" : e.slower() ? "slower" : "not-resolved";
+  }
+
+  /** The contenders timed in rounds: how the race ended and each one's confirmed ratio. */
+  private static Map<String, Object> race(LatencyRace.Result r, Verified result) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("reach", Verifier.REACH);
+    m.put("maxContenders", Verifier.MAX_CONTENDERS);
+    m.put("rounds", r.rounds());
+    m.put("maxRounds", LatencyRace.MAX_ROUNDS);
+    m.put("stop", r.stop().id());
+    m.put("seconds", r.seconds());
+    m.put("leader", r.leader().index());
+    m.put("separated", r.separated());
+    result.confirmedLatency().ifPresent(e -> m.put("fasterThanOriginal", fasterThanOriginal(e)));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (LatencyRace.Entry e : r.entries()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("index", e.index());
+      o.put("firstRatio", e.firstRatio());
+      o.putAll(estimate(e.estimate()));
+      o.put("out", e.out());
+      rows.add(o);
+    }
+    m.put("contenders", rows);
     return m;
   }
 
@@ -201,14 +245,20 @@ final class TuneReport {
     s.append(String.format(Locale.ROOT, "| mean cosine | 1 | %.5f |%n", v.quality().meanCosine()));
     s.append(String.format(Locale.ROOT, "| deploy file | %s | %s |%n", kb(f.baseline().deployBytes()),
         kb(v.deployBytes())));
-    s.append(String.format(Locale.ROOT, "| latency per batch | %.2f ms | %.2f ms |%n", f.baseline().latencyMs(),
-        v.latencyMs()));
+    s.append(String.format(Locale.ROOT, "| latency per batch | %.2f ms | %.2f ms%s |%n", f.baseline().latencyMs(),
+        v.latencyMs(), v.confirmedLatency().map(e -> ": " + e.describe() + " in turns with the original")
+            .orElse("")));
     s.append(String.format(Locale.ROOT, "| weights removed or zero | 0 %% | %.1f %% |%n", 100 * v.candidate().sparsity()));
     if (!v.candidate().floatActivations().isEmpty()) {
       s.append("| activations kept float | — | `").append(String.join("`, `", v.candidate().floatActivations()))
           .append("` |\n");
     }
     withinNoise(f).ifPresent(s::append);
+    v.confirmedLatency().filter(e -> !e.faster()).ifPresent(e -> s.append(String.format(Locale.ROOT, e.slower()
+        ? "%n**Slower than the original:** the %s is timed at %s.%n"
+        : "%n**Not resolved faster than the original:** the %s is timed at %s; the interval reaches 1, so this "
+            + "run does not show a speed-up (its gain, if any, is within the machine's noise). Time it on a quieter "
+            + "machine to decide.%n", r.met() ? "chosen candidate" : "closest candidate", e.describe())));
     s.append(String.format(Locale.ROOT, "%nObjective: %s. Tuning took %.0f s (%d candidates verified end to end).%n%n",
         f.request().objective().id(), r.seconds(), f.verified().size()));
     s.append("## Per operator\n\n| operator | type | weights | choice |\n|---|---|---|---|\n");
@@ -242,6 +292,7 @@ final class TuneReport {
               p.error(), p.paramsRemoved())));
     }
     latencyMarkdown(s, f);
+    raceMarkdown(s, f);
     floatFallbackMarkdown(s, f);
     s.append("\n## Candidates verified end to end\n\nSee `tradeoff.svg`.\n\n| # | configuration | top-1 drop | "
         + "mean cosine | deploy file | latency | meets budget | seconds |\n|---|---|---|---|---|---|---|---|\n");
@@ -275,6 +326,32 @@ final class TuneReport {
                 .map(d -> String.format(Locale.ROOT, "%.2f", d)).orElse("—"),
             t.quality().map(q -> String.format(Locale.ROOT, "%.5f", q.meanCosine())).orElse("—"),
             t.source() == LatencySignal.Source.INT8_ISLAND ? "INT8 island" : "bundle run")));
+  }
+
+  private static void raceMarkdown(StringBuilder s, Facts f) {
+    if (f.outcome().race().isEmpty()) {
+      return;
+    }
+    LatencyRace.Result r = f.outcome().race().get();
+    long meeting = f.verified().stream().filter(v -> v.meets(f.request().budget()) && !v.candidate().empty()).count();
+    s.append(String.format(Locale.ROOT, "%n## Latency confirmed in rounds%n%n%d of the %d candidates that meet the "
+        + "budget (those whose first reading was at most %.2f above the best, at most %d, the fastest first readings "
+        + "first) were timed again in rounds, each round all of them "
+        + "in turns with the original (%d warm-up and %d timed runs each, medians compared); a contender whose %.0f %% "
+        + "interval of the median ratio lay wholly above the leader's left the race. %d rounds in %.0f s, stopped "
+        + "by %s. The first reading is not counted.%n%n| candidate | first reading | confirmed ratio | %.0f %% "
+        + "interval | rounds | faster than the original |%n|---|---|---|---|---|---|%n", r.entries().size(), meeting,
+        Verifier.REACH, Verifier.MAX_CONTENDERS,
+        LatencyMeter.WARMUP, LatencyMeter.RUNS, 100 * LatencyEstimate.CONFIDENCE, r.rounds(), r.seconds(),
+        r.stop().describe(), 100 * LatencyEstimate.CONFIDENCE));
+    for (LatencyRace.Entry e : r.entries()) {
+      LatencyEstimate x = e.estimate();
+      s.append(String.format(Locale.ROOT, "| %s | ×%.3f | ×%.3f | ×%.3f–%.3f | %d%s | %s |%n",
+          e.index() == r.leader().index() ? "**" + e.index() + "** (leader)" : String.valueOf(e.index()),
+          e.firstRatio(), x.median(), x.low(), x.high(),
+          x.rounds(), e.out() ? " (out: slower than the leader)" : "",
+          x.faster() ? "yes" : x.slower() ? "no (slower)" : "not resolved"));
+    }
   }
 
   private static void floatFallbackMarkdown(StringBuilder s, Facts f) {

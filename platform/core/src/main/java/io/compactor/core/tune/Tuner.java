@@ -165,9 +165,12 @@ public final class Tuner {
     if (met) {
       String noise = v.quality().dropStandardError().map(se -> String.format(Locale.ROOT,
           "; drop's standard error %.2f over %d samples", se, v.quality().samples())).orElse("");
+      // a latency answer says what its confirmed ratio shows, and says so when it shows no speed-up
+      String objective = v.confirmedLatency().map(e -> (e.faster() ? "faster than the original, "
+          : e.slower() ? "slower than the original, " : "not resolved faster than the original, ") + e.describe())
+          .orElse(r.objective().id() + " objective");
       return String.format(Locale.ROOT, "%s meets %s with %s (margin %.4f%s): %s, %s", v.candidate().describe(),
-          r.budget().describe(), quality, margin, noise, TuneReport.kb(v.deployBytes()),
-          r.objective().id() + " objective");
+          r.budget().describe(), quality, margin, noise, TuneReport.kb(v.deployBytes()), objective);
     }
     if (v.index() == 0) {
       return "no compressed candidate meets " + r.budget().describe() + " and none could be verified; nothing written "

@@ -16,13 +16,17 @@ import java.util.Optional;
  * @param candidate what each operator got
  * @param quality what the deploy model keeps
  * @param deployBytes size of {@code model.deploy.onnx}
- * @param latencyMs one batch through the deploy model, median
+ * @param latencyMs one batch through the deploy model, median; for {@code --objective latency} the original's time
+ *     times the candidate's ratio to it: the confirmed median when {@code confirmedLatency} is present, else its
+ *     first reading
  * @param seconds wall time of the run
  * @param outputs where the run's outputs are
  * @param failure why the run failed, when it did (then the figures are those of the original)
+ * @param confirmedLatency for a contender of {@code --objective latency}'s answer: its ratio to the original over the
+ *     rounds timed after the search, with its interval
  */
 public record Verified(int index, Candidate candidate, Quality quality, long deployBytes, double latencyMs,
-    double seconds, Optional<Path> outputs, Optional<String> failure) {
+    double seconds, Optional<Path> outputs, Optional<String> failure, Optional<LatencyEstimate> confirmedLatency) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public Verified {
@@ -30,6 +34,23 @@ public record Verified(int index, Candidate candidate, Quality quality, long dep
     Objects.requireNonNull(quality, "quality");
     Objects.requireNonNull(outputs, "outputs");
     Objects.requireNonNull(failure, "failure");
+    Objects.requireNonNull(confirmedLatency, "confirmedLatency");
+  }
+
+  /** A run whose latency is its first reading. */
+  public Verified(int index, Candidate candidate, Quality quality, long deployBytes, double latencyMs,
+      double seconds, Optional<Path> outputs, Optional<String> failure) {
+    this(index, candidate, quality, deployBytes, latencyMs, seconds, outputs, failure, Optional.empty());
+  }
+
+  /**
+   * @param baselineMs the original's time per batch
+   * @param confirmed the ratio confirmed in rounds
+   * @return this run with its latency at the confirmed median
+   */
+  Verified withConfirmedLatency(double baselineMs, LatencyEstimate confirmed) {
+    return new Verified(index, candidate, quality, deployBytes, baselineMs * confirmed.median(), seconds, outputs,
+        failure, Optional.of(confirmed));
   }
 
   /** @return whether the run finished and meets the budget */

@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,8 +35,13 @@ final class Verifier {
   private final Optional<LatencyMeter> meter;
   private final OnnxModel original;
   private final List<Verified> verified = new ArrayList<>();
-  /** Readings added to a candidate's first when the answer is chosen by latency: three in all, an odd count. */
-  static final int CONFIRMING_READINGS = 2;
+  /**
+   * How far above the best first reading (as a ratio to the original) a candidate's first reading may be and still
+   * contend for the answer: twice the ±10 % one reading moves by on a loaded machine.
+   */
+  static final double REACH = 0.2;
+  /** Contenders timed in rounds at most: a round times each of them once. */
+  static final int MAX_CONTENDERS = 8;
 
   /**
    * @param chain the job executor
@@ -133,46 +138,37 @@ final class Verifier {
   }
 
   /**
-   * Times every finished candidate {@code which} accepts {@link #CONFIRMING_READINGS} more times against the
-   * original and puts its latency at the median of all its readings. One reading moves by several percent on a
-   * shared machine, and the fastest of many single readings is mostly the luckiest (the PP-OCR classifier: a
-   * pruning that removed 0.3 % of the weights read ×0.909, and ×0.998 over 200 rounds outside the tune), so the
-   * candidates the answer is chosen from are read three times. Nothing happens without a meter.
+   * Times the contenders for the answer in rounds until their ratios to the original are resolved
+   * ({@link LatencyRace}) and puts each contender's latency at its confirmed median. The contenders are the finished
+   * candidates {@code which} accepts whose first reading is within {@link #REACH} of the best first reading, at most
+   * {@link #MAX_CONTENDERS} of them, the fastest first readings first. One reading moves by several percent on a
+   * shared machine (±10 % at a load average of 6-14), and the fastest of many single readings is mostly the luckiest
+   * (the PP-OCR classifier: a pruning that removed 0.3 % of the weights read ×0.909, and ×0.998 over 200 rounds
+   * outside the tune). Nothing happens without a meter.
    *
-   * @return how many candidates were timed again
+   * @return the race, empty without a meter or a contender
    */
-  int confirmLatencies(Predicate<Verified> which, TuneListener listener) {
+  Optional<LatencyRace.Result> confirmLatencies(Predicate<Verified> which, TuneListener listener) {
     if (meter.isEmpty()) {
-      return 0;
+      return Optional.empty();
     }
-    List<Integer> timed = new ArrayList<>();
-    for (int i = 0; i < verified.size(); i++) {
-      if (verified.get(i).outputs().isPresent() && which.test(verified.get(i))) {
-        timed.add(i);
-      }
+    List<Verified> finished = verified.stream().filter(v -> v.outputs().isPresent() && which.test(v))
+        .sorted(Comparator.comparingDouble(Verified::latencyMs)).toList();
+    if (finished.isEmpty()) {
+      return Optional.empty();
     }
-    int done = 0;
-    for (int i : timed) {
-      Verified v = verified.get(i);
-      if (cancellation.requested()) {
-        throw new TuneCancelledException();
-      }
-      OnnxModel deploy = OnnxModel.load(v.outputs().get().resolve(OutputFiles.DEPLOY_MODEL));
-      double[] ratios = new double[CONFIRMING_READINGS + 1];
-      ratios[0] = v.latencyMs() / baseline.latencyMs();
-      for (int r = 1; r < ratios.length; r++) {
-        ratios[r] = meter.get().ratio(deploy, original);
-      }
-      Arrays.sort(ratios);
-      double latency = baseline.latencyMs() * ratios[ratios.length / 2];
-      verified.set(i, new Verified(v.index(), v.candidate(), v.quality(), v.deployBytes(), latency, v.seconds(),
-          v.outputs(), v.failure()));
-      done++;
-      listener.progress("confirm", done, timed.size(), String.format(java.util.Locale.ROOT,
-          "candidate %d timed %d more times: ×%.3f (median; first reading ×%.3f)", v.index(), CONFIRMING_READINGS,
-          latency / baseline.latencyMs(), v.latencyMs() / baseline.latencyMs()));
+    double best = finished.get(0).latencyMs() / baseline.latencyMs();
+    List<LatencyRace.Contender> contenders = finished.stream()
+        .filter(v -> v.latencyMs() / baseline.latencyMs() <= best + REACH).limit(MAX_CONTENDERS)
+        .map(v -> new LatencyRace.Contender(v.index(), v.latencyMs() / baseline.latencyMs(),
+            OnnxModel.load(v.outputs().get().resolve(OutputFiles.DEPLOY_MODEL)))).toList();
+    LatencyRace.Result race = LatencyRace.run(contenders, original, meter.get(), cancellation, listener);
+    for (LatencyRace.Entry e : race.entries()) {
+      int i = e.index() - 1; // candidates are numbered from 1 in the order verified
+      verified.set(i, verified.get(i).withConfirmedLatency(baseline.latencyMs(), e.estimate()));
     }
-    return done;
+    listener.confirmed(verified.get(race.leader().index() - 1));
+    return Optional.of(race);
   }
 
   /** @return every candidate run, in order */
