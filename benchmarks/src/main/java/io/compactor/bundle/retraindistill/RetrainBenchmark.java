@@ -48,7 +48,7 @@ import java.util.Map;
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
  *   docs=/usr/share/doc wordnet=/usr/share/wordnet sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1
  *   held_out=0.1 train=all gptq=false int8=key:value/... (settings added to every INT8 layer's)
- *   save=DIR (writes each retrained deploy model there, e.g. int8-2.onnx)
+ *   save=DIR (writes each retrained deploy model there, <config>-<variant number>.onnx, e.g. int8-1.onnx)
  *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
  *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet)
  * </pre>
@@ -151,7 +151,7 @@ public final class RetrainBenchmark {
         OnnxModel deploy = Int8Forms.export(r.form(), calibration, BATCH);
         if (save != null) {
           Files.createDirectories(save);
-          deploy.save(save.resolve(config + "-" + (latencyModels.size() - 1) + ".onnx"));
+          deploy.save(save.resolve(config + "-" + (variants.indexOf(variant) + 1) + ".onnx"));
         }
         rows.add(row(label + ", fake-quant form (exact math), retrained", onGrid(r.form()), evalSets));
         rows.add(row(label + ", deploy model, retrained", deploy, evalSets));
