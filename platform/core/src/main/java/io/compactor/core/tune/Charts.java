@@ -104,8 +104,8 @@ final class Charts {
     double budgetX = points ? budget.value() : 1 - budget.value();
     double xMax = Math.max(budgetX, max(xs)) * 1.15 + 1e-9;
     double xMin = Math.min(0, min(xs));
-    double highest = all.stream().flatMap(v -> v.confirmedLatency().map(e -> v.latencyMs() / e.median() * e.high())
-        .stream()).mapToDouble(Double::doubleValue).max().orElse(0);
+    double highest = all.stream().flatMap(v -> v.confirmedLatency().stream())
+        .mapToDouble(e -> baseline.latencyMs() * e.high()).max().orElse(0);
     double yMax = Math.max(max(ys), latency ? highest : 0) * 1.1 + 1e-9;
     int w = 640;
     int h = 400;
@@ -139,7 +139,7 @@ final class Charts {
       if (latency && v.confirmedLatency().isPresent()) {
         // the confirmed interval on the original's scale: where the candidate's time lies, not one reading
         LatencyEstimate e = v.confirmedLatency().get();
-        double scale = v.latencyMs() / e.median();
+        double scale = baseline.latencyMs();
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
             + "stroke-width=\"2\"/>%n", cx, py(scale * e.low(), yMax, top, bottom), cx,
             py(scale * e.high(), yMax, top, bottom), fill));

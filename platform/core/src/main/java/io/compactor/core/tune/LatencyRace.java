@@ -138,7 +138,9 @@ final class LatencyRace {
       round++;
       double seconds = (System.nanoTime() - start) / 1e9;
       if (round >= LatencyEstimate.MIN_ROUNDS) {
-        LatencyEstimate lead = estimate(ratios, leader(in, ratios));
+        // the leader never leaves: its own interval holds its median, so it is never wholly above itself
+        int leader = leader(in, ratios);
+        LatencyEstimate lead = estimate(ratios, leader);
         List<Integer> slower = in.stream().filter(i -> estimate(ratios, i).slowerThan(lead)).toList();
         in.removeAll(slower);
         out.addAll(slower);
@@ -147,7 +149,7 @@ final class LatencyRace {
             ? Stop.ROUND_CAP : seconds >= MAX_SECONDS ? Stop.TIME_CAP : null;
         listener.progress("confirm", round, MAX_ROUNDS, String.format(Locale.ROOT, "round %d: %d of %d contenders "
             + "left, leader candidate %d %s", round, in.size(), contenders.size(),
-            contenders.get(leader(in, ratios)).index(), lead.describe()));
+            contenders.get(leader).index(), lead.describe()));
       } else {
         listener.progress("confirm", round, MAX_ROUNDS, "round " + round + " of at least "
             + LatencyEstimate.MIN_ROUNDS + ": " + in.size() + " contenders timed in turns with the original");
