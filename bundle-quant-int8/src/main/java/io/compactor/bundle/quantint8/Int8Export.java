@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * The export phase, the one place the deploy model is built (once per job, from the final, possibly retrained,
- * training form): the form becomes the QDQ deploy model. Every mask of the form is proven first on the float
+ * training form): the form becomes the INT8 deploy model. Every mask of the form is proven first on the float
  * weights (a held entry is exactly zero, and zero quantizes to code 0 on every symmetric grid), and the 2:4
- * pattern of every static layer that holds it is proven again on the int8 codes of the deploy model.
+ * pattern of every layer that holds it is proven again on the int8 codes of the deploy model.
  */
 final class Int8Export {
   private final TrainingForm form;
@@ -44,9 +44,7 @@ final class Int8Export {
     for (LayerQuantization l : form.quantization().values()) {
       layers.add(FormCodec.read(g, l));
     }
-    // MatMulInteger of a dynamic layer takes its codes without a DequantizeLinear: the step proved those
-    List<String> twoOfFour = TwoOfFourProof.holding(g, layers.stream().filter(l -> !l.dynamic())
-        .map(QuantizedLayer::node).toList());
+    List<String> twoOfFour = TwoOfFourProof.holding(g, layers.stream().map(QuantizedLayer::node).toList());
     OnnxModel deploy;
     try {
       deploy = QdqExport.export(model, layers);

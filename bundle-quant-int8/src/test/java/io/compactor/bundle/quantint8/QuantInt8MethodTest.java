@@ -253,6 +253,36 @@ class QuantInt8MethodTest extends CompressionMethodContract {
   }
 
   @Test
+  void aStaticMatMulWithABiasBecomesOneOnnxRuntimeNodeWithItsBias() throws Exception {
+    OnnxModel model = Int8Models.block(24);
+    Node add = model.graph().node("q.add").orElseThrow();
+    add.setInput(0, "q.b");   // bias first, as PyTorch exports it
+    add.setInput(1, "q.mm");
+    Dataset data = Int8Models.blockData(25, 32);
+    StepResult r = method().apply(Int8Models.context(model, List.of("q", "gate", "ffn", "out"), Map.of(), data,
+        work));
+    OnnxModel deploy = Int8Models.deploy(r);
+    Graph d = deploy.graph();
+    Node q = d.node("q").orElseThrow();
+    assertEquals("MatMulInteger", q.opType(), "q reads a bias Add");
+    assertEquals("QuantizeLinear", d.producer(q.input(0)).orElseThrow().opType());
+    assertEquals("MatMul", d.node("gate").orElseThrow().opType(), "gate's output feeds a Mul: it stays QDQ");
+    assertTrue(Evaluation.fidelity(run(model, data), run(deploy, data)).meanCosine() > DEPLOY_COSINE);
+
+    // what ONNX Runtime makes of it: one MatMulIntegerToFloat holding the bias, no Add left for q
+    Path optimized = work.resolve("optimized.onnx");
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    try (ai.onnxruntime.OrtSession.SessionOptions options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+      options.setOptimizedModelFilePath(optimized.toString());
+      env.createSession(deploy.toBytes(), options).close();
+    }
+    Graph o = OnnxModel.load(optimized).graph();
+    Node fused = o.producer("q.out").orElseThrow();
+    assertEquals("MatMulIntegerToFloat", fused.opType());
+    assertEquals("q.b", fused.input(fused.inputs().size() - 1), "the bias is the fused node's last input");
+  }
+
+  @Test
   void aQuantizedConvFeedsOnlyItsOutputQuantizationSoOnnxRuntimeCanFuseIt() {
     java.util.Random rnd = new java.util.Random(29);
     OnnxModel model = OnnxModel.create("residual", 13);
