@@ -9,6 +9,7 @@ import io.compactor.api.TrainingForm;
 import io.compactor.api.WeightGrid;
 import io.compactor.api.testing.SimpleStepContext;
 import io.compactor.benchmarks.DocSentences;
+import io.compactor.benchmarks.FortuneSentences;
 import io.compactor.benchmarks.InterleavedLatency;
 import io.compactor.benchmarks.Machine;
 import io.compactor.benchmarks.MiniLm;
@@ -50,7 +51,8 @@ import java.util.Map;
  *   held_out=0.1 train=all gptq=false int8=key:value/... (settings added to every INT8 layer's)
  *   save=DIR (writes each retrained deploy model there, <config>-<variant number>.onnx, e.g. int8-1.onnx)
  *   latency=true variants=key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
- *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet)
+ *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet|wordnet+fortunes)
+ *   fortunes=/usr/share/games/fortunes (Debian package fortunes, for text:wordnet+fortunes)
  * </pre>
  */
 public final class RetrainBenchmark {
@@ -97,6 +99,7 @@ public final class RetrainBenchmark {
     exclude.addAll(calibrationText);
     Path docs = Path.of(opt.getOrDefault("docs", "/usr/share/doc"));
     Path wordnet = Path.of(opt.getOrDefault("wordnet", "/usr/share/wordnet"));
+    Path fortunes = Path.of(opt.getOrDefault("fortunes", "/usr/share/games/fortunes"));
     int sentences = Integer.parseInt(opt.getOrDefault("sentences", "300"));
     // the last documentation sentences are a second held-out set: the training text's own kind of prose
     List<String> allDocs = DocSentences.read(docs, Integer.MAX_VALUE, exclude);
@@ -141,7 +144,8 @@ public final class RetrainBenchmark {
       for (String variant : variants) {
         String label = name + (variant.isEmpty() ? "" : " [" + variant + "]");
         Dataset variantTrain = variant.isEmpty() ? train
-            : trainingSet(variant, docsTrain, sentences, calibrationText, wordnet, exclude);
+            : trainingSet(variant, docsTrain, sentences, calibrationText, wordnet, fortunes,
+                exclude);
         long cpu0 = processCpuNanos();
         long w0 = System.nanoTime();
         Retrained r = variant.isEmpty() ? viaMethod(engine, form, fp32, calibration, train, settings)
@@ -185,19 +189,23 @@ public final class RetrainBenchmark {
    * The training set of a variant: its own number of documentation sentences ({@code sentences:N}), and with
    * {@code text:mixed} the calibration sentences too (text like the evaluation's, but never the evaluation's);
    * {@code text:wordnet} takes the N sentences from WordNet's usage examples instead of the documentation, with
-   * the calibration sentences.
+   * the calibration sentences; {@code text:wordnet+fortunes} adds every sentence of the fortune collections.
    */
   private static Dataset trainingSet(String variant, List<String> docsTrain, int sentences,
-      List<String> calibrationText, Path wordnet, List<String> exclude) {
+      List<String> calibrationText, Path wordnet, Path fortunes, List<String> exclude) {
     Map<String, String> v = variantOptions(variant);
     int n = Integer.parseInt(v.getOrDefault("sentences", "" + sentences));
     String kind = v.getOrDefault("text", "docs");
-    List<String> text = new ArrayList<>(kind.equals("wordnet") ? WordNetSentences.read(wordnet, n, exclude)
+    boolean everyday = kind.equals("wordnet") || kind.equals("wordnet+fortunes");
+    List<String> text = new ArrayList<>(everyday ? WordNetSentences.read(wordnet, n, exclude)
         : docsTrain.subList(0, Math.min(n, docsTrain.size())));
-    if (kind.equals("mixed") || kind.equals("wordnet")) {
+    if (kind.equals("wordnet+fortunes")) {
+      text.addAll(FortuneSentences.read(fortunes, exclude));
+    }
+    if (kind.equals("mixed") || everyday) {
       text.addAll(calibrationText);
     } else if (!kind.equals("docs")) {
-      throw new IllegalArgumentException("text must be docs, mixed or wordnet, got " + kind);
+      throw new IllegalArgumentException("text must be docs, mixed, wordnet or wordnet+fortunes, got " + kind);
     }
     System.out.printf(Locale.ROOT, "  [%s] %d training sentences, e.g. \"%s\"%n", variant, text.size(),
         text.get(0));
