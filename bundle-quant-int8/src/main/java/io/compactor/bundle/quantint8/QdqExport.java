@@ -42,7 +42,7 @@ final class QdqExport {
         gatherThenDequantize(g, node, codes, l, deploy.opset() >= PER_AXIS_OPSET);
       } else if (l.dynamic()) {
         integerMatMul(g, node, codes, l, dynamicInput(deploy, node));
-      } else if (biasFusable(g, node)) {
+      } else if (l.input() == QuantizedLayer.Input.STATIC && biasFusable(g, node)) {
         integerMatMul(g, node, codes, l, staticInput(g, node));
       } else {
         String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), l.axis());
@@ -157,9 +157,10 @@ final class QdqExport {
    * (a pass over the output per layer: about 3 % of all-MiniLM-L6-v2's time, docs/quant-int8.md).
    */
   private static boolean biasFusable(Graph g, Node node) {
-    if (!node.opType().equals("MatMul") || g.producer(node.input(0)).filter(p -> p.opType().equals(
-        "DequantizeLinear") && g.isConstant(p.input(1)) && g.initializerShape(p.input(1)).orElseThrow().length == 0)
-        .isEmpty()) {
+    boolean perTensorInput = g.producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear")
+        && p.inputs().size() == 3 && g.initializerShape(p.input(1)).map(s -> s.length == 0).orElse(false))
+        .isPresent();
+    if (!node.opType().equals("MatMul") || !perTensorInput) {
       return false;
     }
     List<Node> readers = g.consumers(node.output(0));
