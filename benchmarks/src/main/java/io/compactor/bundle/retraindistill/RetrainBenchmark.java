@@ -144,8 +144,7 @@ public final class RetrainBenchmark {
       for (String variant : variants) {
         String label = name + (variant.isEmpty() ? "" : " [" + variant + "]");
         Dataset variantTrain = variant.isEmpty() ? train
-            : trainingSet(variant, docsTrain, sentences, calibrationText, wordnet, fortunes,
-                exclude);
+            : trainingSet(variant, docsTrain, sentences, calibrationText, wordnet, fortunes, exclude);
         long cpu0 = processCpuNanos();
         long w0 = System.nanoTime();
         Retrained r = variant.isEmpty() ? viaMethod(engine, form, fp32, calibration, train, settings)

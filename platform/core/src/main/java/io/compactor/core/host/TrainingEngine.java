@@ -1,6 +1,9 @@
 package io.compactor.core.host;
 
 import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Hashtable;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -26,6 +29,8 @@ final class TrainingEngine implements ServiceFactory<Engine> {
   /** DJL's name of the engine. */
   static final String PYTORCH = "PyTorch";
   private static final Logger LOG = LoggerFactory.getLogger(TrainingEngine.class);
+  /** oneDNN reads its instruction-set cap from this variable when libtorch loads; Java cannot set it. */
+  static final String ONEDNN_ISA = "ONEDNN_MAX_CPU_ISA";
   /** This host's handle; DJL itself keeps the one engine of the process. */
   private Engine engine;
 
@@ -76,7 +81,21 @@ final class TrainingEngine implements ServiceFactory<Engine> {
     }
     LOG.info("libtorch {} loaded in {} ms ({} intra-op threads)", engine.getVersion(),
         (System.nanoTime() - t0) / 1_000_000, System.getProperty("ai.djl.pytorch.num_threads"));
+    if (System.getenv(ONEDNN_ISA) == null && avx512()) {
+      LOG.warn("this CPU has AVX-512, on which libtorch's oneDNN kernels retrain non-deterministically and can "
+          + "produce NaN gradients; start Compactor with the environment variable {}=AVX2 (README, Retraining)",
+          ONEDNN_ISA);
+    }
     return engine;
+  }
+
+  /** @return whether /proc/cpuinfo lists AVX-512 (false where it cannot be read) */
+  private static boolean avx512() {
+    try {
+      return Files.readString(Path.of("/proc/cpuinfo")).contains(" avx512f");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   @Override
