@@ -8,6 +8,7 @@ import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.Int8WeightOps;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns the fake-quant model into the deploy model: each quantized weight becomes an int8 initializer
@@ -161,13 +162,16 @@ final class QdqExport {
     boolean perTensorInput = g.producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear")
         && p.inputs().size() == 3 && g.initializerShape(p.input(1)).map(s -> s.length == 0).orElse(false))
         .isPresent();
-    if (!node.opType().equals("MatMul") || !perTensorInput) {
-      return false;
-    }
-    List<Node> readers = g.consumers(node.output(0));
+    return node.opType().equals("MatMul") && perTensorInput && biasAdd(g, node.output(0)).isPresent();
+  }
+
+  /** @return the {@code Add} of a constant that is the only reader of {@code value}, when it is not a graph output */
+  private static Optional<Node> biasAdd(Graph g, String value) {
+    List<Node> readers = g.consumers(value);
     return readers.size() == 1 && readers.get(0).opType().equals("Add")
-        && g.outputs().stream().noneMatch(o -> o.name().equals(node.output(0)))
-        && readers.get(0).inputs().stream().anyMatch(g::hasInitializer);
+        && g.outputs().stream().noneMatch(o -> o.name().equals(value))
+        && readers.get(0).inputs().stream().anyMatch(g::hasInitializer) ? Optional.of(readers.get(0))
+        : Optional.empty();
   }
 
   private static IntegerInput dynamicInput(OnnxModel model, Node node) {
@@ -219,13 +223,11 @@ final class QdqExport {
     g.removeNode(node);
     g.insertBefore(cast, Node.create("MatMulInteger", base, List.of(in.codes(), codes, in.zeroPoint()),
         List.of(acc)));
-    List<Node> readers = g.consumers(node.output(0));
-    if (readers.size() == 1 && readers.get(0).opType().equals("Add") && g.hasInitializer(readers.get(0).input(0))) {
-      // ONNX Runtime takes the bias into the fused node only from the Add's second input
-      Node add = readers.get(0);
+    // ONNX Runtime takes the bias into the fused node only from the Add's second input
+    biasAdd(g, node.output(0)).filter(add -> g.hasInitializer(add.input(0))).ifPresent(add -> {
       String bias = add.input(0);
       add.setInput(0, add.input(1));
       add.setInput(1, bias);
-    }
+    });
   }
 }

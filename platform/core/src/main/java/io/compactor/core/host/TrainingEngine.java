@@ -30,7 +30,7 @@ final class TrainingEngine implements ServiceFactory<Engine> {
   static final String PYTORCH = "PyTorch";
   private static final Logger LOG = LoggerFactory.getLogger(TrainingEngine.class);
   /** oneDNN reads its instruction-set cap from this variable when libtorch loads; Java cannot set it. */
-  static final String ONEDNN_ISA = "ONEDNN_MAX_CPU_ISA";
+  private static final String ONEDNN_ISA = "ONEDNN_MAX_CPU_ISA";
   /** This host's handle; DJL itself keeps the one engine of the process. */
   private Engine engine;
 
