@@ -31,8 +31,10 @@ public final class StepMetrics {
   /** @param registry where the timers live */
   public StepMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
-    // registered up front so dashboards find both before the first retraining
-    Gauge.builder(RETRAIN_LOSS, lossBits, b -> Double.longBitsToDouble(b.get()))
+    // registered up front so dashboards find both before the first retraining; the gauge holds its state
+    // strongly because the registry may outlive this object (a chain per job in tools and tests), and a gauge
+    // whose state was collected reads NaN
+    Gauge.builder(RETRAIN_LOSS, lossBits, b -> Double.longBitsToDouble(b.get())).strongReference(true)
         .description("Training loss of the last retraining epoch reported").register(registry);
     retrainDuration = Timer.builder(RETRAIN_DURATION).description("Training time of one retraining step")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofSeconds(1))
