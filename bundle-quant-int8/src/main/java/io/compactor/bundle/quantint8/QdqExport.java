@@ -4,11 +4,11 @@ import io.compactor.onnx.ModelException;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.quant.IntegerMatMul;
 import io.compactor.onnx.tensor.Tensor;
 import io.compactor.retrain.Int8WeightOps;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Turns the fake-quant model into the deploy model: each quantized weight becomes an int8 initializer
@@ -148,9 +148,6 @@ final class QdqExport {
     node.setInput(2, out);
   }
 
-  /** The uint8 input of a {@code MatMulInteger}: its codes, its scale as a run-time value, its zero point. */
-  private record IntegerInput(String codes, String scale, String zeroPoint) {}
-
   /**
    * Whether the layer is a static MatMul whose output only feeds an {@code Add} of a constant bias: written as
    * {@code MatMulInteger} instead of QDQ, ONNX Runtime runs the product and the bias as one
@@ -162,72 +159,24 @@ final class QdqExport {
     boolean perTensorInput = g.producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear")
         && p.inputs().size() == 3 && g.initializerShape(p.input(1)).map(s -> s.length == 0).orElse(false))
         .isPresent();
-    return node.opType().equals("MatMul") && perTensorInput && biasAdd(g, node.output(0)).isPresent();
+    return node.opType().equals("MatMul") && perTensorInput && IntegerMatMul.biasAdd(g, node.output(0)).isPresent();
   }
 
-  /** @return the {@code Add} of a constant that is the only reader of {@code value}, when it is not a graph output */
-  private static Optional<Node> biasAdd(Graph g, String value) {
-    List<Node> readers = g.consumers(value);
-    return readers.size() == 1 && readers.get(0).opType().equals("Add")
-        && g.outputs().stream().noneMatch(o -> o.name().equals(value))
-        && readers.get(0).inputs().stream().anyMatch(g::hasInitializer) ? Optional.of(readers.get(0))
-        : Optional.empty();
-  }
-
-  private static IntegerInput dynamicInput(OnnxModel model, Node node) {
+  private static IntegerMatMul.Input dynamicInput(OnnxModel model, Node node) {
     Node dq = model.graph().producer(node.input(0)).filter(p -> p.opType().equals("DequantizeLinear"))
         .orElseThrow(() -> new ModelException(model.source(), node.name(), "a dynamically quantized MatMul must "
             + "read a DequantizeLinear of a DynamicQuantizeLinear, got input " + node.input(0)));
-    return new IntegerInput(dq.input(0), dq.input(1), dq.input(2));
+    return new IntegerMatMul.Input(dq.input(0), dq.input(1), dq.input(2));
   }
 
-  /**
-   * The static input with its constant scale turned into a run-time value by a {@code DequantizeLinear} of the
-   * unit code (exactly the scale): ONNX Runtime folds a product of two constant scales into one constant before
-   * its fusions run, and then no longer recognizes {@code MatMulInteger → Cast → Mul} with a bias as one node.
-   * One such value per activation, shared by the layers that read it.
-   */
-  private static IntegerInput staticInput(Graph g, Node node) {
+  /** The static input: its QuantizeLinear's codes, its constant scale as a run-time value, its zero point. */
+  private static IntegerMatMul.Input staticInput(Graph g, Node node) {
     Node dq = g.producer(node.input(0)).orElseThrow();
-    String scale = dq.input(1);
-    String runTime = scale + "_at_run_time";
-    if (g.producer(runTime).isEmpty()) {
-      String unit = g.uniqueValueName(scale + "_unit_code");
-      String zero = g.uniqueValueName(scale + "_zero_code");
-      g.setInitializer(unit, Tensor.ofUint8s(new long[0], (byte) 1));
-      g.setInitializer(zero, Tensor.ofUint8s(new long[0], (byte) 0));
-      g.insertAfter(dq, Node.create("DequantizeLinear", g.uniqueNodeName(runTime), List.of(unit, scale, zero),
-          List.of(runTime)));
-    }
-    return new IntegerInput(dq.input(0), runTime, dq.input(2));
+    return new IntegerMatMul.Input(dq.input(0), IntegerMatMul.runTimeScale(g, dq, dq.input(1)), dq.input(2));
   }
 
-  /**
-   * The layer as {@code MatMulInteger} on the uint8 input, a Cast and a Mul by {@code input scale × weight
-   * scales}, the form of ONNX Runtime's own dynamic quantization, which it fuses into one node. The
-   * {@code MatMulInteger} keeps the layer's name, so the 2:4 proof finds its int8 codes.
-   */
-  private static void integerMatMul(Graph g, Node node, String codes, QuantizedLayer l, IntegerInput in) {
-    String base = node.name();
-    String acc = g.uniqueValueName(base + "_int32");
-    String asFloat = g.uniqueValueName(base + "_int32_float");
-    String scale = scaleTensor(g, l.weight() + "_scale", l.scales(), -1);
-    String combined = g.uniqueValueName(base + "_output_scale");
-    Node cast = Node.create("Cast", g.uniqueNodeName(base + "_Cast"), List.of(acc), List.of(asFloat));
-    cast.setAttr("to", 1L);
-    g.insertBefore(node, cast);
-    g.insertBefore(node, Node.create("Mul", g.uniqueNodeName(base + "_output_scale"), List.of(in.scale(), scale),
-        List.of(combined)));
-    g.insertBefore(node, Node.create("Mul", g.uniqueNodeName(base + "_rescale"), List.of(asFloat, combined),
-        List.of(node.output(0))));
-    g.removeNode(node);
-    g.insertBefore(cast, Node.create("MatMulInteger", base, List.of(in.codes(), codes, in.zeroPoint()),
-        List.of(acc)));
-    // ONNX Runtime takes the bias into the fused node only from the Add's second input
-    biasAdd(g, node.output(0)).filter(add -> g.hasInitializer(add.input(0))).ifPresent(add -> {
-      String bias = add.input(0);
-      add.setInput(0, add.input(1));
-      add.setInput(1, bias);
-    });
+  /** The layer in ONNX's integer form ({@link IntegerMatMul}), its weight scales one per column or one in all. */
+  private static void integerMatMul(Graph g, Node node, String codes, QuantizedLayer l, IntegerMatMul.Input in) {
+    IntegerMatMul.replace(g, node, in, codes, scaleTensor(g, l.weight() + "_scale", l.scales(), -1));
   }
 }

@@ -3,6 +3,7 @@ package io.compactor.core.tune;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.quant.IntegerMatMul;
 import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.Set;
  * through {@code QuantizeLinear → DequantizeLinear} (UINT8), its weight an int8 initializer behind a
  * {@code DequantizeLinear}, a Conv's bias an int32 one, and its output (past a BatchNormalization, dropped as the
  * bundle folds it, and a Relu that is its only reader) quantized again, so ONNX Runtime fuses it into
- * {@code QLinearConv} / {@code QLinearMatMul} / {@code QGemm} as it does the bundle's. What the island costs or
+ * {@code QLinearConv} / {@code QLinearMatMul} / {@code QGemm} as it does the bundle's. A MatMul whose only reader is
+ * a bias {@code Add} takes the integer form the bundle exports for it instead ({@link IntegerMatMul}: uint8 codes
+ * of the input into {@code MatMulInteger}, the output float), which ONNX Runtime runs as one
+ * {@code MatMulIntegerToFloat} with the bias. What the island costs or
  * saves against the original is its INT8 kernel less the quantize and dequantize passes and layout changes around
  * it, which is what decides whether INT8 pays on that operator. The scales are placeholders (one per tensor, the
  * values do not change ONNX Runtime's speed): the island is timed, never evaluated.
@@ -55,8 +59,19 @@ final class Int8Island {
     if (weight.isEmpty() || weight.get().type() != ElementType.FLOAT) {
       return Optional.empty();
     }
-    float weightScale = weightCodes(g, node, wi, weight.get());
-    if (op.opType().equals("Conv") && node.inputs().size() > 2 && !node.input(2).isEmpty()) {
+    if (op.opType().equals("MatMul") && IntegerMatMul.biasAdd(g, node.output(0)).isPresent()) {
+      integerForm(g, node, weight.get());
+    } else {
+      qdqForm(g, node, wi, weight.get());
+    }
+    g.removeUnused();  // the float weight and a dropped BatchNormalization's parameters
+    return Optional.of(copy);
+  }
+
+  /** Input, weight and a Conv's bias through DequantizeLinear, the output quantized again for the readers. */
+  private static void qdqForm(Graph g, Node node, int weightInput, Tensor weight) {
+    float weightScale = weightCodes(g, node, weightInput, weight);
+    if (node.opType().equals("Conv") && node.inputs().size() > 2 && !node.input(2).isEmpty()) {
       g.initializer(node.input(2)).ifPresent(b -> int32Bias(g, node, b, ACTIVATION_SCALE * weightScale));
     }
     node.setInput(0, quantized(g, node.input(0), node, List.of(node)));
@@ -66,12 +81,31 @@ final class Int8Island {
       Node producer = g.producer(out).orElseThrow();
       quantized(g, out, producer, readers);
     }
-    g.removeUnused();  // the float weight and a dropped BatchNormalization's parameters
-    return Optional.of(copy);
+  }
+
+  /** The MatMul as the bundle exports one that feeds a bias: its input quantized, the product in integers. */
+  private static void integerForm(Graph g, Node node, Tensor weight) {
+    Int8Weight w = int8Weight(g, node.input(1), weight);
+    String weightScale = g.uniqueValueName(w.codes() + "_scale");
+    g.setInitializer(weightScale, Tensor.scalar(w.scale()));
+    Node quantize = quantizeLinear(g, node.input(0));
+    g.insertBefore(node, quantize);
+    IntegerMatMul.Input in = new IntegerMatMul.Input(quantize.output(0),
+        IntegerMatMul.runTimeScale(g, quantize, quantize.input(1)), quantize.input(2));
+    IntegerMatMul.replace(g, node, in, w.codes(), weightScale);
   }
 
   /** The weight as int8 codes on one symmetric scale, behind a DequantizeLinear; @return that scale */
   private static float weightCodes(Graph g, Node node, int input, Tensor w) {
+    Int8Weight codes = int8Weight(g, node.input(input), w);
+    node.setInput(input, dequantized(g, node, codes.codes(), codes.scale(), Tensor.ofInt8s(new long[0], (byte) 0)));
+    return codes.scale();
+  }
+
+  /** An int8 initializer and its one symmetric scale. */
+  private record Int8Weight(String codes, float scale) {}
+
+  private static Int8Weight int8Weight(Graph g, String base, Tensor w) {
     float[] v = w.toFloats();
     float max = 0;
     for (float x : v) {
@@ -82,11 +116,9 @@ final class Int8Island {
     for (int i = 0; i < v.length; i++) {
       codes[i] = (byte) Math.max(-127, Math.min(127, Math.round(v[i] / scale)));
     }
-    String base = node.input(input);
     String name = g.uniqueValueName(base + "_int8");
     g.setInitializer(name, Tensor.ofInt8s(w.shape(), codes));
-    node.setInput(input, dequantized(g, node, name, scale, Tensor.ofInt8s(new long[0], (byte) 0)));
-    return scale;
+    return new Int8Weight(name, scale);
   }
 
   private static void int32Bias(Graph g, Node node, Tensor bias, float scale) {
@@ -117,16 +149,10 @@ final class Int8Island {
    * @param anchor the node the pair goes after (the producer), or before when it reads the value itself
    */
   private static String quantized(Graph g, String value, Node anchor, List<Node> readers) {
-    String s = g.uniqueValueName(value + "_scale");
-    String z = g.uniqueValueName(value + "_zero_point");
-    g.setInitializer(s, Tensor.scalar(ACTIVATION_SCALE));
-    g.setInitializer(z, Tensor.ofUint8s(new long[0], ACTIVATION_ZERO));
-    String q = g.uniqueValueName(value + "_quantized");
+    Node quantize = quantizeLinear(g, value);
     String dq = g.uniqueValueName(value + "_fakequant");
-    Node quantize = Node.create("QuantizeLinear", g.uniqueNodeName(value + "_QuantizeLinear"), List.of(value, s, z),
-        List.of(q));
     Node dequantize = Node.create("DequantizeLinear", g.uniqueNodeName(value + "_DequantizeLinear"),
-        List.of(q, s, z), List.of(dq));
+        List.of(quantize.output(0), quantize.input(1), quantize.input(2)), List.of(dq));
     boolean reads = anchor.inputs().contains(value) && readers.contains(anchor);
     if (reads) {
       g.insertBefore(anchor, quantize);
@@ -143,6 +169,16 @@ final class Int8Island {
       }
     }
     return dq;
+  }
+
+  /** @return a {@code QuantizeLinear} of {@code value} to uint8 with the placeholder scale, not yet in the graph */
+  private static Node quantizeLinear(Graph g, String value) {
+    String s = g.uniqueValueName(value + "_scale");
+    String z = g.uniqueValueName(value + "_zero_point");
+    g.setInitializer(s, Tensor.scalar(ACTIVATION_SCALE));
+    g.setInitializer(z, Tensor.ofUint8s(new long[0], ACTIVATION_ZERO));
+    return Node.create("QuantizeLinear", g.uniqueNodeName(value + "_QuantizeLinear"), List.of(value, s, z),
+        List.of(g.uniqueValueName(value + "_quantized")));
   }
 
   /**

@@ -4,19 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import io.compactor.onnx.fixtures.TestModels;
 import io.compactor.onnx.graph.Graph;
 import io.compactor.onnx.graph.Node;
 import io.compactor.onnx.graph.OnnxModel;
+import io.compactor.onnx.graph.ValueInfo;
 import io.compactor.onnx.runtime.ModelSession;
 import io.compactor.onnx.tensor.ElementType;
 import io.compactor.onnx.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The INT8 island the latency objective times, on the residual CNN in real ONNX Runtime. */
+/** The INT8 island the latency objective times, on the residual CNN and a biased MatMul in real ONNX Runtime. */
 class Int8IslandTest {
   private static final Operator CONV1 = new Operator("conv1", "Conv", 72, true, true, true);
   private static final Operator FC = new Operator("fc", "Gemm", 24, true, false, true);
@@ -83,6 +89,41 @@ class Int8IslandTest {
     try (ModelSession s = ModelSession.open(island)) {
       assertEquals(2, s.run(Map.of("image", TestModels.images(3, 2))).get("logits").rank());
     }
+  }
+
+  @Test
+  void aMatMulFeedingABiasTakesTheExportsIntegerFormWhichOnnxRuntimeRunsAsOneNode(@TempDir Path dir)
+      throws Exception {
+    Random rnd = new Random(31);
+    OnnxModel model = OnnxModel.create("projection", 13);
+    Graph g = model.graph();
+    g.addInput(ValueInfo.of("x", ElementType.FLOAT, ValueInfo.UNKNOWN_DIM, 8));
+    g.setInitializer("w", TestModels.gaussian(rnd, 0.5f, 8, 4));
+    g.setInitializer("b", TestModels.gaussian(rnd, 0.5f, 4));
+    TestModels.node(g, "MatMul", "mm", List.of("x", "w"), "mm.out", n -> {});
+    TestModels.node(g, "Add", "bias", List.of("b", "mm.out"), "h", n -> {});   // bias first, as PyTorch exports it
+    TestModels.node(g, "Relu", "relu", List.of("h"), "y", n -> {});
+    g.addOutput(ValueInfo.named("y"));
+
+    OnnxModel island = Int8Island.of(model, new Operator("mm", "MatMul", 32, true, false, true)).orElseThrow();
+    Graph i = island.graph();
+    Node mm = i.node("mm").orElseThrow();
+    assertEquals("MatMulInteger", mm.opType());
+    assertEquals("QuantizeLinear", producerType(i, mm.input(0)));
+    assertEquals(ElementType.INT8, i.initializer(mm.input(1)).orElseThrow().type());
+    assertEquals(1, i.nodes().stream().filter(n -> n.opType().equals("QuantizeLinear")).count(),
+        "the output stays float, as in the export");
+
+    // what ONNX Runtime runs: one MatMulIntegerToFloat that holds the bias, no Add of its own
+    Path optimized = dir.resolve("optimized.onnx");
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizedModelFilePath(optimized.toString());
+      OrtEnvironment.getEnvironment().createSession(island.toBytes(), options).close();
+    }
+    Graph o = OnnxModel.load(optimized).graph();
+    Node fused = o.producer("h").orElseThrow();
+    assertEquals("MatMulIntegerToFloat", fused.opType());
+    assertEquals("b", fused.input(fused.inputs().size() - 1));
   }
 
   @Test
