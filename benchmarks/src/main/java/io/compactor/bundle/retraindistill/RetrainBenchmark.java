@@ -49,7 +49,7 @@ import java.util.Map;
  * RetrainBenchmark [int8|2of4|all] [key=value ...]
  *   docs=/usr/share/doc wordnet=/usr/share/wordnet sentences=300 epochs=.. lr=.. batch=.. minutes=5 seed=1
  *   held_out=0.1 train=all gptq=false int8=key:value/... (settings added to every INT8 layer's)
- *   sparsity_calibration=N (N WordNet sentences added to the 2:4 step's calibration data)
+ *   sparsity_calibration=N int8_calibration=N (N WordNet sentences added to that step's calibration data)
  *   save=DIR (writes each retrained deploy model there, <config>-<variant number>.onnx, e.g. int8-1.onnx)
  *   latency=true variants=none|key:value/key:value,...  (keys lr, epochs, minutes, scale_rate, hint, pooled,
  *   patience, train: all|compressed, sentences: N, text: docs|mixed|wordnet|wordnet+fortunes)
@@ -108,15 +108,10 @@ public final class RetrainBenchmark {
     List<String> docsTrain = allDocs.subList(0, allDocs.size() - docsHeld.size());
     List<String> trainText = docsTrain.subList(0, Math.min(sentences, docsTrain.size()));
     Dataset calibration = MiniLm.tokenize("calibration", calibrationText);
-    // sparsity_calibration=N: the 2:4 step's masks and re-fit also see N WordNet sentences (its Hessians are
-    // 384 and 1,536 wide; the 153 sentences give about 2,900 tokens); the INT8 ranges keep the 153
-    int sparsityExtra = Integer.parseInt(opt.getOrDefault("sparsity_calibration", "0"));
-    Dataset sparsityCalibration = calibration;
-    if (sparsityExtra > 0) {
-      List<String> text = new ArrayList<>(calibrationText);
-      text.addAll(WordNetSentences.read(wordnet, sparsityExtra, exclude));
-      sparsityCalibration = MiniLm.tokenize("sparsity calibration", text);
-    }
+    // sparsity_calibration=N, int8_calibration=N: that step also sees N WordNet sentences (the 2:4 step's
+    // Hessians are 384 and 1,536 wide; the 153 sentences give 2,907 rows)
+    Dataset sparsityCalibration = calibration(calibrationText, wordnet, opt.get("sparsity_calibration"), exclude);
+    Dataset int8Calibration = calibration(calibrationText, wordnet, opt.get("int8_calibration"), exclude);
     Dataset train = MiniLm.tokenize("training", trainText);
     List<EvalSet> evalSets = List.of(EvalSet.of(fp32, held), EvalSet.of(fp32, docsHeld));
     List<Dataset> evalBatches = evalSets.get(0).batches();
@@ -142,7 +137,7 @@ public final class RetrainBenchmark {
       if (config.equals("2of4")) {
         form = Int8Forms.twoOfFour(form, sparsityCalibration, BATCH).form().orElseThrow();
       }
-      form = Int8Forms.staticInt8(form, calibration, BATCH, gptq, int8Extra).form().orElseThrow();
+      form = Int8Forms.staticInt8(form, int8Calibration, BATCH, gptq, int8Extra).form().orElseThrow();
       double stepSeconds = (System.nanoTime() - t0) / 1e9;
       rows.add(row(name + ", fake-quant form (exact math), before", onGrid(form), evalSets));
       rows.add(row(name + ", deploy model, before", Int8Forms.export(form, calibration, BATCH), evalSets));
@@ -220,6 +215,15 @@ public final class RetrainBenchmark {
     System.out.printf(Locale.ROOT, "  [%s] %d training sentences, e.g. \"%s\"%n", variant, text.size(),
         text.get(0));
     return MiniLm.tokenize("training", text);
+  }
+
+  /** @return the calibration sentences, with {@code extra} (a count, null for none) WordNet sentences after them */
+  private static Dataset calibration(List<String> calibrationText, Path wordnet, String extra, List<String> exclude) {
+    List<String> text = new ArrayList<>(calibrationText);
+    if (extra != null) {
+      text.addAll(WordNetSentences.read(wordnet, Integer.parseInt(extra), exclude));
+    }
+    return MiniLm.tokenize("calibration", text);
   }
 
   private static Map<String, String> variantOptions(String variant) {
