@@ -110,8 +110,9 @@ public final class RetrainBenchmark {
     Dataset calibration = MiniLm.tokenize("calibration", calibrationText);
     // sparsity_calibration=N, int8_calibration=N: that step also sees N WordNet sentences (the 2:4 step's
     // Hessians are 384 and 1,536 wide; the 153 sentences give 2,907 rows)
-    Dataset sparsityCalibration = calibration(calibrationText, wordnet, opt.get("sparsity_calibration"), exclude);
-    Dataset int8Calibration = calibration(calibrationText, wordnet, opt.get("int8_calibration"), exclude);
+    Dataset sparsityCalibration = calibration(calibration, calibrationText, wordnet, opt.get("sparsity_calibration"),
+        exclude);
+    Dataset int8Calibration = calibration(calibration, calibrationText, wordnet, opt.get("int8_calibration"), exclude);
     Dataset train = MiniLm.tokenize("training", trainText);
     List<EvalSet> evalSets = List.of(EvalSet.of(fp32, held), EvalSet.of(fp32, docsHeld));
     List<Dataset> evalBatches = evalSets.get(0).batches();
@@ -217,12 +218,17 @@ public final class RetrainBenchmark {
     return MiniLm.tokenize("training", text);
   }
 
-  /** @return the calibration sentences, with {@code extra} (a count, null for none) WordNet sentences after them */
-  private static Dataset calibration(List<String> calibrationText, Path wordnet, String extra, List<String> exclude) {
-    List<String> text = new ArrayList<>(calibrationText);
-    if (extra != null) {
-      text.addAll(WordNetSentences.read(wordnet, Integer.parseInt(extra), exclude));
+  /**
+   * @param base the calibration sentences tokenized, returned as they are when {@code extra} is null
+   * @param extra how many WordNet sentences to add after the calibration sentences, or null
+   */
+  private static Dataset calibration(Dataset base, List<String> calibrationText, Path wordnet, String extra,
+      List<String> exclude) {
+    if (extra == null) {
+      return base;
     }
+    List<String> text = new ArrayList<>(calibrationText);
+    text.addAll(WordNetSentences.read(wordnet, Integer.parseInt(extra), exclude));
     return MiniLm.tokenize("calibration", text);
   }
 
